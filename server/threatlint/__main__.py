@@ -1,0 +1,3 @@
+from threatlint.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,45 @@
+"""`threatlint` command line: one subcommand per module, imported only when used."""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from .. import __version__
+
+# name -> module (each has add_arguments(parser) and run(args) -> int, and a one-line HELP)
+COMMANDS = {
+    "check": "threatlint.cli.check",
+}
+
+
+class UsageError(Exception):
+    """Bad arguments or environment: exit code 2."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    parser = argparse.ArgumentParser(prog="threatlint", description="Threat models as code: STRIDE findings, a pre-commit gate and a risk register.")
+    parser.add_argument("--version", action="version", version=f"threatlint {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    wanted = argv[0] if argv and argv[0] in COMMANDS else None
+    modules = {}
+    for name, modname in COMMANDS.items():
+        if wanted and name != wanted:
+            sub.add_parser(name)  # listed, but its module is not imported
+            continue
+        mod = importlib.import_module(modname)
+        modules[name] = mod
+        p = sub.add_parser(name, help=mod.HELP, description=mod.HELP)
+        mod.add_arguments(p)
+    args = parser.parse_args(argv)  # exits 2 on usage errors, as argparse does
+    if not args.command:
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        return int(modules[args.command].run(args) or 0)
+    except UsageError as e:
+        print(f"threatlint {args.command}: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,72 @@
+"""`threatlint check PATH...`: lint model files for CI and the terminal."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from ..engine import CheckContext, check_bytes, resolve_today
+from ..engine.finding import Finding, Severity
+from . import UsageError, output
+from .files import expand_paths, git_root, repo_files
+
+HELP = "check threat model files (or directories of them) against the schema and the STRIDE rules"
+
+
+def add_arguments(p) -> None:
+    p.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="model files or directories (default: .)")
+    p.add_argument("--format", choices=("text", "json", "sarif"), default="text", help="output format (default: text)")
+    p.add_argument("--fail-on", choices=("error", "warning", "info"), default="error",
+                   help="exit 1 when a finding is at or above this severity (default: error)")
+    p.add_argument("--today", metavar="YYYY-MM-DD", help="date rules compare against (default: $THREATLINT_TODAY or the system date)")
+    p.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout")
+
+
+def display_path(p: Path) -> str:
+    try:
+        rel = os.path.relpath(p)
+    except ValueError:
+        return str(p)
+    return str(p) if rel.startswith("..") else rel
+
+
+def check_files(files: list[Path], today) -> list[tuple[str, list[Finding]]]:
+    """Check each file with the context of the repository it lives in (repo file list read once per repo)."""
+    repos: dict[Path | None, tuple[str, ...] | None] = {}
+    results = []
+    for path in files:
+        root = git_root(path.resolve())
+        if root not in repos:
+            repos[root] = repo_files(root) if root else None
+        ctx = CheckContext(today=today, repo_files=repos[root])
+        try:
+            raw = path.read_bytes()
+        except OSError as e:
+            raise UsageError(f"{path}: cannot read: {e.strerror or e}") from None
+        results.append((display_path(path), check_bytes(raw, ctx)))
+    return results
+
+
+def run(args) -> int:
+    try:
+        today = resolve_today(args.today)
+    except ValueError as e:
+        raise UsageError(str(e)) from None
+    files, errors = expand_paths(args.paths)
+    if errors:
+        raise UsageError("; ".join(errors))
+    if not files:
+        raise UsageError(f"no threat model files found in {' '.join(args.paths)} (looked for threatmodel.yaml, *.threatmodel.yaml, *.threatmodel.yml)")
+    results = check_files(files, today)
+    if args.format == "json":
+        rendered = output.as_json(results)
+    elif args.format == "sarif":
+        rendered = output.sarif(results)
+    else:
+        rendered = output.text(results, len(files))
+    if args.output:
+        Path(args.output).write_text(rendered + "\n", encoding="utf-8")
+    else:
+        sys.stdout.write(rendered + "\n")
+    threshold = Severity(args.fail_on).rank
+    return 1 if any(f.severity.rank >= threshold for _, fs in results for f in fs) else 0

@@ -1,0 +1,90 @@
+"""The pipeline: text -> parsed document -> schema findings -> rule findings."""
+from __future__ import annotations
+
+from typing import Iterable
+
+from ..rules import RULES
+from ..rules.registry import Hit, Rule
+from .context import CheckContext
+from .finding import Finding, Position, Range, Severity
+from .model import Model
+from .parse import ParsedDoc, decode, parse_yaml
+from .schema import schema_issues
+
+
+def run_rules(model: Model, ctx: CheckContext, rules: Iterable[Rule] | None = None) -> list[Finding]:
+    out: list[Finding] = []
+    for rule in rules if rules is not None else RULES.values():
+        if rule.check is None:
+            continue
+        for hit in rule.check(model, ctx):
+            out.append(to_finding(rule, hit, model))
+    return out
+
+
+def to_finding(rule: Rule, hit: Hit, model: Model) -> Finding:
+    rng = model.range(hit.path, "key" if hit.part == "anchor" else hit.part)
+    return Finding(rule.id, rule.severity, hit.message, rng, tuple(hit.path), dict(hit.data))
+
+
+def schema_findings(model: Model) -> list[Finding]:
+    rule = RULES["TM002"]
+    return [Finding("TM002", rule.severity, msg, model.range(path, part), tuple(path))
+            for path, part, msg in schema_issues(model.doc.data)]
+
+
+def check_document(doc: ParsedDoc, ctx: CheckContext | None = None) -> list[Finding]:
+    ctx = ctx or CheckContext()
+    findings = list(doc.findings)
+    if doc.ok:
+        model = Model(doc)
+        findings += schema_findings(model)
+        if isinstance(doc.data, dict):
+            findings += run_rules(model, ctx)
+    return finalize(findings, doc.text)
+
+
+def check_text(text: str, ctx: CheckContext | None = None) -> list[Finding]:
+    return check_document(parse_yaml(text), ctx)
+
+
+def check_bytes(raw: bytes, ctx: CheckContext | None = None) -> list[Finding]:
+    text, error = decode(raw)
+    if error is not None:
+        return [error]
+    return check_text(text, ctx)
+
+
+def finalize(findings: list[Finding], text: str) -> list[Finding]:
+    """Sort, drop exact repeats and clamp every range into the document (LSP clients reject others)."""
+    lines = text.split("\n")
+    last = len(lines) - 1
+
+    def clamp(p: Position) -> Position:
+        line = min(max(p.line, 0), last)
+        width = len(lines[line].rstrip("\r"))
+        return Position(line, min(max(p.character, 0), width))
+
+    seen = set()
+    out = []
+    for f in findings:
+        start, end = clamp(f.range.start), clamp(f.range.end)
+        if end < start:
+            end = start
+        if (start, end) != (f.range.start, f.range.end):
+            f = Finding(f.rule, f.severity, f.message, Range(start, end), f.path, f.data)
+        key = (f.rule, f.range, f.message)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(f)
+    out.sort(key=Finding.sort_key)
+    return out
+
+
+def max_severity(findings: Iterable[Finding]) -> Severity | None:
+    best = None
+    for f in findings:
+        if best is None or f.severity.rank > best.rank:
+            best = f.severity
+    return best

@@ -1,0 +1,24 @@
+"""What a check may know about the world, handed in by the front end (the engine does no I/O)."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import date
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    today: date = field(default_factory=date.today)
+    # Repository-relative paths of the files in the repository (for TM404), or None when unknown.
+    repo_files: tuple[str, ...] | None = None
+
+
+def resolve_today(value: str | None = None, environ=os.environ) -> date:
+    """--today wins, then THREATLINT_TODAY, then the system date."""
+    raw = value or environ.get("THREATLINT_TODAY")
+    if not raw:
+        return date.today()
+    try:
+        return date.fromisoformat(raw.strip())
+    except ValueError:
+        raise ValueError(f"invalid date {raw!r}: expected YYYY-MM-DD") from None

@@ -1,0 +1,254 @@
+"""A read-only view of a parsed model that rules query: items, the id index, references.
+
+Rules run on documents that may violate the schema, so every accessor here
+tolerates wrong types (a string where a list belongs, a list item that is not
+a mapping) and simply yields less.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from functools import cached_property
+
+from .locate import locate
+from .parse import ParsedDoc
+
+SECTIONS = ("assets", "boundaries", "elements", "flows", "threats", "mitigations", "assumptions")
+STRIDE = (
+    "spoofing",
+    "tampering",
+    "repudiation",
+    "information_disclosure",
+    "denial_of_service",
+    "elevation_of_privilege",
+)
+STRIDE_LETTER = dict(zip(STRIDE, "STRIDE"))
+# Which STRIDE categories apply to which kind of element (SPEC §2).
+APPLICABLE = {
+    "external_entity": ("spoofing", "repudiation"),
+    "process": STRIDE,
+    "data_store": ("tampering", "repudiation", "information_disclosure", "denial_of_service"),
+    "flow": ("tampering", "information_disclosure", "denial_of_service"),
+}
+SENSITIVE = frozenset({"pii", "credentials", "financial", "secret"})
+LEVELS = {"low": 1, "medium": 2, "high": 3, "critical": 4}
+
+
+def level_for_score(score: int) -> str:
+    if score >= 12:
+        return "critical"
+    if score >= 6:
+        return "high"
+    if score >= 3:
+        return "medium"
+    return "low"
+
+
+def as_list(value) -> list:
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return value
+    return [value]
+
+
+def categories(value) -> list[str]:
+    """The STRIDE categories of a threat or exemption (`stride:` is one or a list)."""
+    return [c for c in as_list(value) if isinstance(c, str) and c in STRIDE]
+
+
+def text(value) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def parse_date(value) -> date | None:
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A reference to an id from somewhere in the model."""
+
+    target: str
+    path: tuple  # path of the referencing value
+    expects: tuple  # sections the id may live in
+    site: str  # human name of the reference site, e.g. "flow 'checkout' from"
+
+
+# Every reference site of SPEC §3 TM004: (section, key, expected target sections, many?)
+REFERENCE_SITES = (
+    ("flows", "from", ("elements",), False),
+    ("flows", "to", ("elements",), False),
+    ("flows", "data", ("assets",), True),
+    ("elements", "boundary", ("boundaries",), False),
+    ("elements", "stores", ("assets",), True),
+    ("threats", "affects", ("elements", "flows"), True),
+    ("threats", "mitigations", ("mitigations",), True),
+)
+
+
+class Model:
+    def __init__(self, doc: ParsedDoc):
+        self.doc = doc
+        self.data = doc.data if isinstance(doc.data, dict) else {}
+
+    # -- positions -------------------------------------------------------
+    def range(self, path, part: str = "value"):
+        return locate(self.doc.pos, path, part, self.doc.line_offset)
+
+    # -- items -----------------------------------------------------------
+    def items(self, section: str):
+        """(index, item) for each mapping item of a top-level list section."""
+        seq = self.data.get(section)
+        if not isinstance(seq, list):
+            return
+        for i, item in enumerate(seq):
+            if isinstance(item, dict):
+                yield i, item
+
+    def section(self, name: str):
+        value = self.data.get(name)
+        return value if isinstance(value, dict) else {}
+
+    @staticmethod
+    def id_of(item: dict) -> str | None:
+        v = item.get("id")
+        return v if isinstance(v, str) and v else (str(v) if isinstance(v, int) and not isinstance(v, bool) else None)
+
+    def label(self, section: str, item: dict, index: int) -> str:
+        noun = {
+            "assets": "asset",
+            "boundaries": "boundary",
+            "elements": "element",
+            "flows": "flow",
+            "threats": "threat",
+            "mitigations": "mitigation",
+            "assumptions": "assumption",
+            "exemptions": "exemption",
+        }.get(section, section)
+        ident = self.id_of(item)
+        return f"{noun} '{ident}'" if ident else f"{noun} #{index + 1}"
+
+    # -- id index ----------------------------------------------------------
+    @cached_property
+    def definitions(self) -> dict[str, list[tuple[str, int, dict]]]:
+        """id -> every (section, index, item) defining it (more than one is TM003)."""
+        out: dict[str, list] = {}
+        for section in SECTIONS:
+            for i, item in self.items(section):
+                ident = self.id_of(item)
+                if ident:
+                    out.setdefault(ident, []).append((section, i, item))
+        return out
+
+    def lookup(self, ident, sections=SECTIONS) -> tuple[str, int, dict] | None:
+        for d in self.definitions.get(ident, ()) if isinstance(ident, str) else ():
+            if d[0] in sections:
+                return d
+        return None
+
+    def by_id(self, section: str) -> dict[str, dict]:
+        out = {}
+        for _, item in self.items(section):
+            ident = self.id_of(item)
+            if ident and ident not in out:
+                out[ident] = item
+        return out
+
+    @cached_property
+    def elements(self) -> dict[str, dict]:
+        return self.by_id("elements")
+
+    @cached_property
+    def flows(self) -> dict[str, dict]:
+        return self.by_id("flows")
+
+    @cached_property
+    def assets(self) -> dict[str, dict]:
+        return self.by_id("assets")
+
+    @cached_property
+    def mitigations(self) -> dict[str, dict]:
+        return self.by_id("mitigations")
+
+    @cached_property
+    def references(self) -> list[Ref]:
+        refs: list[Ref] = []
+        for section, key, expects, many in REFERENCE_SITES:
+            for i, item in self.items(section):
+                value = item.get(key)
+                label = self.label(section, item, i)
+                if many:
+                    for j, target in enumerate(as_list(value)):
+                        if isinstance(target, str):
+                            p = (section, i, key, j) if isinstance(value, list) else (section, i, key)
+                            refs.append(Ref(target, p, expects, f"{label} {key}"))
+                elif isinstance(value, str):
+                    refs.append(Ref(value, (section, i, key), expects, f"{label} {key}"))
+        for i, item in self.items("threats"):
+            ap = item.get("attack_path")
+            if isinstance(ap, dict) and isinstance(ap.get("target"), str):
+                refs.append(Ref(ap["target"], ("threats", i, "attack_path", "target"), ("assets",), f"{self.label('threats', item, i)} attack_path.target"))
+        for i, item in self.items("exemptions"):
+            if isinstance(item.get("element"), str):
+                refs.append(Ref(item["element"], ("exemptions", i, "element"), ("elements", "flows"), f"exemption #{i + 1} element"))
+        return refs
+
+    @cached_property
+    def referenced(self) -> set[str]:
+        return {r.target for r in self.references}
+
+    # -- STRIDE coverage -------------------------------------------------
+    def kind_of(self, ident: str) -> str | None:
+        """Element kind, or "flow", of the item with this id."""
+        if ident in self.elements:
+            kind = self.elements[ident].get("kind")
+            return kind if kind in APPLICABLE else None
+        if ident in self.flows:
+            return "flow"
+        return None
+
+    @cached_property
+    def covered(self) -> set[tuple[str, str]]:
+        """(element-or-flow id, category) pairs that some threat addresses."""
+        out = set()
+        for _, t in self.items("threats"):
+            cats = categories(t.get("stride"))
+            for target in as_list(t.get("affects")):
+                if isinstance(target, str):
+                    for c in cats:
+                        out.add((target, c))
+        return out
+
+    @cached_property
+    def exempted(self) -> set[tuple[str, str]]:
+        out = set()
+        for _, x in self.items("exemptions"):
+            el = x.get("element")
+            if isinstance(el, str):
+                for c in categories(x.get("stride")):
+                    out.add((el, c))
+        return out
+
+    def boundary_of(self, element_id) -> str | None:
+        el = self.elements.get(element_id) if isinstance(element_id, str) else None
+        b = el.get("boundary") if el else None
+        return b if isinstance(b, str) else None
+
+    def crosses_boundary(self, flow: dict) -> bool:
+        """A flow crosses a trust boundary when its ends sit in different (known) boundaries."""
+        src, dst = flow.get("from"), flow.get("to")
+        if src not in self.elements or dst not in self.elements:
+            return False
+        return self.boundary_of(src) != self.boundary_of(dst)
+
+    def is_sensitive(self, asset_id) -> bool:
+        a = self.assets.get(asset_id) if isinstance(asset_id, str) else None
+        return bool(a) and a.get("classification") in SENSITIVE

@@ -1,0 +1,333 @@
+"""Safe, bounded YAML parsing into plain data plus a tree of source positions.
+
+We build the document from libyaml's event stream instead of `yaml.compose`:
+the C composer recurses without a depth check (100,000 nested brackets crash
+the interpreter) and costs more than the events themselves. Building from
+events lets us refuse tags, bound alias expansion and nesting as we go, and
+never construct anything but str/int/float/bool/None, lists and dicts.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import yaml
+from yaml import events as ev
+
+from .finding import Finding, Position, Range, Severity
+
+try:  # the C parser is much faster; the pure one gives identical events
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - libyaml missing
+    from yaml import SafeLoader as _Loader
+
+MAX_CHARS = 6 * 1024 * 1024
+MAX_DEPTH = 64
+# Nodes an alias may re-expand in total; a billion-laughs file hits this at once.
+MAX_ALIAS_EXPANSION = 100_000
+
+_STANDARD_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:timestamp",
+    "tag:yaml.org,2002:map",
+    "tag:yaml.org,2002:seq",
+    "!",
+}
+_RESOLVER = yaml.resolver.Resolver()
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+# Plain scalars starting with one of these may resolve to something other than a string.
+_MAYBE_TYPED = set("0123456789+-.~nNtTfFyYoO")
+
+
+class MapPos:
+    """Positions of a mapping: its extent and, per key, the key's range and the value's positions."""
+
+    __slots__ = ("start", "end", "keys")
+
+    def __init__(self, start, end=None):
+        self.start = start
+        self.end = end
+        self.keys: dict[str, tuple] = {}  # key -> (key_start, key_end, value_pos)
+
+
+class SeqPos:
+    __slots__ = ("start", "end", "items")
+
+    def __init__(self, start, end=None):
+        self.start = start
+        self.end = end
+        self.items: list = []
+
+
+# A scalar's positions are a plain (start, end) tuple of (line, column) pairs.
+
+
+@dataclass
+class ParsedDoc:
+    text: str
+    data: object = None
+    pos: object = None  # MapPos | SeqPos | tuple | None
+    findings: list[Finding] = field(default_factory=list)
+    line_offset: int = 0
+
+    @property
+    def ok(self) -> bool:
+        """True when the document parsed; rules only run on a parsed document."""
+        return self.pos is not None
+
+
+class _Abort(Exception):
+    def __init__(self, finding: Finding):
+        self.finding = finding
+
+
+def _mark(m) -> tuple[int, int]:
+    return (m.line, m.column)
+
+
+def _yaml_error(message: str, at: tuple[int, int], end: tuple[int, int] | None = None) -> Finding:
+    end = end or (at[0], at[1] + 1)
+    return Finding("TM001", Severity.ERROR, message, Range.of(at[0], at[1], end[0], end[1]))
+
+
+def _scalar_value(e: ev.ScalarEvent, findings: list[Finding]):
+    value = e.value
+    tag = e.tag
+    if tag is None or tag == "!":
+        if e.style or not e.implicit[0] or not value or value[0] not in _MAYBE_TYPED:
+            return value
+        tag = _RESOLVER.resolve(yaml.ScalarNode, value, e.implicit)
+    elif tag not in _STANDARD_TAGS:
+        findings.append(
+            _yaml_error(
+                f"YAML tag {tag!r} is not allowed: threatlint never constructs tagged objects; remove the tag",
+                _mark(e.start_mark),
+                _mark(e.end_mark),
+            )
+        )
+        return value
+    if tag == "tag:yaml.org,2002:str" or tag == "tag:yaml.org,2002:timestamp":
+        # Dates stay text ("2026-10-01"); the schema checks their format.
+        return value
+    node = yaml.ScalarNode(tag, value)
+    try:
+        if tag == "tag:yaml.org,2002:int":
+            return _CONSTRUCTOR.construct_yaml_int(node)
+        if tag == "tag:yaml.org,2002:float":
+            return _CONSTRUCTOR.construct_yaml_float(node)
+        if tag == "tag:yaml.org,2002:bool":
+            return _CONSTRUCTOR.construct_yaml_bool(node)
+        if tag == "tag:yaml.org,2002:null":
+            return None
+    except (ValueError, yaml.YAMLError):
+        findings.append(_yaml_error(f"{value!r} is not a valid {tag.rsplit(':', 1)[-1]}", _mark(e.start_mark), _mark(e.end_mark)))
+    return value
+
+
+class _Frame:
+    __slots__ = ("data", "pos", "anchor", "size", "key", "key_marks", "first_key", "merge")
+
+    def __init__(self, data, pos, anchor):
+        self.data = data
+        self.pos = pos
+        self.anchor = anchor
+        self.size = 1
+        self.key = None  # pending mapping key while its value is parsed
+        self.key_marks = None
+        self.first_key = {}  # key -> line of its first definition, for duplicate reports
+        self.merge = False
+
+
+def parse_yaml(text: str) -> ParsedDoc:
+    """Parse one YAML document. Never raises for any input string."""
+    doc = ParsedDoc(text)
+    if len(text) > MAX_CHARS:
+        doc.findings.append(
+            _yaml_error(
+                f"file is too large ({len(text) / 1048576:.1f} MiB, limit {MAX_CHARS // 1048576} MiB): split the model by system boundary",
+                (0, 0),
+            )
+        )
+        return doc
+    if "\x00" in text:
+        i = text.index("\x00")
+        line = text.count("\n", 0, i)
+        col = i - (text.rfind("\n", 0, i) + 1)
+        doc.findings.append(_yaml_error("NUL byte in file: a model must be text", (line, col)))
+        return doc
+    try:
+        _build(text, doc)
+    except _Abort as a:
+        doc.findings.append(a.finding)
+        doc.data = doc.pos = None
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        at = (mark.line, mark.column) if mark else (0, 0)
+        problem = e.problem or "invalid YAML"
+        ctx = f" ({e.context})" if e.context else ""
+        doc.findings.append(_yaml_error(f"YAML syntax error: {problem}{ctx}", at))
+        doc.data = doc.pos = None
+    except yaml.YAMLError as e:  # reader errors (control characters) carry a position too
+        at = (0, 0)
+        pos = getattr(e, "position", None)
+        if isinstance(pos, int):
+            line = text.count("\n", 0, pos)
+            at = (line, pos - (text.rfind("\n", 0, pos) + 1))
+        doc.findings.append(_yaml_error(f"YAML error: {e}", at))
+        doc.data = doc.pos = None
+    return doc
+
+
+def _build(text: str, doc: ParsedDoc) -> None:
+    loader = _Loader(text)
+    findings = doc.findings
+    stack: list[_Frame] = []
+    anchors: dict[str, tuple] = {}  # anchor -> (data, pos, size)
+    expanded = 0
+    documents = 0
+    root_set = False
+    try:
+        while True:
+            e = loader.get_event()
+            if e is None:
+                break
+            cls = type(e)
+            if cls is ev.ScalarEvent:
+                value = _scalar_value(e, findings)
+                item = (value, (_mark(e.start_mark), _mark(e.end_mark)), 1, e)
+                if e.anchor:
+                    anchors[e.anchor] = item[:3]
+            elif cls is ev.MappingStartEvent or cls is ev.SequenceStartEvent:
+                if e.tag not in (None, "!") and e.tag not in _STANDARD_TAGS:
+                    findings.append(
+                        _yaml_error(
+                            f"YAML tag {e.tag!r} is not allowed: threatlint never constructs tagged objects; remove the tag",
+                            _mark(e.start_mark),
+                        )
+                    )
+                if len(stack) >= MAX_DEPTH:
+                    raise _Abort(_yaml_error(f"nesting deeper than {MAX_DEPTH} levels", _mark(e.start_mark)))
+                if cls is ev.MappingStartEvent:
+                    stack.append(_Frame({}, MapPos(_mark(e.start_mark)), e.anchor))
+                else:
+                    stack.append(_Frame([], SeqPos(_mark(e.start_mark)), e.anchor))
+                continue
+            elif cls is ev.MappingEndEvent or cls is ev.SequenceEndEvent:
+                frame = stack.pop()
+                frame.pos.end = _mark(e.end_mark)
+                item = (frame.data, frame.pos, frame.size, e)
+                if frame.anchor:
+                    anchors[frame.anchor] = item[:3]
+            elif cls is ev.AliasEvent:
+                target = anchors.get(e.anchor)
+                if target is None:
+                    raise _Abort(
+                        _yaml_error(f"alias *{e.anchor} refers to an undefined or enclosing anchor", _mark(e.start_mark), _mark(e.end_mark))
+                    )
+                expanded += target[2]
+                if expanded > MAX_ALIAS_EXPANSION:
+                    raise _Abort(
+                        _yaml_error(
+                            f"aliases expand to more than {MAX_ALIAS_EXPANSION} nodes (possible billion-laughs attack); use fewer aliases",
+                            _mark(e.start_mark),
+                            _mark(e.end_mark),
+                        )
+                    )
+                # The alias's own range, so findings point at what the user wrote here.
+                apos = target[1]
+                if isinstance(apos, tuple):
+                    apos = (_mark(e.start_mark), _mark(e.end_mark))
+                item = (target[0], apos, target[2], e)
+            elif cls is ev.DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    raise _Abort(
+                        _yaml_error("a model file holds exactly one YAML document; remove the second '---'", _mark(e.start_mark))
+                    )
+                continue
+            else:  # stream start/end, document end
+                continue
+
+            data, pos, size, event = item
+            if not stack:
+                doc.data, doc.pos = data, pos
+                root_set = True
+                continue
+            parent = stack[-1]
+            parent.size += size
+            if type(parent.data) is list:
+                parent.data.append(data)
+                parent.pos.items.append(pos)
+                continue
+            if parent.key is None:
+                # This node is a key.
+                if type(event) is not ev.ScalarEvent:
+                    raise _Abort(
+                        _yaml_error(
+                            "mapping keys must be plain strings",
+                            _mark(event.start_mark) if hasattr(event, "start_mark") else parent.pos.start,
+                        )
+                    )
+                key = event.value
+                parent.key = key
+                parent.key_marks = (_mark(event.start_mark), _mark(event.end_mark))
+                parent.merge = key == "<<" and not event.style
+                continue
+            key, (ks, ke) = parent.key, parent.key_marks
+            parent.key = None
+            if parent.merge:
+                _merge(parent, data, pos, ks)
+                continue
+            if key in parent.first_key:
+                findings.append(
+                    _yaml_error(
+                        f"duplicate key '{key}' (first defined on line {parent.first_key[key] + 1}); the later value wins, remove one",
+                        ks,
+                        ke,
+                    )
+                )
+            else:
+                parent.first_key[key] = ks[0]
+            parent.data[key] = data
+            parent.pos.keys[key] = (ks, ke, pos)
+    finally:
+        loader.dispose()
+    if not root_set:
+        doc.data, doc.pos = None, (((0, 0), (0, 0)))
+
+
+def _merge(frame: _Frame, data, pos, at) -> None:
+    """YAML merge key (`<<: *base`): earlier explicit keys win, as in PyYAML."""
+    sources = []
+    if isinstance(data, dict):
+        sources = [(data, pos)]
+    elif isinstance(data, list) and all(isinstance(d, dict) for d in data):
+        sources = list(zip(data, pos.items))
+    else:
+        raise _Abort(_yaml_error("merge key '<<' needs a mapping or a list of mappings", at))
+    for src, spos in sources:
+        for k, v in src.items():
+            if k not in frame.data:
+                frame.data[k] = v
+                frame.pos.keys[k] = spos.keys[k] if isinstance(spos, MapPos) and k in spos.keys else (at, at, spos)
+
+
+_BAD_UTF8 = re.compile(rb"[\x80-\xff]")
+
+
+def decode(raw: bytes) -> tuple[str | None, Finding | None]:
+    """Decode a model's bytes as UTF-8 (a BOM is allowed); a bad byte becomes a TM001 at its position."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        good = raw[: e.start].decode("utf-8", errors="replace")
+        line = good.count("\n")
+        col = len(good) - (good.rfind("\n") + 1)
+        return None, _yaml_error(
+            f"file is not valid UTF-8 (byte 0x{raw[e.start]:02x} at offset {e.start}); save it as UTF-8", (line, col)
+        )
+    return text, None

@@ -1,0 +1,128 @@
+"""JSON Schema validation (TM002), with each error placed on the node it is about."""
+from __future__ import annotations
+
+import json
+from datetime import date
+from functools import lru_cache
+from importlib.resources import files
+
+import fastjsonschema
+from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import ValidationError
+
+SCHEMA_FILE = "threatmodel.schema.json"
+
+
+@lru_cache(maxsize=None)
+def load_schema(name: str = SCHEMA_FILE) -> dict:
+    return json.loads(files("threatlint.schemas").joinpath(name).read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=None)
+def validator(name: str = SCHEMA_FILE) -> Draft202012Validator:
+    return Draft202012Validator(load_schema(name), format_checker=FormatChecker(formats=["date"]))
+
+
+@lru_cache(maxsize=None)
+def fast_validator(name: str = SCHEMA_FILE):
+    """A compiled validator that only answers valid/invalid, several times faster than jsonschema.
+
+    jsonschema stays the reference (and the source of every message); this only
+    lets a valid document skip it. The schema uses no keyword beyond draft 7, so
+    fastjsonschema's draft-7 compiler reads it as written.
+    """
+    schema = dict(load_schema(name))
+    schema["$schema"] = "http://json-schema.org/draft-07/schema#"
+    return fastjsonschema.compile(schema, formats={"date": _is_date})
+
+
+def _is_date(value: str) -> bool:
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return len(value) == 10
+
+
+def json_path(path) -> str:
+    out = "$"
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return out
+
+
+def _leaf_errors(error: ValidationError):
+    """anyOf/oneOf errors say only 'not valid under any schema'; dig out the branch that fits the value's type."""
+    if error.validator not in ("anyOf", "oneOf") or not error.context:
+        yield error
+        return
+    inst = error.instance
+    same_type = [e for e in error.context if e.validator != "type"]
+    if isinstance(inst, list):
+        same_type = [e for e in same_type if e.relative_schema_path and e.relative_schema_path[0] == 1] or same_type
+    elif same_type:
+        same_type = [e for e in same_type if not (e.relative_schema_path and e.relative_schema_path[0] == 1)] or same_type
+    if not same_type:
+        yield error
+        return
+    for e in same_type:
+        yield from _leaf_errors(e)
+
+
+def _short(value) -> str:
+    text = json.dumps(value, default=str, ensure_ascii=False)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _describe(e: ValidationError) -> str:
+    v = e.validator
+    if v == "enum":
+        return f"{_short(e.instance)} is not one of: {', '.join(map(str, e.validator_value))}"
+    if v == "type":
+        expected = e.validator_value if isinstance(e.validator_value, str) else " or ".join(e.validator_value)
+        return f"expected {'an' if expected[0] in 'aeiou' else 'a'} {expected}, got {_short(e.instance)}"
+    if v == "const":
+        return f"must be {_short(e.validator_value)}, got {_short(e.instance)}"
+    if v == "pattern":
+        return f"{_short(e.instance)} does not match the required format"
+    if v == "format":
+        return f"{_short(e.instance)} is not a valid {e.validator_value} (YYYY-MM-DD)"
+    if v == "minLength":
+        return "must not be empty"
+    if v == "minItems":
+        return f"needs at least {e.validator_value} item{'s' if e.validator_value != 1 else ''}"
+    if v == "uniqueItems":
+        return "has duplicate entries"
+    if v in ("minimum", "maximum"):
+        return f"{_short(e.instance)} is out of range ({'at least' if v == 'minimum' else 'at most'} {e.validator_value})"
+    return e.message
+
+
+def schema_issues(data) -> list[tuple[tuple, str, str]]:
+    """Validate `data`; yield (path, part, message) with part "key" or "value" for locating."""
+    issues: list[tuple[tuple, str, str]] = []
+    if not isinstance(data, dict):
+        issues.append(((), "value", f"a threat model must be a mapping with at least 'version: 1', got {_short(data)}"))
+        return issues
+    try:
+        fast_validator()(data)
+        return issues
+    except fastjsonschema.JsonSchemaException:
+        pass
+    for top in validator().iter_errors(data):
+        for e in _leaf_errors(top):
+            path = tuple(e.absolute_path)
+            where = json_path(path)
+            if e.validator == "additionalProperties" and isinstance(e.instance, dict):
+                allowed = e.schema.get("properties", {})
+                for key in e.instance:
+                    if key not in allowed:
+                        hint = ", ".join(sorted(allowed))
+                        issues.append((path + (key,), "key", f"{json_path(path + (key,))}: unknown key '{key}'; allowed here: {hint}"))
+            elif e.validator == "required" and isinstance(e.instance, dict):
+                for key in e.validator_value:
+                    if key not in e.instance:
+                        issues.append((path, "key", f"{where}: missing required key '{key}'"))
+            else:
+                issues.append((path, "value", f"{where}: {_describe(e)}"))
+    return issues

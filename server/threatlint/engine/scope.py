@@ -1,0 +1,43 @@
+"""A model's scope: gitignore-style patterns (pathspec) relative to the repository root."""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Iterable
+
+import pathspec
+
+
+def patterns_of(data) -> list[str]:
+    scope = data.get("scope") if isinstance(data, dict) else None
+    paths = scope.get("paths") if isinstance(scope, dict) else None
+    return [p for p in paths if isinstance(p, str) and p.strip()] if isinstance(paths, list) else []
+
+
+@lru_cache(maxsize=1024)
+def _spec(patterns: tuple[str, ...]) -> pathspec.GitIgnoreSpec:
+    return pathspec.GitIgnoreSpec.from_lines(patterns)
+
+
+class Scope:
+    """Which repository paths a model covers. Later patterns win; `!pattern` excludes, as in .gitignore."""
+
+    def __init__(self, patterns: Iterable[str]):
+        self.patterns = tuple(patterns)
+        self._spec = _spec(self.patterns) if self.patterns else None
+
+    def covers(self, path: str) -> bool:
+        return bool(self._spec) and self._spec.match_file(path.replace("\\", "/"))
+
+    def matching(self, paths: Iterable[str]) -> list[str]:
+        if not self._spec:
+            return []
+        return [p for p in paths if self._spec.match_file(p)]
+
+
+def pattern_matches_any(pattern: str, files: Iterable[str]) -> bool:
+    """Whether `pattern` (judged by its un-negated form) matches at least one file."""
+    positive = pattern[1:] if pattern.startswith("!") else pattern
+    if not positive.strip():
+        return False
+    spec = _spec((positive,))
+    return any(True for _ in spec.match_files(files))

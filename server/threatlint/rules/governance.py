@@ -1,0 +1,60 @@
+"""Governance: reviews, tickets, assumptions, scope hygiene (TM401-TM404)."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from ..engine.model import Model, text, parse_date
+from ..engine.scope import pattern_matches_any
+from .registry import Hit, rule
+
+
+@rule("TM401", "warning", "Review overdue",
+      "The model's review is overdue when review.last_reviewed + review.cadence_days is before today. Review the "
+      "model with the team, then update last_reviewed.")
+def review_overdue(model: Model, ctx):
+    review = model.section("review")
+    last = parse_date(review.get("last_reviewed"))
+    cadence = review.get("cadence_days")
+    if last is None or not isinstance(cadence, int) or isinstance(cadence, bool) or cadence < 1:
+        return
+    due = last + timedelta(days=cadence)
+    if due < ctx.today:
+        yield Hit(("review", "last_reviewed"), f"review of the model is overdue: last reviewed {last.isoformat()}, due "
+                  f"{due.isoformat()} ({(ctx.today - due).days} days ago); review it and set last_reviewed to the review date",
+                  data={"due": due.isoformat()})
+
+
+@rule("TM402", "info", "Mitigation not implemented and without ticket",
+      "A mitigation that is not implemented yet should have a ticket so the work is tracked.")
+def untracked_mitigation(model: Model, ctx):
+    for i, m in model.items("mitigations"):
+        status = m.get("status")
+        if status in ("implemented", "rejected") or text(m.get("ticket")):
+            continue
+        yield Hit(("mitigations", i), f"{model.label('mitigations', m, i)} is {status or 'not implemented'} and has no "
+                  "ticket: add ticket with the issue that tracks the work", part="anchor",
+                  data={"mitigation": model.id_of(m), "index": i})
+
+
+@rule("TM403", "warning", "Assumption not validated",
+      "An assumption the model rests on should be checked; set validated: true and give the evidence.")
+def unvalidated_assumption(model: Model, ctx):
+    for i, a in model.items("assumptions"):
+        if a.get("validated") is not True:
+            yield Hit(("assumptions", i), f"{model.label('assumptions', a, i)} is not validated: check it, then set "
+                      "validated: true and add evidence", part="anchor")
+
+
+@rule("TM404", "warning", "Scope path matches no file",
+      "A scope.paths pattern (a '!' pattern judged by its un-negated form) matches no file in the repository: it "
+      "is misspelled or the code moved, so the gate no longer guards it.")
+def dead_scope_pattern(model: Model, ctx):
+    if ctx.repo_files is None:
+        return
+    paths = model.section("scope").get("paths")
+    if not isinstance(paths, list):
+        return
+    for j, pattern in enumerate(paths):
+        if isinstance(pattern, str) and not pattern_matches_any(pattern, ctx.repo_files):
+            yield Hit(("scope", "paths", j), f"scope path '{pattern}' matches no file in the repository: fix the pattern "
+                      "or remove it")

@@ -1,0 +1,87 @@
+"""STRIDE coverage and data-flow hygiene (TM101-TM105)."""
+from __future__ import annotations
+
+from ..engine.model import APPLICABLE, STRIDE, Model, as_list
+from .registry import Hit, rule
+
+
+@rule("TM101", "warning", "Missing STRIDE category",
+      "Each element and flow must have a threat (or an exemption with a rationale) for every STRIDE category that "
+      "applies to its kind: external_entity S R; process S T R I D E; data_store T R I D; flow T I D.")
+def missing_category(model: Model, ctx):
+    for section in ("elements", "flows"):
+        for i, item in model.items(section):
+            ident = model.id_of(item)
+            kind = "flow" if section == "flows" else item.get("kind")
+            if not ident or kind not in APPLICABLE:
+                continue
+            for cat in APPLICABLE[kind]:
+                if (ident, cat) in model.covered or (ident, cat) in model.exempted:
+                    continue
+                noun = "flow" if kind == "flow" else kind.replace("_", " ")
+                yield Hit((section, i, "id"),
+                          f"{noun} '{ident}' has no {cat} threat: add a threat with stride: {cat} that affects "
+                          f"'{ident}', or an exemption with the reason it does not apply",
+                          data={"element": ident, "kind": kind, "category": cat, "index": i, "section": section})
+
+
+@rule("TM102", "error", "STRIDE category does not apply",
+      "A threat's STRIDE category must apply to the kind of every element or flow it affects (e.g. tampering does "
+      "not apply to an external entity).")
+def inapplicable_category(model: Model, ctx):
+    for i, t in model.items("threats"):
+        stride = t.get("stride")
+        cats = as_list(stride)
+        for target in as_list(t.get("affects")):
+            kind = model.kind_of(target) if isinstance(target, str) else None
+            if kind is None:
+                continue
+            for j, cat in enumerate(cats):
+                if cat in STRIDE and cat not in APPLICABLE[kind]:
+                    path = ("threats", i, "stride", j) if isinstance(stride, list) else ("threats", i, "stride")
+                    noun = "flow" if kind == "flow" else kind
+                    yield Hit(path, f"{model.label('threats', t, i)} is {cat}, which does not apply to {noun} "
+                              f"'{target}' (applicable: {', '.join(APPLICABLE[kind])}); change the category or what it affects")
+
+
+@rule("TM103", "warning", "Unauthenticated flow across a trust boundary",
+      "A flow whose ends sit in different trust boundaries should be authenticated (authenticated: true) by the "
+      "receiving side.")
+def unauthenticated_crossing(model: Model, ctx):
+    for i, f in model.items("flows"):
+        if model.crosses_boundary(f) and f.get("authenticated") is not True:
+            path = ("flows", i, "authenticated") if "authenticated" in f else ("flows", i, "id")
+            yield Hit(path, f"{model.label('flows', f, i)} crosses from boundary '{model.boundary_of(f.get('from'))}' to "
+                      f"'{model.boundary_of(f.get('to'))}' without authentication: authenticate the sender "
+                      "(e.g. mutual TLS, signed tokens) and set authenticated: true",
+                      data={"flow": model.id_of(f), "index": i})
+
+
+@rule("TM104", "error", "Sensitive data crosses a trust boundary unencrypted",
+      "A flow that carries a pii, credentials, financial or secret asset across a trust boundary must be encrypted "
+      "in transit (encrypted: true).")
+def unencrypted_sensitive_crossing(model: Model, ctx):
+    for i, f in model.items("flows"):
+        if not model.crosses_boundary(f) or f.get("encrypted") is True:
+            continue
+        sensitive = [a for a in as_list(f.get("data")) if model.is_sensitive(a)]
+        if sensitive:
+            path = ("flows", i, "encrypted") if "encrypted" in f else ("flows", i, "id")
+            yield Hit(path, f"{model.label('flows', f, i)} carries sensitive {', '.join(repr(a) for a in sensitive)} across "
+                      "a trust boundary unencrypted: use TLS 1.2+ and set encrypted: true",
+                      data={"flow": model.id_of(f), "index": i, "assets": sensitive})
+
+
+@rule("TM105", "warning", "Sensitive data store not encrypted at rest",
+      "A data store holding a pii, credentials, financial or secret asset should encrypt at rest "
+      "(encrypted_at_rest: true).")
+def unencrypted_store(model: Model, ctx):
+    for i, el in model.items("elements"):
+        if el.get("kind") != "data_store" or el.get("encrypted_at_rest") is True:
+            continue
+        sensitive = [a for a in as_list(el.get("stores")) if model.is_sensitive(a)]
+        if sensitive:
+            path = ("elements", i, "encrypted_at_rest") if "encrypted_at_rest" in el else ("elements", i, "id")
+            yield Hit(path, f"data store '{model.id_of(el)}' holds sensitive {', '.join(repr(a) for a in sensitive)} "
+                      "without encryption at rest: enable storage encryption and set encrypted_at_rest: true",
+                      data={"element": model.id_of(el), "index": i, "assets": sensitive})

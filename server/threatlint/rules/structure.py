@@ -1,0 +1,71 @@
+"""Structure: syntax, schema, ids and references (TM001-TM005)."""
+from __future__ import annotations
+
+from ..engine.model import Model
+from .registry import Hit, register, rule
+
+register(
+    "TM001",
+    "error",
+    "YAML syntax error",
+    "The file is not valid YAML (or uses a YAML feature threatlint refuses: tags, aliases that expand too far, "
+    "duplicate keys, several documents). Fix the file at the reported position; nothing else is checked until it parses.",
+    "structure",
+)
+register(
+    "TM002",
+    "error",
+    "Schema violation",
+    "The model does not match schemas/threatmodel.schema.json: an unknown key, a wrong type, a value outside an "
+    "enum, or a missing required key. The message gives the JSON path.",
+    "structure",
+)
+
+_NOUN = {"assets": "an asset", "boundaries": "a boundary", "elements": "an element", "flows": "a flow",
+         "threats": "a threat", "mitigations": "a mitigation", "assumptions": "an assumption"}
+
+
+@rule("TM003", "error", "Duplicate id",
+      "Ids are unique across the whole file, whatever the section. Rename one of the items.")
+def duplicate_ids(model: Model, ctx):
+    for ident, defs in model.definitions.items():
+        if len(defs) < 2:
+            continue
+        first_section, first_index, _ = defs[0]
+        first_line = model.range((first_section, first_index, "id")).start.line + 1
+        for section, index, _ in defs[1:]:
+            yield Hit((section, index, "id"), f"duplicate id '{ident}': already defined on line {first_line} "
+                      f"({_NOUN[first_section]}); ids must be unique across the file, rename this one")
+
+
+@rule("TM004", "error", "Reference to an unknown id",
+      "A flow's from/to/data, an element's boundary/stores, a threat's affects/mitigations/attack_path.target or an "
+      "exemption's element names an id that is not defined in the right section.")
+def unknown_references(model: Model, ctx):
+    for ref in model.references:
+        if model.lookup(ref.target, ref.expects):
+            continue
+        wanted = " or ".join(_NOUN[s] for s in ref.expects)
+        other = model.lookup(ref.target)
+        if other:
+            why = f"'{ref.target}' is {_NOUN[other[0]]}, but {ref.site} expects {wanted}"
+        else:
+            why = f"{ref.site} refers to unknown id '{ref.target}'; define {wanted} with that id or fix the reference"
+        yield Hit(ref.path, why)
+
+
+@rule("TM005", "warning", "Defined but never used",
+      "An asset, boundary or mitigation that nothing refers to is either dead weight or a sign that a flow, element "
+      "or threat forgot to reference it.")
+def unused(model: Model, ctx):
+    used = model.referenced
+    hints = {
+        "assets": "reference it from a flow's data, a data store's stores or an attack_path.target, or remove it",
+        "boundaries": "place elements in it with boundary, or remove it",
+        "mitigations": "list it in a threat's mitigations, or remove it",
+    }
+    for section, hint in hints.items():
+        for i, item in model.items(section):
+            ident = model.id_of(item)
+            if ident and ident not in used:
+                yield Hit((section, i, "id"), f"{model.label(section, item, i)} is never used: {hint}")
