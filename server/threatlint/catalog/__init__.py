@@ -1,14 +1,40 @@
-"""The mitigation (and threat) catalogs: data in YAML beside this file, plus small lookups.
+"""The threat and mitigation catalogs: data in YAML beside this file, plus small lookups.
 
-Entries are plain data so teams can extend them; see README "Catalog".
+Entries are plain data so teams can extend them (`extra-catalogs` in the
+repository configuration; README "Catalog and configuration"). Every file, the
+built-in ones included, is checked against schemas/catalog.schema.json and
+then for what a schema cannot say (ids unique across files, references
+between threats and mitigations, STRIDE categories that apply to the kinds).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+import string
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib.resources import files
 
-import yaml
+from jsonschema import Draft202012Validator
+
+from ..engine.locate import locate
+from ..engine.model import APPLICABLE
+from ..engine.parse import parse_yaml
+from ..engine.schema import _describe, _leaf_errors, json_path
+
+BUILTIN_FILES = ("threats.yaml", "mitigations.yaml")
+SCHEMA_FILE = "catalog.schema.json"
+# Names an attack-path or description template may use; `suggest` fills them for the matching element.
+PLACEHOLDERS = frozenset({"element", "name", "kind", "boundary", "protocol", "assets", "target",
+                          "from", "to", "sources", "destinations"})
+
+
+class CatalogError(ValueError):
+    """An invalid catalog file: names the file, the position, the JSON path and the problem."""
+
+    def __init__(self, source: str, path: tuple = (), problem: str = "", line: int | None = None, column: int | None = None):
+        self.source, self.path, self.problem, self.line, self.column = source, tuple(path), problem, line, column
+        where = source if line is None else f"{source}:{line + 1}:{(column or 0) + 1}"
+        super().__init__(f"{where}: {json_path(self.path)}: {problem}")
 
 
 @dataclass(frozen=True)
@@ -20,23 +46,198 @@ class CatalogMitigation:
     description: str = ""
     effort: str = ""
     counters: tuple[str, ...] = field(default=())  # ids of catalog threats it counters
+    source: str = "built-in"
 
 
-def _load(name: str) -> dict:
-    return yaml.safe_load(files("threatlint.catalog").joinpath(name).read_text(encoding="utf-8")) or {}
+@dataclass(frozen=True)
+class CatalogThreat:
+    id: str
+    title: str
+    stride: str
+    kinds: tuple[str, ...]
+    when: dict = field(compare=False, hash=False)  # a condition (catalog/conditions.py)
+    description: str = ""
+    entry: str = ""  # attack-path templates
+    steps: tuple[str, ...] = ()
+    cwe: tuple[int, ...] = ()
+    capec: tuple[int, ...] = ()
+    mitigations: tuple[str, ...] = ()
+    source: str = "built-in"
+
+    @property
+    def references(self) -> str:
+        return ", ".join([f"CWE-{n}" for n in self.cwe] + [f"CAPEC-{n}" for n in self.capec])
+
+
+@dataclass(frozen=True, eq=False)
+class Catalog:
+    """The threats and mitigations in force for a check: the built-in ones plus a team's extra files."""
+
+    threats: tuple[CatalogThreat, ...] = ()
+    mitigations: tuple[CatalogMitigation, ...] = ()
+    sources: tuple[str, ...] = ()
+
+    def __post_init__(self):
+        # Frozen for sharing between checks; the id indexes are derived once here.
+        object.__setattr__(self, "_threats", {t.id: t for t in self.threats})
+        object.__setattr__(self, "_mitigations", {m.id: m for m in self.mitigations})
+
+    def threat(self, ident: str) -> CatalogThreat | None:
+        return self._threats.get(ident)
+
+    def mitigation(self, ident: str) -> CatalogMitigation | None:
+        return self._mitigations.get(ident)
+
+    def threats_for(self, category: str, kind: str) -> list[CatalogThreat]:
+        return [t for t in self.threats if t.stride == category and kind in t.kinds]
+
+    def mitigations_for(self, category: str, kind: str) -> list[CatalogMitigation]:
+        """Mitigations that counter `category` on an element of `kind` ("flow" for flows)."""
+        return [m for m in self.mitigations if category in m.stride and kind in m.kinds]
+
+    def mitigations_of(self, threat: CatalogThreat) -> list[CatalogMitigation]:
+        return [m for m in map(self.mitigation, threat.mitigations) if m is not None]
+
+
+# -- loading ---------------------------------------------------------------------------
+
+@lru_cache(maxsize=None)
+def _validator() -> Draft202012Validator:
+    schema = json.loads(files("threatlint.schemas").joinpath(SCHEMA_FILE).read_text(encoding="utf-8"))
+    return Draft202012Validator(schema)
+
+
+def _fail(source: str, doc, path: tuple, problem: str) -> CatalogError:
+    rng = locate(doc.pos, path, "value") if doc is not None else None
+    return CatalogError(source, path, problem, rng.start.line if rng else None, rng.start.character if rng else None)
+
+
+def parse_catalog(text: str, source: str) -> tuple[list[CatalogThreat], list[CatalogMitigation]]:
+    """Parse and schema-check one catalog file; raise CatalogError on the first problem."""
+    doc = parse_yaml(text)
+    if not doc.ok:
+        f = doc.findings[0]
+        raise CatalogError(source, (), f.message, f.range.start.line, f.range.start.character)
+    data = doc.data if doc.data is not None else {}
+    errors = sorted((e for top in _validator().iter_errors(data) for e in _leaf_errors(top)),
+                    key=lambda e: [str(p) for p in e.absolute_path])
+    if errors:
+        e = errors[0]
+        problem = _describe(e)
+        if e.validator == "additionalProperties" and isinstance(e.instance, dict):
+            allowed = e.schema.get("properties", {})
+            extra = [k for k in e.instance if k not in allowed]
+            problem = f"unknown key {', '.join(map(repr, extra))}" + (f"; allowed here: {', '.join(sorted(allowed))}" if allowed else "")
+        elif e.validator == "required":
+            problem = e.message.replace("is a required property", "is required")
+        raise _fail(source, doc, tuple(e.absolute_path), problem)
+    threats, mitigations = [], []
+    for i, t in enumerate(data.get("threats", [])):
+        for j, kind in enumerate(t["kinds"]):
+            if t["stride"] not in APPLICABLE[kind]:
+                raise _fail(source, doc, ("threats", i, "kinds", j),
+                            f"{t['stride']} does not apply to {kind} (applicable: {', '.join(APPLICABLE[kind])})")
+        for path, tmpl in _templates(t):
+            bad = [name for _, name, _, _ in string.Formatter().parse(tmpl) if name and name not in PLACEHOLDERS]
+            if bad:
+                raise _fail(source, doc, ("threats", i) + path,
+                            f"unknown placeholder {{{bad[0]}}}; use one of {', '.join(sorted(PLACEHOLDERS))}")
+        ap = t["attack_path"]
+        threats.append(CatalogThreat(
+            id=t["id"], title=t["title"], stride=t["stride"], kinds=tuple(t["kinds"]), when=t["when"],
+            description=t["description"], entry=ap["entry"], steps=tuple(ap["steps"]), cwe=tuple(t.get("cwe", ())),
+            capec=tuple(t.get("capec", ())), mitigations=tuple(t["mitigations"]), source=source))
+    for i, m in enumerate(data.get("mitigations", [])):
+        for j, kind in enumerate(m["kinds"]):
+            if not set(m["stride"]) & set(APPLICABLE[kind]):
+                raise _fail(source, doc, ("mitigations", i, "kinds", j),
+                            f"none of {', '.join(m['stride'])} applies to {kind} (applicable: {', '.join(APPLICABLE[kind])})")
+        mitigations.append(CatalogMitigation(
+            id=m["id"], title=m["title"], stride=tuple(m["stride"]), kinds=tuple(m["kinds"]), description=m["description"],
+            effort=m["effort"], counters=tuple(m["counters"]), source=source))
+    return threats, mitigations
+
+
+def _templates(t: dict):
+    yield ("description",), t["description"]
+    yield ("attack_path", "entry"), t["attack_path"]["entry"]
+    for k, step in enumerate(t["attack_path"]["steps"]):
+        yield ("attack_path", "steps", k), step
+
+
+def build_catalog(parts: list[tuple[str, str]]) -> Catalog:
+    """A catalog from (source name, YAML text) pairs, checked across files.
+
+    A mitigation counters the threats it lists and every threat that lists it,
+    so a team's threat may name a built-in mitigation without editing it.
+    """
+    threats: list[CatalogThreat] = []
+    mitigations: list[CatalogMitigation] = []
+    seen: dict[str, str] = {}
+    for source, text in parts:
+        ts, ms = parse_catalog(text, source)
+        for section, items in (("threats", ts), ("mitigations", ms)):
+            for i, item in enumerate(items):
+                if item.id in seen:
+                    raise CatalogError(source, (section, i, "id"), f"id {item.id!r} is already defined in {seen[item.id]}; "
+                                       "give a team's own entries their own prefix (e.g. ACME-S-001)")
+                seen[item.id] = source
+        threats += ts
+        mitigations += ms
+    threat_ids = {t.id for t in threats}
+    mitigation_ids = {m.id for m in mitigations}
+    for i, t in enumerate(threats):
+        for j, ref in enumerate(t.mitigations):
+            if ref not in mitigation_ids:
+                raise CatalogError(t.source, ("threats", _local_index(threats, t), "mitigations", j),
+                                   f"threat {t.id} lists unknown mitigation {ref!r}")
+    listed_by: dict[str, list[str]] = {}
+    for t in threats:
+        for ref in t.mitigations:
+            listed_by.setdefault(ref, []).append(t.id)
+    merged = []
+    for m in mitigations:
+        for j, ref in enumerate(m.counters):
+            if ref not in threat_ids:
+                raise CatalogError(m.source, ("mitigations", _local_index(mitigations, m), "counters", j),
+                                   f"mitigation {m.id} counters unknown threat {ref!r}")
+        counters = tuple(dict.fromkeys(m.counters + tuple(listed_by.get(m.id, ()))))
+        merged.append(m if counters == m.counters else _replace_counters(m, counters))
+    return Catalog(tuple(threats), tuple(merged), tuple(s for s, _ in parts))
+
+
+def _local_index(items: list, item) -> int:
+    """Position of `item` within its own file (error paths are per file)."""
+    return next(i for i, x in enumerate(x for x in items if x.source == item.source) if x is item)
+
+
+def _replace_counters(m: CatalogMitigation, counters: tuple[str, ...]) -> CatalogMitigation:
+    return replace(m, counters=counters)
+
+
+def _builtin_text(name: str) -> str:
+    return files("threatlint.catalog").joinpath(name).read_text(encoding="utf-8")
 
 
 @lru_cache(maxsize=None)
+def default_catalog() -> Catalog:
+    """The built-in catalog (package data, read once)."""
+    return build_catalog([(f"built-in {name}", _builtin_text(name)) for name in BUILTIN_FILES])
+
+
+def with_extra(extra: list[tuple[str, str]]) -> Catalog:
+    """The built-in catalog plus a team's files, as (file name, text) pairs."""
+    if not extra:
+        return default_catalog()
+    return build_catalog([(f"built-in {name}", _builtin_text(name)) for name in BUILTIN_FILES] + list(extra))
+
+
+# -- the original lookups, kept for the language server's quick fixes --------------------
+
 def mitigations() -> tuple[CatalogMitigation, ...]:
-    out = []
-    for m in _load("mitigations.yaml").get("mitigations", []):
-        out.append(CatalogMitigation(
-            id=m["id"], title=m["title"], stride=tuple(m.get("stride", ())), kinds=tuple(m.get("kinds", ())),
-            description=m.get("description", ""), effort=str(m.get("effort", "")), counters=tuple(m.get("counters", ())),
-        ))
-    return tuple(out)
+    return default_catalog().mitigations
 
 
 def mitigations_for(category: str, kind: str) -> list[CatalogMitigation]:
-    """Catalog mitigations that counter `category` on an element of `kind` ("flow" for flows)."""
-    return [m for m in mitigations() if category in m.stride and kind in m.kinds]
+    """Built-in mitigations that counter `category` on an element of `kind` ("flow" for flows)."""
+    return default_catalog().mitigations_for(category, kind)

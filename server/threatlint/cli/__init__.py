@@ -10,6 +10,7 @@ from .. import __version__
 # name -> module (each has add_arguments(parser) and run(args) -> int, and a one-line HELP)
 COMMANDS = {
     "check": "threatlint.cli.check",
+    "suggest": "threatlint.cli.suggest",
 }
 
 

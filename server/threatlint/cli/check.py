@@ -5,10 +5,11 @@ import os
 import sys
 from pathlib import Path
 
-from ..engine import CheckContext, check_bytes, resolve_today
+from ..config import ConfigError, context_for, expand
+from ..engine import check_bytes, resolve_today
 from ..engine.finding import Finding, Severity
 from . import UsageError, output
-from .files import expand_paths, git_root, repo_files
+from .files import git_root, repo_files
 
 HELP = "check threat model files (or directories of them) against the schema and the STRIDE rules"
 
@@ -38,7 +39,10 @@ def check_files(files: list[Path], today) -> list[tuple[str, list[Finding]]]:
         root = git_root(path.resolve())
         if root not in repos:
             repos[root] = repo_files(root) if root else None
-        ctx = CheckContext(today=today, repo_files=repos[root])
+        try:
+            ctx = context_for(path, today=today, repo_files=repos[root])
+        except ConfigError as e:
+            raise UsageError(str(e)) from None
         try:
             raw = path.read_bytes()
         except OSError as e:
@@ -52,7 +56,10 @@ def run(args) -> int:
         today = resolve_today(args.today)
     except ValueError as e:
         raise UsageError(str(e)) from None
-    files, errors = expand_paths(args.paths)
+    try:
+        files, errors = expand(args.paths)  # folders searched with each repository's model-patterns
+    except ConfigError as e:
+        raise UsageError(str(e)) from None
     if errors:
         raise UsageError("; ".join(errors))
     if not files:

@@ -5,6 +5,7 @@ from typing import Iterable
 
 from ..rules import RULES
 from ..rules.registry import Hit, Rule
+from .config import apply as apply_config
 from .context import CheckContext
 from .finding import Finding, Position, Range, Severity
 from .model import Model
@@ -41,6 +42,7 @@ def check_document(doc: ParsedDoc, ctx: CheckContext | None = None) -> list[Find
         findings += schema_findings(model)
         if isinstance(doc.data, dict):
             findings += run_rules(model, ctx)
+    findings = apply_config(findings, doc.text, ctx.config, RULES)  # suppressions, select/ignore, severity
     return finalize(findings, doc.text)
 
 

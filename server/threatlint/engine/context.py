@@ -4,6 +4,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
+
+from .config import Config
+
+if TYPE_CHECKING:  # the catalog package imports the engine, not the other way round
+    from ..catalog import Catalog
 
 
 @dataclass(frozen=True)
@@ -11,6 +17,10 @@ class CheckContext:
     today: date = field(default_factory=date.today)
     # Repository-relative paths of the files in the repository (for TM404), or None when unknown.
     repo_files: tuple[str, ...] | None = None
+    # Repository configuration (select/ignore/severity); build it with threatlint.config.context_for().
+    config: Config = field(default_factory=Config)
+    # Catalog for TM106 (built-in plus the repository's extra-catalogs); None means the built-in one.
+    catalog: "Catalog | None" = None
 
 
 def resolve_today(value: str | None = None, environ=os.environ) -> date:

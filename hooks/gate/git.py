@@ -1,0 +1,150 @@
+"""Every git call the gate makes, each one process for the whole repository (never one per file).
+
+Output is read with `-z` throughout, so paths with spaces, newlines or
+non-ASCII characters come through unquoted whatever `core.quotepath` says.
+Paths are decoded as the OS decodes file names (surrogateescape), the same way
+Python decodes the file names pre-commit passes on the command line.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass
+
+# Environment that would change how git reads our pathspecs or output.
+_DROP_ENV = ("GIT_LITERAL_PATHSPECS", "GIT_GLOB_PATHSPECS", "GIT_NOGLOB_PATHSPECS", "GIT_ICASE_PATHSPECS",
+             "GIT_EXTERNAL_DIFF", "GIT_DIFF_OPTS")
+TIMEOUT = 120
+
+
+class GitError(Exception):
+    """A git command failed; the message quotes git's own error."""
+
+
+class GitUnavailable(GitError):
+    """No repository here, or no git at all: an environment error (exit 2), not a verdict."""
+
+
+def decode_path(raw: bytes) -> str:
+    return os.fsdecode(raw)
+
+
+def _env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in _DROP_ENV}
+    # Read-only commands must not take index.lock while `git commit` is running us.
+    env["GIT_OPTIONAL_LOCKS"] = "0"
+    return env
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    mode: str
+    sha: str
+    path: str
+
+
+class Git:
+    """A repository's git, run from its top-level folder (paths in and out are repository-relative)."""
+
+    def __init__(self, root: str):
+        self.root = root
+
+    @classmethod
+    def discover(cls, cwd: str | None = None) -> tuple["Git", str]:
+        """The repository around `cwd` and cwd's path inside it ('' at the top level, else 'sub/dir/')."""
+        try:
+            out = _run(["rev-parse", "--show-toplevel", "--show-prefix"], cwd=cwd)
+        except GitError as e:
+            raise GitUnavailable(f"not inside a git work tree ({e})") from None
+        lines = out.decode("utf-8", "surrogateescape").split("\n")
+        if not lines or not lines[0]:
+            raise GitUnavailable("not inside a git work tree")
+        return cls(lines[0]), (lines[1] if len(lines) > 1 else "")
+
+    def run(self, args: list[str], input: bytes | None = None, ok_codes=(0,)) -> bytes:
+        return _run(args, cwd=self.root, input=input, ok_codes=ok_codes)
+
+    def commit_of(self, rev: str) -> str | None:
+        """The commit `rev` names, or None when it names none (unborn HEAD, unknown ref)."""
+        out = self.run(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], ok_codes=(0, 1))
+        sha = out.decode().strip()
+        return sha or None
+
+    def empty_tree(self) -> str:
+        # Computed, not hard-coded: SHA-256 repositories have a different empty tree.
+        return self.run(["hash-object", "-t", "tree", "--stdin"], input=b"").decode().strip()
+
+    def merge_base(self, a: str, b: str) -> str | None:
+        out = self.run(["merge-base", a, b], ok_codes=(0, 1))
+        return out.decode().strip() or None
+
+    def staged_raw(self, base: str) -> bytes:
+        """`--raw -z` diff of the index against `base` (a commit or tree), with rename detection."""
+        return self.run(["diff-index", "--cached", "--raw", "-z", "-M", "--no-abbrev", base, "--"])
+
+    def range_raw(self, base: str, head: str) -> bytes:
+        return self.run(["diff-tree", "-r", "--raw", "-z", "-M", "--no-abbrev", base, head, "--"])
+
+    def index_entries(self, pathspecs: list[str] | None = None) -> list[IndexEntry]:
+        """Staged entries (mode, blob, path); pathspecs limit them. Unmerged entries keep all their stages."""
+        args = ["ls-files", "-z", "--stage", "--"]
+        out = self.run(args + (pathspecs or []))
+        entries = []
+        for rec in out.split(b"\0"):
+            if not rec:
+                continue
+            meta, _, path = rec.partition(b"\t")
+            mode, sha, stage = meta.decode().split(" ")
+            entries.append(IndexEntry(mode if stage == "0" else "unmerged", sha, decode_path(path)))
+        return entries
+
+    def untracked(self, pathspecs: list[str]) -> list[str]:
+        """Untracked files that are not ignored, limited to pathspecs."""
+        out = self.run(["ls-files", "-z", "--others", "--exclude-standard", "--"] + pathspecs)
+        return [decode_path(p) for p in out.split(b"\0") if p]
+
+    def tree_entries(self, rev: str) -> list[IndexEntry]:
+        """Every blob (and link) in the tree of `rev`, recursively."""
+        out = self.run(["ls-tree", "-r", "-z", "--full-tree", rev])
+        entries = []
+        for rec in out.split(b"\0"):
+            if not rec:
+                continue
+            meta, _, path = rec.partition(b"\t")
+            mode, kind, sha = meta.decode().split(" ")
+            if kind in ("blob", "commit"):
+                entries.append(IndexEntry(mode, sha, decode_path(path)))
+        return entries
+
+    def read_blobs(self, shas: list[str]) -> dict[str, bytes]:
+        """Contents of many blobs through one `git cat-file --batch`; a missing object is a GitError."""
+        wanted = list(dict.fromkeys(shas))
+        if not wanted:
+            return {}
+        out = self.run(["cat-file", "--batch"], input=("\n".join(wanted) + "\n").encode())
+        blobs: dict[str, bytes] = {}
+        at = 0
+        for sha in wanted:
+            nl = out.index(b"\n", at)
+            header = out[at:nl].decode(errors="replace").split(" ")
+            if len(header) != 3:
+                raise GitError(f"git cat-file: object {sha} is {' '.join(header[1:]) or 'unreadable'}")
+            size = int(header[2])
+            blobs[sha] = out[nl + 1: nl + 1 + size]
+            at = nl + 1 + size + 1  # content is followed by a newline
+        return blobs
+
+
+def _run(args: list[str], cwd: str | None, input: bytes | None = None, ok_codes=(0,)) -> bytes:
+    cmd = ["git", *args]
+    try:
+        proc = subprocess.run(cmd, cwd=cwd, input=input, capture_output=True, env=_env(), timeout=TIMEOUT)
+    except FileNotFoundError:
+        raise GitUnavailable("git is not installed (or not on PATH)") from None
+    except (OSError, subprocess.SubprocessError) as e:
+        raise GitError(f"`{' '.join(cmd[:3])}` could not run: {e}") from None
+    if proc.returncode not in ok_codes:
+        err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        detail = err[-1] if err else f"exit code {proc.returncode}"
+        raise GitError(f"`git {args[0]}` failed: {detail}")
+    return proc.stdout

@@ -1,0 +1,167 @@
+"""The repository's models: finding them, reading them (only inside the repository), parsing each once,
+and the one place where the gate asks the engine for a model's findings."""
+from __future__ import annotations
+
+import os
+import posixpath
+from dataclasses import dataclass, field
+from datetime import date
+
+from threatlint.cli.files import MODEL_PATTERNS, SKIP_DIRS, is_model_file
+from threatlint.engine import CheckContext, ParsedDoc, parse_yaml
+from threatlint.engine.check import check_document
+from threatlint.engine.finding import Finding
+from threatlint.engine.parse import decode
+from threatlint.engine.scope import Scope, patterns_of
+
+from .git import Git, IndexEntry
+
+LINK_MODE = "120000"
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a model's bytes come from: a blob (index or commit) or, for links and untracked files, the work tree."""
+
+    path: str
+    sha: str | None = None
+    link: bool = False
+    untracked: bool = False
+    unmerged: bool = False
+
+
+@dataclass
+class LoadedModel:
+    path: str
+    source: Source
+    doc: ParsedDoc | None = None
+    scope: Scope | None = None
+    # Why the gate cannot use this model (unreadable, outside the repository, does not parse); it then blocks.
+    problem: str | None = None
+    problem_findings: list[Finding] = field(default_factory=list)
+    # For a link: the repository path it resolves to (a change there is a change of the model).
+    target: str | None = None
+
+    @property
+    def usable(self) -> bool:
+        return self.problem is None and self.scope is not None
+
+
+def pathspecs(patterns=MODEL_PATTERNS) -> list[str]:
+    """git pathspecs for model file names at any depth (filtered again with is_model_file)."""
+    return [f":(glob)**/{p}" for p in patterns]
+
+
+def is_model_path(path: str, patterns=MODEL_PATTERNS) -> bool:
+    return is_model_file(path, patterns)
+
+
+class _Skipper:
+    """The folders `threatlint check` skips (VCS, node_modules, virtualenvs), applied to repository paths."""
+
+    def __init__(self, root: str):
+        self.root = root
+        self._venv: dict[str, bool] = {}
+
+    def __call__(self, path: str) -> bool:
+        parts = path.split("/")[:-1]
+        if any(p in SKIP_DIRS for p in parts):
+            return True
+        for i in range(1, len(parts) + 1):
+            folder = "/".join(parts[:i])
+            if folder not in self._venv:
+                self._venv[folder] = os.path.isfile(os.path.join(self.root, folder, "pyvenv.cfg"))
+            if self._venv[folder]:
+                return True
+        return False
+
+
+def staged_sources(git: Git, patterns=MODEL_PATTERNS) -> list[Source]:
+    """Models as the commit will contain them (the index), plus untracked ones a user may have forgotten to add."""
+    skip = _Skipper(git.root)
+    specs = pathspecs(patterns)
+    out: dict[str, Source] = {}
+    for e in git.index_entries(specs):
+        if is_model_file(e.path, patterns) and not skip(e.path):
+            out[e.path] = _source(e)
+    for path in git.untracked(specs):
+        if is_model_file(path, patterns) and not skip(path) and path not in out:
+            out[path] = Source(path, untracked=True)
+    return sorted(out.values(), key=lambda s: s.path)
+
+
+def tree_sources(git: Git, entries: list[IndexEntry], patterns=MODEL_PATTERNS) -> list[Source]:
+    """Models in a commit's tree (CI: the branch head)."""
+    skip = _Skipper(git.root)
+    return [_source(e) for e in entries if is_model_file(e.path, patterns) and not skip(e.path)]
+
+
+def _source(e: IndexEntry) -> Source:
+    if e.mode == "unmerged":
+        return Source(e.path, unmerged=True)
+    if e.mode == "160000":  # a submodule named like a model: no content here
+        return Source(e.path, untracked=True)
+    return Source(e.path, sha=e.sha, link=e.mode == LINK_MODE)
+
+
+def load_all(git: Git, sources: list[Source]) -> list[LoadedModel]:
+    """Read every model (blobs in one git call) and parse each exactly once."""
+    blobs = git.read_blobs([s.sha for s in sources if s.sha and not s.link and not s.unmerged])
+    models = []
+    for s in sources:
+        model = LoadedModel(s.path, s)
+        if s.unmerged:
+            model.problem = "has unresolved merge conflicts"
+        elif s.sha and not s.link:
+            _parse(model, blobs[s.sha])
+        else:
+            raw = _read_worktree(git.root, model)
+            if raw is not None:
+                _parse(model, raw)
+        models.append(model)
+    return models
+
+
+def _read_worktree(root: str, model: LoadedModel) -> bytes | None:
+    """A file's bytes, refusing anything that resolves outside the repository (a link to /etc/..., say)."""
+    full = os.path.join(root, model.path)
+    real_root = os.path.realpath(root)
+    real = os.path.realpath(full)
+    if os.path.commonpath([real, real_root]) != real_root:
+        model.problem = (f"is a symbolic link to {real}, outside the repository; the gate reads nothing outside "
+                         "the repository, so it refuses to read it")
+        return None
+    if real != os.path.join(real_root, *model.path.split("/")):
+        model.target = posixpath.normpath(os.path.relpath(real, real_root).replace(os.sep, "/"))
+    try:
+        with open(real, "rb") as fh:
+            return fh.read()
+    except OSError as e:
+        model.problem = f"cannot be read ({e.strerror or e})"
+        return None
+
+
+def _parse(model: LoadedModel, raw: bytes) -> None:
+    text, error = decode(raw)
+    if error is not None:
+        model.problem, model.problem_findings = "is not valid UTF-8", [error]
+        return
+    doc = parse_yaml(text)
+    if not doc.ok:
+        model.problem, model.problem_findings = "does not parse", list(doc.findings)
+        return
+    model.doc = doc
+    try:
+        model.scope = Scope(patterns_of(doc.data))
+    except Exception as e:  # pathspec rejects some patterns; the gate must still fail closed, with the reason
+        model.problem = f"has a scope.paths pattern the gate cannot use ({e})"
+
+
+def context_for(model: LoadedModel, today: date, repo_files: tuple[str, ...] | None) -> CheckContext:
+    """The context a staged model is checked in (repository configuration plugs in here)."""
+    return CheckContext(today=today, repo_files=repo_files)
+
+
+def findings(model: LoadedModel, ctx: CheckContext) -> list[Finding]:
+    """The engine's findings for a parsed model (the gate's only call into the rules)."""
+    return check_document(model.doc, ctx)

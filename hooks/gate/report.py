@@ -1,0 +1,60 @@
+"""The gate's verdict as lines a developer can act on: one per model, findings as path:line:col."""
+from __future__ import annotations
+
+import shlex
+
+from threatlint.engine.finding import Finding
+
+from .verdict import Verdict
+
+
+def finding_line(path: str, f: Finding) -> str:
+    s = f.range.start
+    return f"{path}:{s.line + 1}:{s.character + 1}: {f.severity.value} {f.rule} {f.message}"
+
+
+def render(verdict: Verdict, base: str | None = None) -> list[str]:
+    """`base` is the --base ref in CI mode (the fix is then a commit on the branch, not `git add`)."""
+    lines = []
+    for model in verdict.broken:
+        lines += [finding_line(model.path, f) for f in model.problem_findings]
+        lines.append(f"{model.path}: the model {model.problem}, so the gate cannot tell which files it covers "
+                     f"and blocks (fail closed); fix the model{_and_stage(model.path, base)}")
+    for stale in verdict.stale:
+        files = stale.described()
+        n = len(files)
+        what = f"{n} changed file{'s' if n != 1 else ''} in its scope"
+        if base is not None:
+            state = f"did not change since the merge base with {base}"
+        elif stale.model.source.untracked:
+            state = "is not staged (it is untracked)"
+        else:
+            state = "is not staged with a change"
+        lines.append(f"{stale.model.path}: {what}, but the model {state}: {', '.join(files)}; "
+                     f"update the model, e.g. review.last_reviewed{_and_stage(stale.model.path, base)}")
+    for model, findings in verdict.findings:
+        lines += [finding_line(model.path, f) for f in findings]
+        lines.append(f"{model.path}: the staged model has {len(findings)} finding{'s' if len(findings) != 1 else ''} "
+                     "at or above --fail-on; fix them and stage the model")
+    return lines
+
+
+def _and_stage(path: str, base: str | None) -> str:
+    if base is not None:
+        return ", and commit it on this branch"
+    return f", and stage it (git add -- {shlex.quote(path)})"
+
+
+def summary(verdict: Verdict) -> str:
+    parts = []
+    if verdict.stale:
+        parts.append(_count(len(verdict.stale), "model needs", "models need") + " updating")
+    if verdict.broken:
+        parts.append(_count(len(verdict.broken), "model cannot be read", "models cannot be read"))
+    if verdict.findings:
+        parts.append(_count(len(verdict.findings), "staged model has findings", "staged models have findings"))
+    return "threatlint gate: blocked: " + "; ".join(parts) + "."
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"

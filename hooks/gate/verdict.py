@@ -1,0 +1,83 @@
+"""Deciding what blocks: changed paths mapped to the models whose scope covers them (pure, no git)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+from threatlint.engine.finding import Finding, Severity
+
+from .changes import Change
+from .models import LoadedModel
+
+
+@dataclass
+class Stale:
+    """A model whose scope changed while the model itself did not."""
+
+    model: LoadedModel
+    changes: list[tuple[Change, tuple[str, ...]]]  # each change with the paths of it the model covers
+
+    def described(self) -> list[str]:
+        out = []
+        for change, covered in self.changes:
+            if change.status == "R" and len(covered) == 2:
+                out.append(f"{change.old_path} -> {change.new_path} (renamed)")
+            else:
+                out.append(change.describe(covered[0]))
+        return out
+
+
+@dataclass
+class Verdict:
+    stale: list[Stale] = field(default_factory=list)
+    broken: list[LoadedModel] = field(default_factory=list)  # models the gate cannot read or parse: fail closed
+    findings: list[tuple[LoadedModel, list[Finding]]] = field(default_factory=list)
+
+    @property
+    def blocked(self) -> bool:
+        return bool(self.stale or self.broken or self.findings)
+
+
+def select(changes: list[Change], files: set[str] | None) -> list[Change]:
+    """The changes this run is about: those naming one of `files` (None: all).
+
+    Deletions are always kept: pre-commit never passes deleted files, yet a
+    deleted file in scope is a change the model should know about.
+    """
+    if files is None:
+        return changes
+    return [c for c in changes if c.new_path is None or any(p in files for p in c.paths())]
+
+
+def updated_paths(changes: Iterable[Change]) -> set[str]:
+    """Paths whose content changed (a whitespace edit counts: it was made on purpose)."""
+    return {c.new_path for c in changes if c.new_path is not None and c.content_changed}
+
+
+def is_updated(model: LoadedModel, updated: set[str]) -> bool:
+    return model.path in updated or (model.target is not None and model.target in updated)
+
+
+def stale_models(models: list[LoadedModel], changes: list[Change], updated: set[str],
+                 is_model: Callable[[str], bool]) -> list[Stale]:
+    """Models covering a changed code path that were not themselves updated. Model files are not code."""
+    code = [(c, [p for p in c.paths() if not is_model(p)]) for c in changes]
+    code = [(c, ps) for c, ps in code if ps]
+    if not code:
+        return []
+    out = []
+    for model in models:
+        if not model.usable or is_updated(model, updated):
+            continue
+        hits = []
+        for change, paths in code:
+            covered = tuple(p for p in paths if model.scope.covers(p))
+            if covered:
+                hits.append((change, covered))
+        if hits:
+            out.append(Stale(model, hits))
+    return out
+
+
+def at_or_above(findings: list[Finding], threshold: Severity) -> list[Finding]:
+    return [f for f in findings if f.severity.rank >= threshold.rank]

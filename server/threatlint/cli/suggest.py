@@ -1,0 +1,149 @@
+"""`threatlint suggest PATH...`: catalog threats that fit the model's elements and flows (TM106), spelled out."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from ..catalog.conditions import Facts
+from ..catalog.matching import Match, filled, matches
+from ..config import ConfigError, context_for, expand
+from ..engine import resolve_today
+from ..engine.finding import Finding
+from ..engine.model import Model
+from ..engine.parse import decode, parse_yaml
+from . import UsageError
+from .check import display_path
+
+HELP = "list catalog threats that apply to a model's elements and flows, with attack paths and mitigations"
+
+
+def add_arguments(p) -> None:
+    p.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="model files or directories (default: .)")
+    p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    p.add_argument("--all", action="store_true", dest="include_covered",
+                   help="also list catalog threats the model already answers (and say how)")
+    p.add_argument("--today", metavar="YYYY-MM-DD", help="date for the context (default: $THREATLINT_TODAY or the system date)")
+
+
+def suggestions_for(text: str, ctx, include_covered: bool = False) -> tuple[list[dict], str | None]:
+    """The suggestions for one model's text, or (nothing, why) when it does not parse.
+
+    TM106 findings decide what is listed (so inline suppressions and the
+    configuration's select/ignore hold here as in `check`); --all adds the
+    answered ones.
+    """
+    from ..engine.check import check_document
+
+    doc = parse_yaml(text)
+    if not doc.ok or not isinstance(doc.data, dict):
+        why = doc.findings[0].message if doc.findings else "the model is not a mapping"
+        return [], why
+    model = Model(doc)
+    catalog = ctx.catalog
+    if catalog is None:
+        from ..catalog import default_catalog
+        catalog = default_catalog()
+    reported: dict[tuple[str, str], Finding] = {
+        (f.data.get("catalog"), f.data.get("element")): f for f in check_document(doc, ctx) if f.rule == "TM106"}
+    facts = Facts(model)
+    out = []
+    for m in matches(model, catalog, include_covered=True):
+        finding = reported.get((m.threat.id, m.subject.id))
+        if finding is None and not (include_covered and m.covered_by):
+            continue  # answered by the model, suppressed, or deselected by the configuration
+        out.append(_entry(model, m, facts, catalog, finding))
+    return out, None
+
+
+def _entry(model: Model, m: Match, facts: Facts, catalog, finding: Finding | None) -> dict:
+    t, s = m.threat, m.subject
+    rng = finding.range if finding is not None else model.range((s.section, s.index, "id"))
+    details = filled(model, m, facts)
+    return {
+        "catalog": t.id,
+        "title": t.title,
+        "stride": t.stride,
+        "source": t.source,
+        "element": s.id,
+        "kind": s.kind,
+        "covered_by": m.covered_by,
+        "severity": finding.severity.value if finding is not None else None,
+        "range": rng.to_dict(),
+        "description": details["description"],
+        "attack_path": {"entry": details["entry"], "steps": details["steps"], "target": details["target"]},
+        "references": {"cwe": list(t.cwe), "capec": list(t.capec)},
+        "mitigations": [{"id": x.id, "title": x.title, "effort": x.effort, "description": x.description}
+                        for x in catalog.mitigations_of(t)],
+    }
+
+
+def render_text(results: list[tuple[str, list[dict], str | None]]) -> str:
+    lines = []
+    total = 0
+    for file, entries, problem in results:
+        if problem:
+            lines.append(f"{file}: cannot suggest: {problem}")
+            continue
+        for e in entries:
+            total += 1
+            start = e["range"]["start"]
+            state = f" (answered by {e['covered_by']})" if e["covered_by"] else ""
+            lines.append(f"{file}:{start['line'] + 1}:{start['character'] + 1}: {e['catalog']} {e['title']} "
+                         f"[{e['stride']}] on {e['kind'].replace('_', ' ')} '{e['element']}'{state}")
+            lines.append(f"    {e['description']}")
+            ap = e["attack_path"]
+            lines.append(f"    attack path: entry: {ap['entry']}")
+            for n, step in enumerate(ap["steps"], 1):
+                lines.append(f"      {n}. {step}")
+            if ap["target"]:
+                lines.append(f"      target: {ap['target']}")
+            refs = [f"CWE-{n}" for n in e["references"]["cwe"]] + [f"CAPEC-{n}" for n in e["references"]["capec"]]
+            lines.append(f"    references: {', '.join(refs)}")
+            lines.append("    mitigations:")
+            for mit in e["mitigations"]:
+                lines.append(f"      - {mit['id']}: {mit['title']} ({mit['effort']})")
+            lines.append(f"    add to the model: a threat with catalog: {e['catalog']}, stride: {e['stride']}, "
+                         f"affects: [{e['element']}]")
+    models = len(results)
+    if total:
+        lines.append(f"{total} suggestion{'s' if total != 1 else ''} in {models} model{'s' if models != 1 else ''}.")
+    else:
+        lines.append(f"No suggestions: every catalog threat that fits is answered in {models} model{'s' if models != 1 else ''}.")
+    return "\n".join(lines)
+
+
+def run(args) -> int:
+    try:
+        today = resolve_today(args.today)
+    except ValueError as e:
+        raise UsageError(str(e)) from None
+    try:
+        files, errors = expand(args.paths)
+    except ConfigError as e:
+        raise UsageError(str(e)) from None
+    if errors:
+        raise UsageError("; ".join(errors))
+    if not files:
+        raise UsageError(f"no threat model files found in {' '.join(args.paths)}")
+    results = []
+    for path in files:
+        try:
+            ctx = context_for(path, today=today)
+            raw = path.read_bytes()
+        except ConfigError as e:
+            raise UsageError(str(e)) from None
+        except OSError as e:
+            raise UsageError(f"{path}: cannot read: {e.strerror or e}") from None
+        text, error = decode(raw)
+        if error is not None:
+            results.append((display_path(path), [], error.message))
+            continue
+        entries, problem = suggestions_for(text, ctx, args.include_covered)
+        results.append((display_path(path), entries, problem))
+    if args.format == "json":
+        out = [{"file": file, **e} for file, entries, _ in results for e in entries]
+        sys.stdout.write(json.dumps(out, indent=2, ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(render_text(results) + "\n")
+    return 1 if any(problem for _, _, problem in results) else 0

@@ -1,0 +1,228 @@
+"""Per-repository configuration: find and read `.threatlint.yaml` or `[tool.threatlint]` (front-end I/O).
+
+Every front end builds its CheckContext with `context_for(model_path, ...)`;
+the engine then applies the configuration itself (engine/config.py), so
+`check`, `suggest`, the gate and the language server agree.
+
+Lookup, as ruff does: from the model's folder upwards, the first folder with
+`.threatlint.yaml` (or `.threatlint.yml`), or a `pyproject.toml` that has a
+`[tool.threatlint]` table, wins (`.threatlint.yaml` before pyproject.toml in
+the same folder). The search stops at the repository root (a folder holding
+`.git`).
+"""
+from __future__ import annotations
+
+import os
+import re
+import sys
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from .catalog import Catalog, CatalogError, default_catalog, with_extra
+from .engine.config import DEFAULT_MODEL_PATTERNS, Config
+from .engine.context import CheckContext
+from .engine.finding import Severity
+from .engine.parse import decode, parse_yaml
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+YAML_NAMES = (".threatlint.yaml", ".threatlint.yml")
+KEYS = ("select", "ignore", "severity", "model-patterns", "extra-catalogs")
+_SELECTOR = re.compile(r"^(ALL|TM[0-9]{0,3})$")
+
+
+class ConfigError(Exception):
+    """The configuration (or a catalog it names) is invalid: message names the file, the key and the problem."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """A loaded configuration with its catalog (built-in plus extra-catalogs)."""
+
+    config: Config
+    catalog: Catalog
+    root: Path | None  # the folder the config file sits in
+
+
+def find_config(start: Path) -> Path | None:
+    """The configuration file that governs `start` (a file or folder), or None."""
+    here = start if start.is_dir() else start.parent
+    here = here.resolve()
+    for folder in (here, *here.parents):
+        for name in YAML_NAMES:
+            if (folder / name).is_file():
+                return folder / name
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file() and _has_tool_table(pyproject):
+            return pyproject
+        if (folder / ".git").exists():
+            return None
+    return None
+
+
+def _has_tool_table(pyproject: Path) -> bool:
+    try:
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        # Only a file that says [tool.threatlint] is ours to complain about.
+        try:
+            return "[tool.threatlint]" in pyproject.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return False
+    return isinstance(data.get("tool"), dict) and "threatlint" in data["tool"]
+
+
+def read_config(path: Path) -> dict:
+    """The raw settings mapping of a config file."""
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise ConfigError(f"{path}: cannot read: {e.strerror or e}") from None
+    if path.name == "pyproject.toml":
+        try:
+            data = tomllib.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            raise ConfigError(f"{path}: not UTF-8 text") from None
+        except tomllib.TOMLDecodeError as e:
+            raise ConfigError(f"{path}: invalid TOML: {e}") from None
+        table = data.get("tool", {}).get("threatlint", {})
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: [tool.threatlint] must be a table")
+        return table
+    text, error = decode(raw)
+    if error is not None:
+        raise ConfigError(f"{path}: {error.message}")
+    doc = parse_yaml(text)
+    if not doc.ok:
+        f = doc.findings[0]
+        raise ConfigError(f"{path}:{f.range.start.line + 1}:{f.range.start.character + 1}: {f.message}")
+    if doc.data is None:
+        return {}
+    if not isinstance(doc.data, dict):
+        raise ConfigError(f"{path}: expected a mapping of settings ({', '.join(KEYS)})")
+    return doc.data
+
+
+def parse_config(table: dict, source: str, known_rules) -> Config:
+    """Check the settings' keys and values and turn them into a Config."""
+    where = source if source.endswith(".yaml") or source.endswith(".yml") else f"{source} [tool.threatlint]"
+    for key in table:
+        if key not in KEYS:
+            hint = f" (did you mean '{key.replace('_', '-')}'?)" if key.replace("_", "-") in KEYS else ""
+            raise ConfigError(f"{where}: unknown key '{key}'{hint}; allowed: {', '.join(KEYS)}")
+
+    def strings(key) -> tuple[str, ...]:
+        value = table.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise ConfigError(f"{where}: {key} must be a list of strings, got {value!r}")
+        return tuple(v.strip() for v in value)
+
+    def selectors(key) -> tuple[str, ...]:
+        out = strings(key)
+        for sel in out:
+            if not _SELECTOR.match(sel) or (sel != "ALL" and not any(r.startswith(sel) for r in known_rules)):
+                raise ConfigError(f"{where}: {key}: unknown rule id or prefix '{sel}' (rules: {', '.join(sorted(known_rules))})")
+        return out
+
+    severity = table.get("severity", {})
+    if not isinstance(severity, dict):
+        raise ConfigError(f"{where}: severity must be a mapping of rule id to error, warning or info")
+    overrides = []
+    for rule_id, level in severity.items():
+        if not _SELECTOR.match(str(rule_id)) or not any(r.startswith(str(rule_id)) for r in known_rules):
+            raise ConfigError(f"{where}: severity: unknown rule id or prefix '{rule_id}'")
+        try:
+            overrides.append((str(rule_id), Severity.parse(str(level))))
+        except ValueError as e:
+            raise ConfigError(f"{where}: severity.{rule_id}: {e}") from None
+    patterns = strings("model-patterns") if "model-patterns" in table else DEFAULT_MODEL_PATTERNS
+    for p in patterns:
+        if "/" in p or "\\" in p:
+            raise ConfigError(f"{where}: model-patterns: '{p}' must be a file-name pattern such as '*.tm.yaml' (no folders)")
+    return Config(select=selectors("select"), ignore=selectors("ignore"), severity=tuple(overrides),
+                  model_patterns=patterns, extra_catalogs=strings("extra-catalogs"), source=source)
+
+
+def load_catalog(config: Config, root: Path | None) -> Catalog:
+    """The built-in catalog plus the config's extra-catalogs (paths relative to the config file)."""
+    if not config.extra_catalogs:
+        return default_catalog()
+    parts = []
+    for rel in config.extra_catalogs:
+        path = (root / rel) if root is not None else Path(rel)
+        try:
+            raw = path.read_bytes()
+        except OSError as e:
+            raise ConfigError(f"{config.source}: extra-catalogs: cannot read {path}: {e.strerror or e}") from None
+        text, error = decode(raw)
+        if error is not None:
+            raise ConfigError(f"{path}: {error.message}")
+        parts.append((str(path), text))
+    try:
+        return with_extra(parts)
+    except CatalogError as e:
+        raise ConfigError(f"invalid catalog {e}") from None
+
+
+# Loaded settings per config file, reloaded when the file or one of its catalogs changes.
+_CACHE: dict[Path, tuple[tuple, Settings]] = {}
+
+
+def _stamp(paths) -> tuple:
+    out = []
+    for p in paths:
+        try:
+            st = os.stat(p)
+            out.append((str(p), st.st_mtime_ns, st.st_size))
+        except OSError:
+            out.append((str(p), None, None))
+    return tuple(out)
+
+
+def settings_for(path: str | Path) -> Settings:
+    """The settings that govern a model file (or folder); raises ConfigError when invalid."""
+    from .rules import RULES
+
+    cfg_file = find_config(Path(path))
+    if cfg_file is None:
+        return Settings(Config(), default_catalog(), None)
+    cached = _CACHE.get(cfg_file)
+    if cached is not None and cached[0] == _stamp(_inputs(cfg_file, cached[1].config)):
+        return cached[1]
+    config = parse_config(read_config(cfg_file), str(cfg_file), RULES)
+    settings = Settings(config, load_catalog(config, cfg_file.parent), cfg_file.parent)
+    _CACHE[cfg_file] = (_stamp(_inputs(cfg_file, config)), settings)
+    return settings
+
+
+def _inputs(cfg_file: Path, config: Config) -> list[Path]:
+    return [cfg_file, *(cfg_file.parent / rel for rel in config.extra_catalogs)]
+
+
+def load_for(path: str | Path) -> Config:
+    """The Config that governs a model file (or folder)."""
+    return settings_for(path).config
+
+
+def context_for(path: str | Path, today: date | None = None, repo_files: tuple[str, ...] | None = None) -> CheckContext:
+    """The CheckContext for checking the model at `path`: its repository's config and catalog."""
+    s = settings_for(path)
+    kwargs = {"today": today} if today is not None else {}
+    return CheckContext(repo_files=repo_files, config=s.config, catalog=s.catalog, **kwargs)
+
+
+def expand(paths) -> tuple[list[Path], list[str]]:
+    """Model files among `paths` (folders searched with the model-patterns of the config governing each)."""
+    from .cli.files import expand_paths
+
+    files: list[Path] = []
+    errors: list[str] = []
+    for raw in paths:
+        found, errs = expand_paths([raw], load_for(raw).model_patterns if Path(raw).exists() else DEFAULT_MODEL_PATTERNS)
+        files += found
+        errors += errs
+    return files, errors

@@ -1,0 +1,25 @@
+"""Catalog suggestions (TM106): known attacks that fit an element's properties and the model does not answer."""
+from __future__ import annotations
+
+from ..engine.model import Model
+from .registry import Hit, rule
+
+
+@rule("TM106", "info", "Catalog threat not considered",
+      "A threat from the catalog (built-in, or a team's extra-catalogs) matches this element or flow by its "
+      "properties, and the model neither has a threat for it (catalog: <id>, or any threat of the same STRIDE "
+      "category on that element) nor an exemption. `threatlint suggest` lists each with its filled-in attack path "
+      "and mitigations.")
+def catalog_threats(model: Model, ctx):
+    # Imported here: the catalog package reads engine modules, and the engine imports the rules.
+    from ..catalog import default_catalog
+    from ..catalog.matching import matches
+
+    catalog = ctx.catalog if ctx.catalog is not None else default_catalog()
+    for m in matches(model, catalog):
+        s, t = m.subject, m.threat
+        yield Hit((s.section, s.index, "id"),
+                  f"catalog threat {t.id} \"{t.title}\" ({t.stride}) applies to {m.noun} '{s.id}': add a threat with "
+                  f"catalog: {t.id} affecting '{s.id}', or an exemption for {t.stride} with the reason it does not apply",
+                  data={"catalog": t.id, "element": s.id, "kind": s.kind, "category": t.stride, "section": s.section,
+                        "index": s.index, "mitigations": list(t.mitigations)})
