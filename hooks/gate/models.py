@@ -8,10 +8,9 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from threatlint.cli.files import MODEL_PATTERNS, SKIP_DIRS, is_model_file
-from threatlint.engine import CheckContext, ParsedDoc, parse_yaml
-from threatlint.engine.check import check_document
+from threatlint.engine.context import CheckContext
 from threatlint.engine.finding import Finding
-from threatlint.engine.parse import decode
+from threatlint.engine.parse import ParsedDoc, decode, parse_yaml
 from threatlint.engine.scope import Scope, patterns_of
 
 from .git import Git, IndexEntry
@@ -164,4 +163,7 @@ def context_for(model: LoadedModel, today: date, repo_files: tuple[str, ...] | N
 
 def findings(model: LoadedModel, ctx: CheckContext) -> list[Finding]:
     """The engine's findings for a parsed model (the gate's only call into the rules)."""
+    # Imported here: the rules and jsonschema are only worth loading when a changed model needs checking.
+    from threatlint.engine.check import check_document
+
     return check_document(model.doc, ctx)

@@ -34,8 +34,10 @@ def render(verdict: Verdict, base: str | None = None) -> list[str]:
                      f"update the model, e.g. review.last_reviewed{_and_stage(stale.model.path, base)}")
     for model, findings in verdict.findings:
         lines += [finding_line(model.path, f) for f in findings]
-        lines.append(f"{model.path}: the staged model has {len(findings)} finding{'s' if len(findings) != 1 else ''} "
-                     "at or above --fail-on; fix them and stage the model")
+        n = len(findings)
+        lines.append(f"{model.path}: the {'changed' if base is not None else 'staged'} model has {n} "
+                     f"finding{'s' if n != 1 else ''} at or above --fail-on; fix {'it' if n == 1 else 'them'}"
+                     f"{_and_stage(model.path, base)}")
     return lines
 
 
@@ -50,9 +52,9 @@ def summary(verdict: Verdict) -> str:
     if verdict.stale:
         parts.append(_count(len(verdict.stale), "model needs", "models need") + " updating")
     if verdict.broken:
-        parts.append(_count(len(verdict.broken), "model cannot be read", "models cannot be read"))
+        parts.append(_count(len(verdict.broken), "model cannot be used", "models cannot be used"))
     if verdict.findings:
-        parts.append(_count(len(verdict.findings), "staged model has findings", "staged models have findings"))
+        parts.append(_count(len(verdict.findings), "changed model has findings", "changed models have findings"))
     return "threatlint gate: blocked: " + "; ".join(parts) + "."
 
 

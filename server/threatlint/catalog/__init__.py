@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib.resources import files
 
+import yaml
 from jsonschema import Draft202012Validator
 
 from ..engine.locate import locate
@@ -23,6 +24,10 @@ from ..engine.schema import _describe, _leaf_errors, json_path
 
 BUILTIN_FILES = ("threats.yaml", "mitigations.yaml")
 SCHEMA_FILE = "catalog.schema.json"
+try:
+    _FastLoader = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - libyaml missing
+    _FastLoader = yaml.SafeLoader
 # Names an attack-path or description template may use; `suggest` fills them for the matching element.
 PLACEHOLDERS = frozenset({"element", "name", "kind", "boundary", "protocol", "assets", "target",
                           "from", "to", "sources", "destinations"})
@@ -112,25 +117,29 @@ def _fail(source: str, doc, path: tuple, problem: str) -> CatalogError:
     return CatalogError(source, path, problem, rng.start.line if rng else None, rng.start.character if rng else None)
 
 
-def parse_catalog(text: str, source: str) -> tuple[list[CatalogThreat], list[CatalogMitigation]]:
-    """Parse and schema-check one catalog file; raise CatalogError on the first problem."""
-    doc = parse_yaml(text)
-    if not doc.ok:
-        f = doc.findings[0]
-        raise CatalogError(source, (), f.message, f.range.start.line, f.range.start.character)
-    data = doc.data if doc.data is not None else {}
-    errors = sorted((e for top in _validator().iter_errors(data) for e in _leaf_errors(top)),
-                    key=lambda e: [str(p) for p in e.absolute_path])
-    if errors:
-        e = errors[0]
-        problem = _describe(e)
-        if e.validator == "additionalProperties" and isinstance(e.instance, dict):
-            allowed = e.schema.get("properties", {})
-            extra = [k for k in e.instance if k not in allowed]
-            problem = f"unknown key {', '.join(map(repr, extra))}" + (f"; allowed here: {', '.join(sorted(allowed))}" if allowed else "")
-        elif e.validator == "required":
-            problem = e.message.replace("is a required property", "is required")
-        raise _fail(source, doc, tuple(e.absolute_path), problem)
+def parse_catalog(text: str, source: str, trusted: bool = False) -> tuple[list[CatalogThreat], list[CatalogMitigation]]:
+    """Parse and check one catalog file; raise CatalogError on the first problem."""
+    threats, mitigations, _ = _parse_catalog(text, source, trusted)
+    return threats, mitigations
+
+
+def _parse_catalog(text: str, source: str, trusted: bool = False):
+    """(threats, mitigations, parsed document or None) of one catalog file.
+
+    `trusted` is for the built-in files only: the test suite validates them
+    against the schema, so loading skips jsonschema (about 1.5 s for the whole
+    built-in catalog) and reads them with libyaml directly.
+    """
+    doc = None
+    if trusted:
+        data = yaml.load(text, Loader=_FastLoader) or {}
+    else:
+        doc = parse_yaml(text)  # the bounded parser: no tags, aliases limited, duplicate keys refused
+        if not doc.ok:
+            f = doc.findings[0]
+            raise CatalogError(source, (), f.message, f.range.start.line, f.range.start.character)
+        data = doc.data if doc.data is not None else {}
+        _schema_check(data, source, doc)
     threats, mitigations = [], []
     for i, t in enumerate(data.get("threats", [])):
         for j, kind in enumerate(t["kinds"]):
@@ -155,7 +164,23 @@ def parse_catalog(text: str, source: str) -> tuple[list[CatalogThreat], list[Cat
         mitigations.append(CatalogMitigation(
             id=m["id"], title=m["title"], stride=tuple(m["stride"]), kinds=tuple(m["kinds"]), description=m["description"],
             effort=m["effort"], counters=tuple(m["counters"]), source=source))
-    return threats, mitigations
+    return threats, mitigations, doc
+
+
+def _schema_check(data, source: str, doc) -> None:
+    errors = sorted((e for top in _validator().iter_errors(data) for e in _leaf_errors(top)),
+                    key=lambda e: [str(p) for p in e.absolute_path])
+    if not errors:
+        return
+    e = errors[0]
+    problem = _describe(e)
+    if e.validator == "additionalProperties" and isinstance(e.instance, dict):
+        allowed = e.schema.get("properties", {})
+        extra = [k for k in e.instance if k not in allowed]
+        problem = f"unknown key {', '.join(map(repr, extra))}" + (f"; allowed here: {', '.join(sorted(allowed))}" if allowed else "")
+    elif e.validator == "required":
+        problem = e.message.replace("is a required property", "is required")
+    raise _fail(source, doc, tuple(e.absolute_path), problem)
 
 
 def _templates(t: dict):
@@ -165,22 +190,24 @@ def _templates(t: dict):
         yield ("attack_path", "steps", k), step
 
 
-def build_catalog(parts: list[tuple[str, str]]) -> Catalog:
+def build_catalog(parts: list[tuple[str, str]], trusted: int = 0) -> Catalog:
     """A catalog from (source name, YAML text) pairs, checked across files.
 
     A mitigation counters the threats it lists and every threat that lists it,
     so a team's threat may name a built-in mitigation without editing it.
+    The first `trusted` parts are built-in files (see parse_catalog).
     """
     threats: list[CatalogThreat] = []
     mitigations: list[CatalogMitigation] = []
     seen: dict[str, str] = {}
-    for source, text in parts:
-        ts, ms = parse_catalog(text, source)
+    docs = {}  # source -> parsed document, to place cross-file errors
+    for n, (source, text) in enumerate(parts):
+        ts, ms, docs[source] = _parse_catalog(text, source, trusted=n < trusted)
         for section, items in (("threats", ts), ("mitigations", ms)):
             for i, item in enumerate(items):
                 if item.id in seen:
-                    raise CatalogError(source, (section, i, "id"), f"id {item.id!r} is already defined in {seen[item.id]}; "
-                                       "give a team's own entries their own prefix (e.g. ACME-S-001)")
+                    raise _fail(source, docs[source], (section, i, "id"), f"id {item.id!r} is already defined in "
+                                f"{seen[item.id]}; give a team's own entries their own prefix (e.g. ACME-S-001)")
                 seen[item.id] = source
         threats += ts
         mitigations += ms
@@ -189,8 +216,8 @@ def build_catalog(parts: list[tuple[str, str]]) -> Catalog:
     for i, t in enumerate(threats):
         for j, ref in enumerate(t.mitigations):
             if ref not in mitigation_ids:
-                raise CatalogError(t.source, ("threats", _local_index(threats, t), "mitigations", j),
-                                   f"threat {t.id} lists unknown mitigation {ref!r}")
+                raise _fail(t.source, docs[t.source], ("threats", _local_index(threats, t), "mitigations", j),
+                            f"threat {t.id} lists unknown mitigation {ref!r}")
     listed_by: dict[str, list[str]] = {}
     for t in threats:
         for ref in t.mitigations:
@@ -199,8 +226,8 @@ def build_catalog(parts: list[tuple[str, str]]) -> Catalog:
     for m in mitigations:
         for j, ref in enumerate(m.counters):
             if ref not in threat_ids:
-                raise CatalogError(m.source, ("mitigations", _local_index(mitigations, m), "counters", j),
-                                   f"mitigation {m.id} counters unknown threat {ref!r}")
+                raise _fail(m.source, docs[m.source], ("mitigations", _local_index(mitigations, m), "counters", j),
+                            f"mitigation {m.id} counters unknown threat {ref!r}")
         counters = tuple(dict.fromkeys(m.counters + tuple(listed_by.get(m.id, ()))))
         merged.append(m if counters == m.counters else _replace_counters(m, counters))
     return Catalog(tuple(threats), tuple(merged), tuple(s for s, _ in parts))
@@ -222,14 +249,18 @@ def _builtin_text(name: str) -> str:
 @lru_cache(maxsize=None)
 def default_catalog() -> Catalog:
     """The built-in catalog (package data, read once)."""
-    return build_catalog([(f"built-in {name}", _builtin_text(name)) for name in BUILTIN_FILES])
+    return build_catalog(_builtin_parts(), trusted=len(BUILTIN_FILES))
+
+
+def _builtin_parts() -> list[tuple[str, str]]:
+    return [(f"built-in {name}", _builtin_text(name)) for name in BUILTIN_FILES]
 
 
 def with_extra(extra: list[tuple[str, str]]) -> Catalog:
     """The built-in catalog plus a team's files, as (file name, text) pairs."""
     if not extra:
         return default_catalog()
-    return build_catalog([(f"built-in {name}", _builtin_text(name)) for name in BUILTIN_FILES] + list(extra))
+    return build_catalog(_builtin_parts() + list(extra), trusted=len(BUILTIN_FILES))
 
 
 # -- the original lookups, kept for the language server's quick fixes --------------------

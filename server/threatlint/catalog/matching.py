@@ -4,7 +4,7 @@ from __future__ import annotations
 import string
 from dataclasses import dataclass
 
-from ..engine.model import SENSITIVE, Model, as_list
+from ..engine.model import APPLICABLE, SENSITIVE, Model, as_list
 from . import Catalog, CatalogThreat
 from .conditions import Facts, Subject, evaluate
 
@@ -32,6 +32,18 @@ def linked(model: Model) -> set[tuple[str, str]]:
                 if isinstance(target, str):
                     out.add((target, cat))
     return out
+
+
+def has_gaps(model: Model) -> bool:
+    """Whether some element or flow lacks a threat or exemption for an applicable category (TM101's question)."""
+    for section in ("elements", "flows"):
+        for _, item in model.items(section):
+            ident = model.id_of(item)
+            kind = "flow" if section == "flows" else item.get("kind")
+            if ident and kind in APPLICABLE and any(
+                    (ident, c) not in model.covered and (ident, c) not in model.exempted for c in APPLICABLE[kind]):
+                return True
+    return False
 
 
 def matches(model: Model, catalog: Catalog, include_covered: bool = False) -> list[Match]:

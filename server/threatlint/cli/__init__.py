@@ -10,7 +10,11 @@ from .. import __version__
 # name -> module (each has add_arguments(parser) and run(args) -> int, and a one-line HELP)
 COMMANDS = {
     "check": "threatlint.cli.check",
+    "gate": "threatlint.cli.gate",
     "suggest": "threatlint.cli.suggest",
+    "report": "threatlint.cli.report",
+    "status": "threatlint.cli.status",
+    "init": "threatlint.cli.init",
 }
 
 

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from ..rules import RULES
-from ..rules.registry import Hit, Rule
+from typing import TYPE_CHECKING
 from .config import apply as apply_config
 from .context import CheckContext
 from .finding import Finding, Position, Range, Severity
@@ -12,10 +11,20 @@ from .model import Model
 from .parse import ParsedDoc, decode, parse_yaml
 from .schema import schema_issues
 
+if TYPE_CHECKING:
+    from ..rules.registry import Hit, Rule
+
+
+def _rules():
+    # Imported on first use: the rules import the engine's modules, so a module-level
+    # import here would make `import threatlint.rules` (before the engine) circular.
+    from ..rules import RULES
+    return RULES
+
 
 def run_rules(model: Model, ctx: CheckContext, rules: Iterable[Rule] | None = None) -> list[Finding]:
     out: list[Finding] = []
-    for rule in rules if rules is not None else RULES.values():
+    for rule in rules if rules is not None else _rules().values():
         if rule.check is None:
             continue
         for hit in rule.check(model, ctx):
@@ -29,7 +38,7 @@ def to_finding(rule: Rule, hit: Hit, model: Model) -> Finding:
 
 
 def schema_findings(model: Model) -> list[Finding]:
-    rule = RULES["TM002"]
+    rule = _rules()["TM002"]
     return [Finding("TM002", rule.severity, msg, model.range(path, part), tuple(path))
             for path, part, msg in schema_issues(model.doc.data)]
 
@@ -42,7 +51,7 @@ def check_document(doc: ParsedDoc, ctx: CheckContext | None = None) -> list[Find
         findings += schema_findings(model)
         if isinstance(doc.data, dict):
             findings += run_rules(model, ctx)
-    findings = apply_config(findings, doc.text, ctx.config, RULES)  # suppressions, select/ignore, severity
+    findings = apply_config(findings, doc.text, ctx.config, _rules())  # suppressions, select/ignore, severity
     return finalize(findings, doc.text)
 
 

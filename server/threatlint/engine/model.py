@@ -6,6 +6,7 @@ a mapping) and simply yields less.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
@@ -30,8 +31,24 @@ APPLICABLE = {
     "data_store": ("tampering", "repudiation", "information_disclosure", "denial_of_service"),
     "flow": ("tampering", "information_disclosure", "denial_of_service"),
 }
+# Words of element names too common to identify anything on their own.
+_COMMON_WORDS = frozenset({
+    "data", "system", "systems", "service", "services", "server", "servers", "user", "users", "with", "from", "into",
+    "that", "this", "store", "stores", "flow", "flows", "process", "entity", "external", "internal", "information",
+    "application", "component", "module", "layer", "the", "and", "for", "other", "main", "general",
+})
 SENSITIVE = frozenset({"pii", "credentials", "financial", "secret"})
 LEVELS = {"low": 1, "medium": 2, "high": 3, "critical": 4}
+
+
+def level(value) -> int:
+    """1..4 for low..critical, 0 for anything else (a schema-invalid list or number included)."""
+    return LEVELS.get(value, 0) if isinstance(value, str) else 0
+
+
+def kind_name(value) -> str | None:
+    """An element kind STRIDE knows, or None (also for a schema-invalid value)."""
+    return value if isinstance(value, str) and value in APPLICABLE else None
 
 
 def level_for_score(score: int) -> str:
@@ -209,8 +226,7 @@ class Model:
     def kind_of(self, ident: str) -> str | None:
         """Element kind, or "flow", of the item with this id."""
         if ident in self.elements:
-            kind = self.elements[ident].get("kind")
-            return kind if kind in APPLICABLE else None
+            return kind_name(self.elements[ident].get("kind"))
         if ident in self.flows:
             return "flow"
         return None
@@ -245,10 +261,33 @@ class Model:
     def crosses_boundary(self, flow: dict) -> bool:
         """A flow crosses a trust boundary when its ends sit in different (known) boundaries."""
         src, dst = flow.get("from"), flow.get("to")
-        if src not in self.elements or dst not in self.elements:
+        if not (isinstance(src, str) and isinstance(dst, str) and src in self.elements and dst in self.elements):
             return False
         return self.boundary_of(src) != self.boundary_of(dst)
 
+    @cached_property
+    def vocabulary(self) -> "re.Pattern | None":
+        """One regex matching any way text can name this model's elements, flows and assets.
+
+        An id, a full name, or a distinctive word of a name ("payments" of "Payments
+        API") counts: people write "the payments DB", not "Payments database". Built
+        once per model so rules that search many threats stay linear.
+        """
+        terms = set()
+        for items in (self.elements, self.flows, self.assets):
+            for ident, item in items.items():
+                terms.add(ident.lower())
+                name = item.get("name")
+                if isinstance(name, str) and name.strip():
+                    terms.add(name.strip().lower())
+                    terms.update(w for w in re.findall(r"[a-z0-9][a-z0-9-]{3,}", name.lower()) if w not in _COMMON_WORDS)
+        terms = {t for t in terms if len(t) >= 2}
+        if not terms:
+            return None
+        alternatives = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
+        return re.compile(r"(?<![\w-])(?:" + alternatives + r")(?![\w-])", re.IGNORECASE)
+
     def is_sensitive(self, asset_id) -> bool:
         a = self.assets.get(asset_id) if isinstance(asset_id, str) else None
-        return bool(a) and a.get("classification") in SENSITIVE
+        c = a.get("classification") if a else None
+        return isinstance(c, str) and c in SENSITIVE

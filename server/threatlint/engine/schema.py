@@ -84,7 +84,8 @@ def _describe(e: ValidationError) -> str:
     if v == "const":
         return f"must be {_short(e.validator_value)}, got {_short(e.instance)}"
     if v == "pattern":
-        return f"{_short(e.instance)} does not match the required format"
+        what = e.schema.get("description") or f"pattern {e.validator_value}"
+        return f"{_short(e.instance)} does not match the required format ({what})"
     if v == "format":
         return f"{_short(e.instance)} is not a valid {e.validator_value} (YYYY-MM-DD)"
     if v == "minLength":
@@ -98,17 +99,36 @@ def _describe(e: ValidationError) -> str:
     return e.message
 
 
+# When one value breaks several keywords (a date that fails both `pattern` and `format`), report the most telling one.
+_PREFERENCE = ("type", "const", "enum", "format", "pattern", "minLength", "minItems", "uniqueItems", "minimum", "maximum")
+
+
+def _rank(validator: str) -> int:
+    return _PREFERENCE.index(validator) if validator in _PREFERENCE else len(_PREFERENCE)
+
+
+def _nested_required(e: ValidationError, key: str) -> str:
+    """' (with 'severity')' when the missing key is an object that itself requires keys."""
+    sub = e.schema.get("properties", {}).get(key, {})
+    inner = sub.get("required") if isinstance(sub, dict) else None
+    return f" (with {', '.join(repr(k) for k in inner)})" if inner else ""
+
+
 def schema_issues(data) -> list[tuple[tuple, str, str]]:
-    """Validate `data`; yield (path, part, message) with part "key" or "value" for locating."""
-    issues: list[tuple[tuple, str, str]] = []
+    """Validate `data`; return (path, part, message) with part "key" or "value" for locating.
+
+    One issue per offending node: unknown keys at the key, missing required keys at
+    the parent's key, anything else at the value.
+    """
     if not isinstance(data, dict):
-        issues.append(((), "value", f"a threat model must be a mapping with at least 'version: 1', got {_short(data)}"))
-        return issues
+        return [((), "value", f"a threat model must be a mapping with at least 'version: 1', got {_short(data)}")]
     try:
         fast_validator()(data)
-        return issues
+        return []
     except fastjsonschema.JsonSchemaException:
         pass
+    issues: list[tuple[tuple, str, str]] = []
+    by_value: dict[tuple, ValidationError] = {}
     for top in validator().iter_errors(data):
         for e in _leaf_errors(top):
             path = tuple(e.absolute_path)
@@ -122,7 +142,8 @@ def schema_issues(data) -> list[tuple[tuple, str, str]]:
             elif e.validator == "required" and isinstance(e.instance, dict):
                 for key in e.validator_value:
                     if key not in e.instance:
-                        issues.append((path, "key", f"{where}: missing required key '{key}'"))
-            else:
-                issues.append((path, "value", f"{where}: {_describe(e)}"))
+                        issues.append((path, "key", f"{where}: missing required key '{key}'{_nested_required(e, key)}"))
+            elif path not in by_value or _rank(e.validator) < _rank(by_value[path].validator):
+                by_value[path] = e
+    issues += [(path, "value", f"{json_path(path)}: {_describe(e)}") for path, e in by_value.items()]
     return issues

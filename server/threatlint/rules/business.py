@@ -1,7 +1,7 @@
 """Business terms: impact, priority, ownership, acceptance (TM301-TM306)."""
 from __future__ import annotations
 
-from ..engine.model import LEVELS, Model, level_for_score, parse_date, text
+from ..engine.model import LEVELS, Model, level, level_for_score, parse_date, text
 from .registry import Hit, rule
 
 IMPACT_KEYS = ("blast_radius", "records_exposed", "regulatory", "financial")
@@ -29,9 +29,9 @@ def priority_below_rubric(model: Model, ctx):
     for i, t in model.items("threats"):
         impact = t.get("impact") if isinstance(t.get("impact"), dict) else {}
         lk, sev, prio = t.get("likelihood"), impact.get("severity"), t.get("priority")
-        if lk not in LEVELS or sev not in LEVELS or prio not in LEVELS or text(t.get("priority_rationale")):
+        if not (level(lk) and level(sev) and level(prio)) or text(t.get("priority_rationale")):
             continue
-        score = LEVELS[lk] * LEVELS[sev]
+        score = level(lk) * level(sev)
         expected = level_for_score(score)
         if LEVELS[prio] < LEVELS[expected]:
             yield Hit(("threats", i, "priority"), f"{model.label('threats', t, i)} has priority {prio}, below the rubric: "
@@ -43,7 +43,7 @@ def priority_below_rubric(model: Model, ctx):
       "Every threat of priority high or critical needs an owner who answers for it.")
 def missing_owner(model: Model, ctx):
     for i, t in model.items("threats"):
-        if LEVELS.get(t.get("priority"), 0) >= LEVELS["high"] and not text(t.get("owner")):
+        if level(t.get("priority")) >= LEVELS["high"] and not text(t.get("owner")):
             path, part = (("threats", i, "owner"), "value") if "owner" in t else (("threats", i), "anchor")
             yield Hit(path, f"{model.label('threats', t, i)} has priority {t.get('priority')} and no owner: set owner to "
                       "the person or team accountable for it", part=part, data={"threat": model.id_of(t), "index": i})

@@ -13,8 +13,10 @@ from .registry import Hit, rule
 def catalog_threats(model: Model, ctx):
     # Imported here: the catalog package reads engine modules, and the engine imports the rules.
     from ..catalog import default_catalog
-    from ..catalog.matching import matches
+    from ..catalog.matching import has_gaps, matches
 
+    if not has_gaps(model):
+        return  # every applicable category is answered, so no catalog entry can be missing
     catalog = ctx.catalog if ctx.catalog is not None else default_catalog()
     for m in matches(model, catalog):
         s, t = m.subject, m.threat

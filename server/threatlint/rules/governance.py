@@ -8,6 +8,10 @@ from ..engine.scope import pattern_matches_any
 from .registry import Hit, rule
 
 
+def _days(delta: timedelta) -> str:
+    return "1 day" if delta.days == 1 else f"{delta.days} days"
+
+
 @rule("TM401", "warning", "Review overdue",
       "The model's review is overdue when review.last_reviewed + review.cadence_days is before today. Review the "
       "model with the team, then update last_reviewed.")
@@ -20,7 +24,7 @@ def review_overdue(model: Model, ctx):
     due = last + timedelta(days=cadence)
     if due < ctx.today:
         yield Hit(("review", "last_reviewed"), f"review of the model is overdue: last reviewed {last.isoformat()}, due "
-                  f"{due.isoformat()} ({(ctx.today - due).days} days ago); review it and set last_reviewed to the review date",
+                  f"{due.isoformat()} ({_days(ctx.today - due)} ago); review it and set last_reviewed to the review date",
                   data={"due": due.isoformat()})
 
 

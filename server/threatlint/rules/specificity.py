@@ -3,48 +3,67 @@ from __future__ import annotations
 
 import re
 
-from ..engine.model import LEVELS, Model, as_list, text
+from ..engine.model import LEVELS, Model, as_list, level, text
 from .registry import Hit, rule
 
-# Wording that fits any system and therefore tells the reader nothing.
-VAGUE_THREAT_PHRASES = (
-    "several potential security risks", "potential security risk", "security issues",
-    "security vulnerabilities", "potential vulnerabilit", "could be compromised",
-    "may be compromised", "might be compromised", "can be compromised", "could be hacked", "may be hacked",
-    "could be attacked", "might be attacked", "various attacks", "various threats", "various vulnerabilities",
-    "malicious actors could", "bad actors", "hackers could", "an attacker could do", "something bad",
-    "is insecure", "not secure", "could be exploited", "may be exploited", "could be breached", "data breach could",
-    "general security", "generic threat", "unspecified", "tbd", "todo",
-)
-VAGUE_THREAT = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(p) for p in VAGUE_THREAT_PHRASES) + ")", re.IGNORECASE)
+def _phrases(*patterns: str) -> re.Pattern:
+    """Word-bounded alternatives: "not secure" must not match "not secured"."""
+    return re.compile(r"(?<![\w-])(?:" + "|".join(patterns) + r")(?![\w-])", re.IGNORECASE)
 
-# A concrete entry point: a URL path, an HTTP method, a port, a queue/topic, a function call, a file.
+
+# Wording that fits any system and so tells the reader nothing, whatever else the threat says.
+VAGUE_THREAT = _phrases(
+    r"(?:several|various|many|multiple|numerous) (?:potential )?(?:security )?(?:risks?|threats?|attacks?|issues?|"
+    r"vulnerabilit(?:y|ies)|problems?|weakness(?:es)?)",
+    r"potential (?:security )?(?:risks?|issues?|vulnerabilit(?:y|ies)|threats?|problems?)",
+    r"security (?:risks?|issues?|problems?|vulnerabilit(?:y|ies)|concerns?)",
+    r"(?:could|can|may|might|will) be (?:compromised|hacked|attacked|breached|insecure|unsafe|at risk)",
+    r"(?:an attacker|attackers|hackers?|bad actors|malicious actors|someone) (?:could|can|may|might) "
+    r"(?:do (?:something|bad things|damage)|attack (?:it|us|the system)|compromise (?:it|the system|everything)|hack (?:it|us|the system))",
+    r"something bad", r"bad things", r"(?:is|are) (?:insecure|not secure)", r"general security", r"generic threat",
+    r"tbd", r"todo", r"fixme", r"lorem ipsum",
+)
+
+# A concrete entry point: an HTTP method with a path, a URL path, a port, a query parameter,
+# a header, a function call or a file name.
 ENTRY_POINT = re.compile(
-    r"(?:\b(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+/|(?<![\w/])/[\w.{}:-]+/?|\bport\s*\d+|:\d{2,5}\b|"
-    r"\b\w+\(\)|\b[\w-]+\.(?:py|js|ts|go|java|rb|php|yaml|yml|json|xml|sql)\b|\b(?:endpoints?|topics?|queues?|"
-    r"buckets?|headers?|cookies?|parameters?|webhooks?|callbacks?|uploads?|sockets?)\b)",
+    r"\b(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+/|(?<![\w/.])/[\w.{}:-]+|\bports?\s+\d+|:\d{2,5}\b|"
+    r"[?&][\w.-]+=|\bX-[\w-]+|\b\w+\(\)|\b[\w-]+\.(?:py|js|ts|go|java|rb|php|yaml|yml|json|xml|sql|sh)\b",
     re.IGNORECASE,
 )
 
-GENERIC_MITIGATION_PHRASES = (
-    "follow best practice", "follow security best practice", "security best practice", "best practices",
-    "industry standard", "use a waf", "use waf", "add a waf", "deploy a waf", "use a firewall", "add a firewall",
-    "harden the system", "harden system", "harden the server", "system hardening", "implement security",
-    "improve security", "increase security", "apply security", "security controls", "secure the system",
-    "secure coding", "use encryption", "encrypt everything", "encrypt data", "use strong authentication",
-    "implement authentication", "proper authentication", "proper authorization", "add authentication",
-    "use antivirus", "monitor the system", "add monitoring", "regular audits", "security audit",
-    "penetration test", "pentest", "keep software up to date", "patch regularly", "apply patches",
-    "validate input", "input validation", "sanitize input", "defense in depth", "be careful",
-    "train developers", "security training", "review the code", "code review",
+# Empty phrases: a mitigation saying this is generic however specific the rest of it is.
+GENERIC_MITIGATION = _phrases(
+    r"(?:follow|apply|use|adopt|implement) (?:(?:the|security|industry|owasp|standard|general) )*best[ -]practices?",
+    r"(?:security |industry |general )?best[ -]practices?", r"industry[ -]standards?",
+    r"harden(?:ing)? (?:the |our )?(?:system|server|servers|application|app|environment|infrastructure|platform)",
+    r"system hardening", r"(?:improve|increase|enhance|strengthen|tighten|implement|apply|add|ensure) (?:the |overall )?security",
+    r"secure (?:the|our) (?:system|application|app|platform|environment)", r"make (?:it|the system|everything) (?:more )?secure",
+    r"be careful", r"defen[cs]e in depth", r"keep (?:software|everything|systems?|dependencies) up[ -]to[ -]date",
+    r"security measures", r"appropriate (?:security )?controls",
 )
-GENERIC_MITIGATION = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(p) for p in GENERIC_MITIGATION_PHRASES) + ")", re.IGNORECASE)
+# Control families: generic on their own, fine once tied to where and how ("rate limiting of 5/min on POST /login").
+CONTROL_FAMILY = _phrases(
+    r"(?:use|add|deploy|install|put|enable) (?:a |an )?(?:waf|web application firewall|firewall|ids|ips|antivirus)",
+    r"(?:use|add|apply|enable) (?:strong )?encryption", r"encrypt (?:all |the )?(?:data|everything|traffic)",
+    r"(?:use|add|implement|enforce|require) (?:strong |proper |better )?(?:authentication|authorization|mfa|2fa)",
+    r"proper (?:authentication|authorization|access control|validation)",
+    r"(?:input|data) validation", r"(?:validate|sanitize|sanitise|check) (?:all )?(?:user )?inputs?",
+    r"(?:add|implement|enable|improve) (?:logging|monitoring|alerting)(?: and (?:logging|monitoring|alerting))?",
+    r"monitor (?:the )?(?:system|traffic|logs)", r"(?:regular|periodic) (?:security )?(?:audits?|reviews?|scans?|pentests?)",
+    r"security (?:audits?|reviews?|scans?|testing|training|controls)", r"penetration test(?:s|ing)?", r"pen-?tests?",
+    r"code reviews?", r"train (?:the )?developers", r"(?:patch|update) (?:regularly|often)", r"apply (?:security )?patches",
+    r"access controls?", r"rate[ -]limit(?:ing|s)?", r"least privilege", r"network segmentation",
+)
 # A whole title that is a bare control family says nothing about the design change.
 GENERIC_TITLES = {
     "encryption", "authentication", "authorization", "logging", "monitoring", "firewall", "waf", "hardening",
-    "access control", "validation", "rate limiting", "backups", "backup", "tls", "mfa", "security", "patching",
-    "auditing", "audit logging", "least privilege", "sanitization",
+    "access control", "validation", "input validation", "rate limiting", "backups", "backup", "tls", "mfa", "security",
+    "patching", "auditing", "audit logging", "least privilege", "sanitization", "encryption at rest",
+    "encryption in transit", "https", "2fa", "ssl",
 }
+# Details that tie a control to a design: numbers (TLS 1.2, 5 req/min, 15 min), code identifiers, quoted names.
+CONCRETE_DETAIL = re.compile(r"\d|`|\"[^\"]+\"|'[^']+'|\b[a-z]+_[a-z_]+\b|\b[a-z]+[A-Z]\w*\b|\b\w+\.\w+\b")
 
 
 def _words(value) -> str:
@@ -78,13 +97,8 @@ def _names_something(model: Model, t: dict, blob: str) -> bool:
     ap = t.get("attack_path") if isinstance(t.get("attack_path"), dict) else {}
     if text(ap.get("entry")) or (isinstance(ap.get("target"), str) and ap.get("target") in model.assets):
         return True
-    low = blob.lower()
-    for section in ("elements", "flows", "assets"):
-        for ident, item in model.by_id(section).items():
-            for name in (ident, item.get("name")):
-                if isinstance(name, str) and len(name) >= 3 and re.search(r"(?<!\w)" + re.escape(name.lower()) + r"(?!\w)", low):
-                    return True
-    return bool(ENTRY_POINT.search(blob))
+    vocabulary = model.vocabulary
+    return bool((vocabulary and vocabulary.search(blob)) or ENTRY_POINT.search(blob))
 
 
 @rule("TM202", "warning", "Vague threat",
@@ -103,35 +117,52 @@ def vague_threat(model: Model, ctx):
         if reasons:
             path = ("threats", i, "title") if isinstance(t.get("title"), str) else ("threats", i)
             yield Hit(path, f"{model.label('threats', t, i)} is vague ({'; '.join(reasons)}): say which element or entry "
-                      "point is attacked, how, and which asset is reached", part="value" if len(path) == 3 else "anchor")
+                      "point is attacked, how, and which asset is reached", part="value" if len(path) == 3 else "anchor",
+                      data={"threat": model.id_of(t), "index": i})
+
+
+def _is_concrete(model: Model, blob: str) -> bool:
+    vocabulary = model.vocabulary
+    return bool((vocabulary and vocabulary.search(blob)) or ENTRY_POINT.search(blob) or CONCRETE_DETAIL.search(blob))
 
 
 @rule("TM203", "warning", "Generic mitigation",
       "A mitigation must be a concrete design change (\"exact-match allowlist of redirect URIs on /oauth/callback\"), "
-      "not a generic control (\"follow best practices\", \"use a WAF\", \"harden the system\").")
+      "not a generic control (\"follow best practices\", \"use a WAF\", \"harden the system\"). A control family "
+      "(rate limiting, input validation, a WAF) is fine once the mitigation says where and how.")
 def generic_mitigation(model: Model, ctx):
     for i, m in model.items("mitigations"):
         title = text(m.get("title"))
         blob = " ".join(text(m.get(k)) for k in ("title", "description"))
-        hit = GENERIC_MITIGATION.search(blob)
-        bare = title.lower().rstrip(".") in GENERIC_TITLES
-        if hit or bare:
-            what = f"\"{hit.group(0)}\"" if hit else f"\"{title}\""
-            path = ("mitigations", i, "title") if title else ("mitigations", i)
-            yield Hit(path, f"{model.label('mitigations', m, i)} is generic ({what}): name the concrete design change, "
-                      "where it is made and what it blocks", part="value" if title else "anchor")
+        empty = GENERIC_MITIGATION.search(blob)
+        what = None
+        if empty:
+            what = empty.group(0)
+        elif not _is_concrete(model, blob):
+            family = CONTROL_FAMILY.search(blob)
+            if family:
+                what = family.group(0)
+            elif title.lower().rstrip(".") in GENERIC_TITLES:
+                what = title
+        if what is None:
+            continue
+        path = ("mitigations", i, "title") if title else ("mitigations", i)
+        yield Hit(path, f"{model.label('mitigations', m, i)} is generic (\"{what}\"): name the concrete design change, "
+                  "where it is made and what it blocks", part="value" if title else "anchor",
+                  data={"mitigation": model.id_of(m), "index": i})
 
 
 @rule("TM204", "error", "High-priority open threat without mitigation",
       "An open threat of priority high or critical needs at least one mitigation (planned or better) in mitigations.")
 def unmitigated_priority(model: Model, ctx):
     for i, t in model.items("threats"):
-        if t.get("status") != "open" or LEVELS.get(t.get("priority"), 0) < LEVELS["high"]:
+        if t.get("status") != "open" or level(t.get("priority")) < LEVELS["high"]:
             continue
         live = [m for m in as_list(t.get("mitigations")) if isinstance(m, str)
                 and (model.mitigations.get(m) or {}).get("status") != "rejected"]
         if not live:
             path, part = (("threats", i, "mitigations"), "key") if "mitigations" in t else (("threats", i), "anchor")
-            yield Hit(path, f"{model.label('threats', t, i)} is open with priority {t.get('priority')} and has no mitigation: "
+            what = "only rejected mitigations" if as_list(t.get("mitigations")) else "no mitigation"
+            yield Hit(path, f"{model.label('threats', t, i)} is open with priority {t.get('priority')} and has {what}: "
                       "add a mitigation (a concrete design change) and list its id in mitigations", part=part,
                       data={"threat": model.id_of(t), "index": i})

@@ -1,7 +1,7 @@
 """STRIDE coverage and data-flow hygiene (TM101-TM105)."""
 from __future__ import annotations
 
-from ..engine.model import APPLICABLE, STRIDE, Model, as_list
+from ..engine.model import APPLICABLE, STRIDE, Model, as_list, kind_name
 from .registry import Hit, rule
 
 
@@ -12,8 +12,8 @@ def missing_category(model: Model, ctx):
     for section in ("elements", "flows"):
         for i, item in model.items(section):
             ident = model.id_of(item)
-            kind = "flow" if section == "flows" else item.get("kind")
-            if not ident or kind not in APPLICABLE:
+            kind = "flow" if section == "flows" else kind_name(item.get("kind"))
+            if not ident or kind is None:
                 continue
             for cat in APPLICABLE[kind]:
                 if (ident, cat) in model.covered or (ident, cat) in model.exempted:
@@ -44,6 +44,11 @@ def inapplicable_category(model: Model, ctx):
                               f"'{target}' (applicable: {', '.join(APPLICABLE[kind])}); change the category or what it affects")
 
 
+def _zone(model: Model, element_id) -> str:
+    b = model.boundary_of(element_id)
+    return f"boundary '{b}'" if b else f"'{element_id}' (no boundary)"
+
+
 @rule("TM103", "warning", "Unauthenticated flow across a trust boundary",
       "A flow whose ends sit in different trust boundaries should be authenticated (authenticated: true) by the "
       "receiving side.")
@@ -51,8 +56,8 @@ def unauthenticated_crossing(model: Model, ctx):
     for i, f in model.items("flows"):
         if model.crosses_boundary(f) and f.get("authenticated") is not True:
             path = ("flows", i, "authenticated") if "authenticated" in f else ("flows", i, "id")
-            yield Hit(path, f"{model.label('flows', f, i)} crosses from boundary '{model.boundary_of(f.get('from'))}' to "
-                      f"'{model.boundary_of(f.get('to'))}' without authentication: authenticate the sender "
+            yield Hit(path, f"{model.label('flows', f, i)} crosses from {_zone(model, f.get('from'))} to "
+                      f"{_zone(model, f.get('to'))} without authentication: authenticate the sender "
                       "(e.g. mutual TLS, signed tokens) and set authenticated: true",
                       data={"flow": model.id_of(f), "index": i})
 

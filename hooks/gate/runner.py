@@ -1,0 +1,122 @@
+"""One gate run: collect the changes (staged, or a CI range), load the models, decide, render."""
+from __future__ import annotations
+
+import os
+import posixpath
+from dataclasses import dataclass
+from datetime import date
+
+from threatlint.engine.finding import Severity
+
+from . import models as model_files
+from .changes import Change, parse_raw
+from .git import Git, GitError, GitUnavailable
+from .report import render, summary
+from .verdict import Verdict, at_or_above, is_updated, select, stale_models, updated_paths
+
+
+class GateUsageError(Exception):
+    """Bad arguments or no usable repository: exit code 2."""
+
+
+@dataclass(frozen=True)
+class Options:
+    files: tuple[str, ...] | None  # file names as passed (pre-commit: the staged ones); None means all staged
+    base: str | None  # CI: check merge-base(base, HEAD)..HEAD instead of the index
+    today: date
+    fail_on: Severity = Severity.ERROR
+    cwd: str | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    code: int  # 0 pass, 1 blocked
+    lines: list[str]
+
+
+def run_gate(opts: Options) -> Outcome:
+    try:
+        git, prefix = Git.discover(opts.cwd)
+    except GitUnavailable as e:
+        raise GateUsageError(str(e)) from None
+    try:
+        verdict = _range(git, opts) if opts.base is not None else _staged(git, prefix, opts)
+    except GitUnavailable as e:
+        raise GateUsageError(str(e)) from None
+    except GitError as e:
+        # Fail closed: a gate that cannot see the change must not wave it through.
+        return Outcome(1, [f"threatlint gate: blocked: {e} (the gate fails closed when git cannot answer)"])
+    if not verdict.blocked:
+        return Outcome(0, [])
+    return Outcome(1, render(verdict, opts.base) + [summary(verdict)])
+
+
+def _staged(git: Git, prefix: str, opts: Options) -> Verdict:
+    head = git.commit_of("HEAD")
+    # The first commit of a repository has no HEAD: everything staged is new against the empty tree.
+    changes = parse_raw(git.staged_raw(head or git.empty_tree()))
+    files = None if opts.files is None else _repo_paths(git.root, prefix, opts.files)
+    chosen = select(changes, files)
+    if not chosen:
+        return Verdict()
+    models = model_files.load_all(git, model_files.staged_sources(git))
+
+    def repo_files():
+        return tuple(e.path for e in git.index_entries())
+
+    return _decide(models, changes, chosen, repo_files, opts)
+
+
+def _range(git: Git, opts: Options) -> Verdict:
+    ref = opts.base
+    if not ref or ref.startswith("-"):
+        raise GateUsageError(f"--base: {ref!r} is not a git revision")
+    head = git.commit_of("HEAD")
+    if head is None:
+        raise GateUsageError("--base: HEAD has no commit yet")
+    base_commit = git.commit_of(ref)
+    if base_commit is None:
+        raise GateUsageError(f"--base: unknown revision {ref!r} (in CI, fetch it first, e.g. "
+                             "actions/checkout with fetch-depth: 0)")
+    merge_base = git.merge_base(base_commit, head)
+    if merge_base is None:
+        raise GateUsageError(f"--base: {ref} and HEAD have no common ancestor (a shallow clone? fetch the full "
+                             "history, e.g. actions/checkout with fetch-depth: 0)")
+    changes = parse_raw(git.range_raw(merge_base, head))
+    if not changes:
+        return Verdict()
+    tree = git.tree_entries(head)
+    models = model_files.load_all(git, model_files.tree_sources(git, tree))
+    return _decide(models, changes, changes, lambda: tuple(e.path for e in tree), opts)
+
+
+def _decide(models, changes: list[Change], chosen: list[Change], repo_files, opts: Options) -> Verdict:
+    # A model counts as updated when it changed anywhere in the commit (even outside this run's file batch).
+    updated = updated_paths(changes)
+    verdict = Verdict(broken=[m for m in models if not m.usable],
+                      stale=stale_models(models, chosen, updated, model_files.is_model_path))
+    chosen_paths = {p for c in chosen for p in c.paths()}
+    to_check = [m for m in models if m.usable and is_updated(m, updated)
+                and (m.path in chosen_paths or m.target in chosen_paths)]
+    if to_check:
+        files = repo_files()
+        for model in to_check:
+            ctx = model_files.context_for(model, opts.today, files)
+            bad = at_or_above(model_files.findings(model, ctx), opts.fail_on)
+            if bad:
+                verdict.findings.append((model, bad))
+    return verdict
+
+
+def _repo_paths(root: str, prefix: str, files: tuple[str, ...]) -> set[str]:
+    """File arguments as repository-relative paths (pre-commit passes them relative to the top level)."""
+    out = set()
+    for f in files:
+        f = f.replace(os.sep, "/")
+        if os.path.isabs(f):
+            rel = os.path.relpath(f, root).replace(os.sep, "/")
+        else:
+            rel = posixpath.normpath(prefix + f)
+        if not rel.startswith("../") and rel != "..":
+            out.add(rel)
+    return out

@@ -1,0 +1,45 @@
+"""`threatlint gate [FILE...]`: the pre-commit freshness gate (and, with --base, its CI form)."""
+from __future__ import annotations
+
+import sys
+
+from ..engine import resolve_today
+from ..engine.finding import Severity
+from . import UsageError
+
+HELP = ("block a commit that changes code in a threat model's scope without updating the model, "
+        "or that stages a model with error findings")
+
+
+def add_arguments(p) -> None:
+    p.add_argument("files", nargs="*", metavar="FILE",
+                   help="staged files to consider (pre-commit passes them; default: everything staged)")
+    p.add_argument("--base", metavar="REF",
+                   help="CI mode: check the commits between the merge base of REF and HEAD instead of the "
+                        "index (FILE arguments are then ignored)")
+    p.add_argument("--fail-on", choices=("error", "warning", "info"), default="error",
+                   help="block when a changed model has a finding at or above this severity (default: error)")
+    p.add_argument("--today", metavar="YYYY-MM-DD",
+                   help="date rules compare against (default: $THREATLINT_TODAY or the system date)")
+
+
+def run(args) -> int:
+    from threatlint.gate import GateUsageError, Options, run_gate
+
+    try:
+        today = resolve_today(args.today)
+    except ValueError as e:
+        raise UsageError(str(e)) from None
+    opts = Options(files=tuple(args.files) if args.files else None, base=args.base, today=today,
+                   fail_on=Severity(args.fail_on))
+    try:
+        outcome = run_gate(opts)
+    except GateUsageError as e:
+        raise UsageError(str(e)) from None
+    except Exception as e:  # fail closed: a crash must block the commit, and say why
+        print(f"threatlint gate: blocked: internal error ({type(e).__name__}: {e}); "
+              "the gate fails closed, please report this", file=sys.stderr)
+        return 1
+    for line in outcome.lines:
+        print(line)
+    return outcome.code

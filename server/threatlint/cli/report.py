@@ -1,0 +1,55 @@
+"""`threatlint report PATH`: the risk register (Markdown or HTML) with a Mermaid data-flow diagram."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from ..config import ConfigError, expand
+from ..engine import resolve_today
+from ..engine.parse import decode
+from ..report.document import build_report
+from . import UsageError
+from .check import check_files, display_path
+
+HELP = "render the risk register of a model (Markdown or self-contained HTML) with its data-flow diagram"
+
+
+def add_arguments(p) -> None:
+    p.add_argument("paths", nargs="+", metavar="PATH", help="model files, or directories to search for models")
+    p.add_argument("--format", choices=("md", "html"), default="md", help="output format (default: md)")
+    p.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout")
+    p.add_argument("--today", metavar="YYYY-MM-DD",
+                   help="date for review and acceptance expiry (default: $THREATLINT_TODAY or the system date)")
+
+
+def run(args) -> int:
+    try:
+        today = resolve_today(args.today)
+    except ValueError as e:
+        raise UsageError(str(e)) from None
+    try:
+        files, errors = expand(args.paths)
+    except ConfigError as e:
+        raise UsageError(str(e)) from None
+    if errors:
+        raise UsageError("; ".join(errors))
+    if not files:
+        raise UsageError(f"no threat model files found in {' '.join(args.paths)} "
+                         "(looked for threatmodel.yaml, *.threatmodel.yaml, *.threatmodel.yml)")
+    reports = []
+    for path, findings in zip(files, check_files(files, today)):
+        text, error = decode(Path(path).read_bytes())
+        reports.append(build_report(display_path(path), None if error else text, findings[1], today))
+    if args.format == "html":
+        from ..report.render_html import render
+    else:
+        from ..report.render_md import render
+    rendered = render(reports)
+    if args.output:
+        try:
+            Path(args.output).write_text(rendered, encoding="utf-8")
+        except OSError as e:
+            raise UsageError(f"{args.output}: cannot write: {e.strerror or e}") from None
+    else:
+        sys.stdout.write(rendered)
+    return 0

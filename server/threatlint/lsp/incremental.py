@@ -1,0 +1,150 @@
+"""Incremental parsing: re-parse only the chunks an edit changed, assemble the rest from cache.
+
+The result is a ParsedDoc equal to `parse_yaml(text)` (same data, same
+positions, same TM001), which tests check on random edit sequences. When the
+split is not safe, or a chunk's syntax error could read differently inside
+the whole document, the whole text is parsed.
+"""
+from __future__ import annotations
+
+from ..engine.finding import Finding, Range
+from ..engine.parse import MapPos, ParsedDoc, SeqPos, parse_yaml
+from .chunks import Chunk, split
+from .positions import Shift
+
+
+def _stream_end(text: str) -> tuple[int, int]:
+    last_nl = text.rfind("\n")
+    return (text.count("\n"), len(text) - last_nl - 1)
+
+
+def _shift_finding(f: Finding, dl: int) -> Finding:
+    r = f.range
+    return Finding(f.rule, f.severity, f.message, Range.of(r.start.line + dl, r.start.character, r.end.line + dl, r.end.character),
+                   f.path, f.data)
+
+
+class _Fallback(Exception):
+    pass
+
+
+class IncrementalParser:
+    """Parses successive versions of one document, reusing the parse of every unchanged chunk."""
+
+    def __init__(self):
+        self._cache: dict[str, ParsedDoc] = {}
+        self.full_parses = 0  # how often the whole text had to be parsed (tests and benchmarks read it)
+        self.chunk_parses = 0
+
+    def parse(self, text: str) -> ParsedDoc:
+        chunks = split(text)
+        if chunks is not None:
+            try:
+                return self._assemble(text, chunks)
+            except _Fallback:
+                pass
+        self.full_parses += 1
+        return parse_yaml(text)
+
+    def _parse_chunk(self, c: Chunk, fresh: dict) -> ParsedDoc:
+        doc = fresh.get(c.text)
+        if doc is None:
+            doc = self._cache.get(c.text)
+            if doc is None:
+                self.chunk_parses += 1
+                doc = parse_yaml(c.text)
+            fresh[c.text] = doc
+        return doc
+
+    def _assemble(self, text: str, chunks: list[Chunk]) -> ParsedDoc:
+        fresh: dict[str, ParsedDoc] = {}
+        parsed = []
+        for i, c in enumerate(chunks):
+            doc = self._parse_chunk(c, fresh)
+            if doc.findings:
+                # Keep the later chunks' parses for the edit that fixes this one.
+                for later in chunks[i + 1:]:
+                    if later.text in self._cache:
+                        fresh.setdefault(later.text, self._cache[later.text])
+                self._cache = fresh
+                return self._error(text, chunks, i, doc)
+            parsed.append(doc)
+        self._cache = fresh
+
+        def next_mark(i: int):
+            """The document mark of the first token after chunk i (None: the chunk ends the stream)."""
+            if i + 1 >= len(chunks):
+                return None
+            nxt = chunks[i + 1]
+            return (nxt.start, nxt.indent if nxt.kind == "item" else 0)
+
+        def shift_for(i: int) -> Shift:
+            c = chunks[i]
+            nm = next_mark(i)
+            return Shift(c.start, (c.lines, 0) if nm is not None else None, nm)
+
+        data: dict = {}
+        root: MapPos | None = None
+        i = 0
+        while i < len(chunks):
+            c = chunks[i]
+            doc = parsed[i]
+            if not isinstance(doc.data, dict) or list(doc.data) != [c.key] or not isinstance(doc.pos, MapPos):
+                raise _Fallback
+            sh = shift_for(i)
+            ks, ke, vpos = doc.pos.keys[c.key]
+            if root is None:
+                root = MapPos(sh.pt(doc.pos.start))
+            if c.kind == "section":
+                data[c.key] = doc.data[c.key]
+                root.keys[c.key] = (sh.pt(ks), sh.pt(ke), sh.wrap(vpos))
+                i += 1
+                continue
+            # A header and its items: the items form the section's block sequence.
+            if doc.data[c.key] is not None:
+                raise _Fallback
+            j = i + 1
+            values, poses = [], []
+            while j < len(chunks) and chunks[j].kind == "item" and chunks[j].key == c.key:
+                idoc = parsed[j]
+                if not isinstance(idoc.data, list) or len(idoc.data) != 1 or not isinstance(idoc.pos, SeqPos):
+                    raise _Fallback
+                values.append(idoc.data[0])
+                poses.append(shift_for(j).wrap(idoc.pos.items[0]))
+                j += 1
+            seq = SeqPos((chunks[i + 1].start, chunks[i + 1].indent))
+            last_next = next_mark(j - 1)
+            seq.end = last_next if last_next is not None else _stream_end(text)
+            seq.items = poses
+            data[c.key] = values
+            root.keys[c.key] = (sh.pt(ks), sh.pt(ke), seq)
+            i = j
+        root.end = _stream_end(text)
+        return ParsedDoc(text, data, root)
+
+    def _error(self, text: str, chunks: list[Chunk], i: int, doc: ParsedDoc) -> ParsedDoc:
+        """Chunk i (the first with a finding) does not parse cleanly alone.
+
+        A fatal error well inside the chunk is the document's error too: every
+        chunk before it parsed cleanly and libyaml looks ahead at most one
+        token, which stays inside the chunk. Anything else parses the whole text.
+        """
+        c = chunks[i]
+        if doc.ok or len(doc.findings) != 1:
+            raise _Fallback
+        f = doc.findings[0]
+        last_content = _last_content_line(c.text)
+        if f.range.start.line >= last_content or f.range.end.line >= last_content:
+            raise _Fallback
+        out = ParsedDoc(text)
+        out.findings.append(_shift_finding(f, c.start))
+        return out
+
+
+def _last_content_line(text: str) -> int:
+    lines = text.split("\n")
+    for n in range(len(lines) - 1, -1, -1):
+        s = lines[n].strip()
+        if s and not s.startswith("#"):
+            return n
+    return 0

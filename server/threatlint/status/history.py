@@ -1,0 +1,128 @@
+"""Reading a repository's history with git (the I/O half of `threatlint status`).
+
+One `git log --name-status -z` pass gives every commit with the paths it
+touched; model versions are then read with one `git cat-file --batch`
+process for all of them, not one git call per file or per version.
+"""
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+GIT_TIMEOUT = 300
+
+
+class GitError(Exception):
+    """git is missing, the folder is not a repository, or git failed (message says which)."""
+
+
+@dataclass(frozen=True)
+class Commit:
+    sha: str
+    date: str  # committer date, ISO 8601 (YYYY-MM-DDTHH:MM:SS+HH:MM)
+    subject: str
+    changes: tuple[tuple[str, str], ...]  # (status letter, repository-relative path); a rename is D old + A new
+
+    @property
+    def day(self) -> str:
+        return self.date[:10]
+
+
+def _git(root: Path, *args: str, input: bytes | None = None) -> bytes:
+    try:
+        out = subprocess.run(["git", "-C", str(root), *args], input=input, capture_output=True, timeout=GIT_TIMEOUT)
+    except FileNotFoundError:
+        raise GitError("git is not installed (or not on PATH)") from None
+    except subprocess.TimeoutExpired:
+        raise GitError(f"git {args[0]} took longer than {GIT_TIMEOUT}s") from None
+    except OSError as e:
+        raise GitError(f"cannot run git: {e}") from None
+    if out.returncode != 0:
+        msg = out.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise GitError(f"git {args[0]} failed: {msg[-1] if msg else 'exit ' + str(out.returncode)}")
+    return out.stdout
+
+
+def _path(raw: bytes) -> str:
+    return raw.decode("utf-8", "surrogateescape")
+
+
+def parse_log(raw: bytes) -> list[Commit]:
+    """Parse `git log -z --name-status --format=%x1e%H%x1f%cI%x1f%s` output (newest first)."""
+    commits: list[Commit] = []
+    head: list | None = None
+    changes: list[tuple[str, str]] = []
+
+    def flush():
+        if head is not None:
+            commits.append(Commit(head[0], head[1], head[2], tuple(changes)))
+
+    tokens = raw.split(b"\0")
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i].lstrip(b"\n")
+        i += 1
+        if not tok:
+            continue
+        if tok.startswith(b"\x1e"):
+            flush()
+            parts = tok[1:].split(b"\x1f", 2)
+            parts += [b""] * (3 - len(parts))
+            head = [p.decode("utf-8", "replace") for p in parts]
+            changes = []
+            continue
+        status = tok.decode("ascii", "replace")
+        if status[:1] in ("R", "C") and i + 1 < len(tokens):  # only if rename detection is on after all
+            old, new = _path(tokens[i]), _path(tokens[i + 1])
+            i += 2
+            if status[0] == "R":
+                changes.append(("D", old))
+            changes.append(("A", new))
+        elif i < len(tokens):
+            changes.append((status[:1], _path(tokens[i])))
+            i += 1
+    flush()
+    return commits
+
+
+def read_log(root: Path) -> list[Commit]:
+    """Every commit reachable from HEAD, newest first, with the paths it changed (empty repo: [])."""
+    try:
+        _git(root, "rev-parse", "--verify", "-q", "HEAD")
+    except GitError:
+        return []  # no commit yet
+    raw = _git(root, "-c", "core.quotePath=false", "log", "-z", "--no-renames", "--name-status",
+               "--format=%x1e%H%x1f%cI%x1f%s", "HEAD", "--")
+    return parse_log(raw)
+
+
+def read_blobs(root: Path, specs: list[tuple[str, str]]) -> dict[tuple[str, str], bytes | None]:
+    """Contents of (commit, path) pairs via one `git cat-file --batch`; None where missing."""
+    wanted = [(c, p) for c, p in specs if "\n" not in p and "\r" not in p]
+    out: dict[tuple[str, str], bytes | None] = {spec: None for spec in specs}
+    if not wanted:
+        return out
+    stdin = b"".join(f"{c}:{p}\n".encode("utf-8", "surrogateescape") for c, p in wanted)
+    raw = _git(root, "cat-file", "--batch", input=stdin)
+    pos = 0
+    for spec in wanted:
+        nl = raw.index(b"\n", pos)
+        header = raw[pos:nl].split(b" ")
+        pos = nl + 1
+        if len(header) == 3 and header[1] == b"blob":
+            size = int(header[2])
+            out[spec] = raw[pos:pos + size]
+            pos += size + 1  # content is followed by a newline
+        # "<spec> missing" or a non-blob object: nothing to read
+        elif len(header) == 3:
+            pos += int(header[2]) + 1
+    return out
+
+
+def repo_root(path: Path) -> Path:
+    start = path if path.is_dir() else path.parent
+    raw = _git(start, "rev-parse", "--show-toplevel").decode("utf-8", "surrogateescape").strip()
+    if not raw:
+        raise GitError(f"{path} is not inside a git repository")
+    return Path(raw)

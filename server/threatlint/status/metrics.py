@@ -1,0 +1,139 @@
+"""Metrics of one model from its versions in git (pure).
+
+- time to mitigate: for each threat with an `identified` date whose
+  mitigations (rejected ones aside) are all implemented, the days from
+  `identified` to the last of those implementations; reported as the median;
+- mitigations implemented per month (YYYY-MM);
+- residual risk over time: per model version, the open threats by priority
+  and the residual_risk of mitigated threats.
+
+A mitigation's implementation date is its `implemented` field when set, else
+the date of the first model version in which its status was `implemented`.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from statistics import median
+
+from ..engine.model import LEVELS, as_list, level_for_score, parse_date
+from ..report.register import PRIORITIES, is_open
+
+
+@dataclass(frozen=True)
+class Version:
+    commit: str
+    day: date
+    data: dict | None  # None when that version was not a parseable YAML mapping
+
+
+@dataclass
+class Metrics:
+    median_days_to_mitigate: float | None = None
+    measured_threats: int = 0
+    implemented_per_month: dict = field(default_factory=dict)
+    residual_over_time: list = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"median_days_to_mitigate": self.median_days_to_mitigate, "measured_threats": self.measured_threats,
+                "implemented_per_month": self.implemented_per_month, "residual_risk_over_time": self.residual_over_time}
+
+
+def items(data, section: str) -> list[dict]:
+    seq = data.get(section) if isinstance(data, dict) else None
+    return [x for x in seq if isinstance(x, dict)] if isinstance(seq, list) else []
+
+
+def ident(item: dict) -> str | None:
+    v = item.get("id")
+    return v if isinstance(v, str) and v else None
+
+
+def priority_of(threat: dict) -> str:
+    p = threat.get("priority")
+    if isinstance(p, str) and p in LEVELS:
+        return p
+    impact = threat.get("impact") if isinstance(threat.get("impact"), dict) else {}
+    lk, sv = threat.get("likelihood"), impact.get("severity")
+    if lk in LEVELS and sv in LEVELS:
+        return level_for_score(LEVELS[lk] * LEVELS[sv])
+    return "unrated"
+
+
+def open_by_priority(data) -> dict[str, int]:
+    counts = Counter(priority_of(t) for t in items(data, "threats") if is_open(t))
+    out = {p: counts.get(p, 0) for p in PRIORITIES}
+    if counts.get("unrated"):
+        out["unrated"] = counts["unrated"]
+    return out
+
+
+def implementation_dates(current: dict, versions: list[Version]) -> dict[str, date]:
+    """Mitigation id -> date implemented, for the mitigations implemented in the current model."""
+    out: dict[str, date] = {}
+    first_seen: dict[str, date] = {}
+    for v in versions:  # oldest first
+        for m in items(v.data, "mitigations"):
+            mid = ident(m)
+            if mid and m.get("status") == "implemented" and mid not in first_seen:
+                first_seen[mid] = v.day
+    for m in items(current, "mitigations"):
+        mid = ident(m)
+        if not mid or m.get("status") != "implemented":
+            continue
+        when = parse_date(m.get("implemented")) or first_seen.get(mid)
+        if when is not None:
+            out[mid] = when
+    return out
+
+
+def days_to_mitigate(current: dict, done: dict[str, date]) -> list[int]:
+    statuses = {ident(m): m.get("status") for m in items(current, "mitigations") if ident(m)}
+    out = []
+    for t in items(current, "threats"):
+        found = parse_date(t.get("identified"))
+        mids = [m for m in as_list(t.get("mitigations")) if isinstance(m, str) and statuses.get(m) != "rejected"]
+        if found is None or not mids or not all(m in done for m in mids):
+            continue
+        days = (max(done[m] for m in mids) - found).days
+        if days >= 0:  # a mitigation dated before the threat was identified says nothing about speed
+            out.append(days)
+    return out
+
+
+def residual_point(v: Version) -> dict:
+    residual = Counter()
+    for t in items(v.data, "threats"):
+        if t.get("status") == "mitigated":
+            r = t.get("residual_risk")
+            residual[r if isinstance(r, str) and r in LEVELS else "unset"] += 1
+    return {"commit": v.commit, "date": v.day.isoformat(), "open": open_by_priority(v.data),
+            "residual": {k: residual[k] for k in (*reversed(list(LEVELS)), "unset") if residual.get(k)}}
+
+
+def compute(current: dict, versions: list[Version]) -> Metrics:
+    done = implementation_dates(current, versions)
+    days = days_to_mitigate(current, done)
+    per_month = Counter(d.strftime("%Y-%m") for d in done.values())
+    return Metrics(
+        median_days_to_mitigate=float(median(days)) if days else None,
+        measured_threats=len(days),
+        implemented_per_month=dict(sorted(per_month.items())),
+        residual_over_time=[residual_point(v) for v in versions if v.data is not None],
+    )
+
+
+def review_state(data, today: date) -> dict:
+    review = data.get("review") if isinstance(data, dict) and isinstance(data.get("review"), dict) else {}
+    last = parse_date(review.get("last_reviewed"))
+    cadence = review.get("cadence_days")
+    due = None
+    if last is not None and isinstance(cadence, int) and not isinstance(cadence, bool) and cadence >= 0:
+        try:
+            due = last + timedelta(days=cadence)
+        except OverflowError:
+            due = None
+    return {"last_reviewed": last.isoformat() if last else None,
+            "cadence_days": cadence if isinstance(cadence, int) and not isinstance(cadence, bool) else None,
+            "due": due.isoformat() if due else None, "overdue": due is not None and due < today}

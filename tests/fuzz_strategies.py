@@ -1,0 +1,341 @@
+"""Hypothesis strategies for threat models, built from schemas/threatmodel.schema.json.
+
+`models()` draws schema-valid models whose references all point at defined ids,
+`model_texts()` serialises them the ways a person or a tool writes YAML (block
+and flow styles, CRLF or CR line ends, unicode or escapes), and the `mutated_*`
+strategies break such texts the ways a half-typed or hostile file is broken.
+Shared by the fuzz tests and the language-server stress test.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+from datetime import date
+from pathlib import Path
+
+import yaml
+from hypothesis import settings
+from hypothesis import strategies as st
+
+SCHEMA_PATH = Path(__file__).resolve().parents[1] / "schemas" / "threatmodel.schema.json"
+SCHEMA = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+DEFS = SCHEMA["$defs"]
+
+# FUZZ_EXAMPLES sets the examples per property: small in CI, 100000 for the documented long run.
+FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "200"))
+
+
+def fuzz_settings(scale: float = 1.0, **kw):
+    """Settings for one property; `scale` < 1 for properties whose examples are expensive."""
+    return settings(max_examples=max(10, int(FUZZ_EXAMPLES * scale)), deadline=None, derandomize=False,
+                    database=None, **kw)
+
+
+# Sections whose items carry an `id`, in the order the ids must exist for references to resolve.
+ID_SECTIONS = ("assets", "boundaries", "elements", "flows", "mitigations", "threats", "assumptions")
+
+# Where each reference may point (SPEC §3 TM004), keyed by the path of the referencing value.
+REF_TARGETS = {
+    ("elements", "boundary"): ("boundaries",),
+    ("elements", "stores"): ("assets",),
+    ("flows", "from"): ("elements",),
+    ("flows", "to"): ("elements",),
+    ("flows", "data"): ("assets",),
+    ("threats", "affects"): ("elements", "flows"),
+    ("threats", "mitigations"): ("mitigations",),
+    ("threats", "attack_path", "target"): ("assets",),
+    ("exemptions", "element"): ("elements", "flows"),
+}
+
+# Everything a schema string may hold, surrogates excepted (they cannot be written as UTF-8).
+ANY_CHAR = st.characters(blacklist_categories=("Cs",))
+# Plain-ish text, so most generated values look like what people write.
+WORDY = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), min_size=1, max_size=30)
+IDS = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,15}", fullmatch=True)
+
+
+def _resolve(node: dict) -> dict:
+    while "$ref" in node:
+        ref = node["$ref"]
+        target = DEFS[ref.rsplit("/", 1)[-1]]
+        node = {**target, **{k: v for k, v in node.items() if k != "$ref"}}
+    return node
+
+
+def _is_ref(node: dict, name: str) -> bool:
+    return node.get("$ref") == f"#/$defs/{name}"
+
+
+def _text(node: dict):
+    lo = node.get("minLength", 0)
+    return st.one_of(WORDY.filter(lambda s: len(s) >= lo), st.text(ANY_CHAR, min_size=max(lo, 1), max_size=40))
+
+
+def _date():
+    d = st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31))
+    # Quoted or not: an unquoted date reaches the engine as a YAML timestamp, a quoted one as a string.
+    return st.one_of(d, d.map(date.isoformat))
+
+
+def value(node: dict, path: tuple, pools: dict):
+    """Strategy for a value valid under schema `node` at `path` (section names only, no indexes)."""
+    targets = REF_TARGETS.get(path)
+    if targets is not None:
+        ids = [i for t in targets for i in pools.get(t, ())]
+        if _resolve(node).get("type") == "array":
+            return st.lists(st.sampled_from(ids), min_size=node.get("minItems", 1), max_size=3, unique=True)
+        return st.sampled_from(ids)
+    if _is_ref(node, "date"):
+        return _date()
+    node = _resolve(node)
+    if "const" in node:
+        return st.just(node["const"])
+    if "enum" in node:
+        return st.sampled_from(node["enum"])
+    if "anyOf" in node:
+        return st.one_of([value(n, path, pools) for n in node["anyOf"]])
+    kind = node.get("type")
+    if kind == "string":
+        return _text(node)
+    if kind == "integer":
+        return st.integers(node.get("minimum", -(2**40)), node.get("maximum", 2**40))
+    if kind == "boolean":
+        return st.booleans()
+    if kind == "array":
+        return st.lists(value(node["items"], path, pools), min_size=node.get("minItems", 0), max_size=3,
+                        unique=bool(node.get("uniqueItems")))
+    if kind == "object":
+        return _object(node, path, pools, {})
+    raise AssertionError(f"schema node the generator does not know: {node}")  # keeps the generator honest
+
+
+def _object(node: dict, path: tuple, pools: dict, fixed: dict):
+    """A mapping with every required key and a random subset of the optional ones."""
+    props = node.get("properties", {})
+    required = set(node.get("required", ()))
+    must, may = {}, {}
+    for key, sub in props.items():
+        if key in fixed:
+            must[key] = st.just(fixed[key])
+            continue
+        if key == "id":
+            continue
+        sub_path = path + (key,)
+        targets = REF_TARGETS.get(sub_path)
+        if targets is not None and not any(pools.get(t) for t in targets):
+            continue  # nothing to point at: only possible for optional references (see models())
+        (must if key in required else may)[key] = value(sub, sub_path, pools)
+    return st.fixed_dictionaries(must, optional=may)
+
+
+@st.composite
+def models(draw, max_items: int = 4) -> dict:
+    """A schema-valid model whose every reference resolves; ids are unique across the file."""
+    counts = {s: draw(st.integers(0, max_items)) for s in ID_SECTIONS}
+    if not counts["elements"]:
+        counts["flows"] = 0  # a flow needs elements to run between
+    if not counts["elements"] and not counts["flows"]:
+        counts["threats"] = 0  # a threat must affect something
+    all_ids = draw(st.lists(IDS, min_size=sum(counts.values()), max_size=sum(counts.values()), unique=True))
+    pools, i = {}, 0
+    for s in ID_SECTIONS:
+        pools[s] = all_ids[i:i + counts[s]]
+        i += counts[s]
+    props = SCHEMA["properties"]
+    required = set(SCHEMA.get("required", ()))
+    doc: dict = {}
+    for key in props:
+        if key not in required and not draw(st.booleans()):
+            continue
+        node = _resolve(props[key])
+        if key in pools:
+            doc[key] = [draw(_object(node["items"], (key,), pools, {"id": ident})) for ident in pools[key]]
+        elif key == "exemptions":
+            if counts["elements"] or counts["flows"]:
+                doc[key] = draw(st.lists(_object(node["items"], (key,), pools, {}), max_size=3))
+        else:
+            doc[key] = draw(value(props[key], (key,), pools))
+    return doc
+
+
+@st.composite
+def dump_options(draw) -> dict:
+    return {
+        "default_flow_style": draw(st.sampled_from([False, True, None])),
+        "allow_unicode": draw(st.booleans()),
+        "sort_keys": draw(st.booleans()),
+        "width": draw(st.sampled_from([20, 80, 4096])),
+        "indent": draw(st.sampled_from([2, 3, 4])),
+        "line_break": draw(st.sampled_from(["\n", "\r\n", "\r"])),
+        "explicit_start": draw(st.booleans()),
+    }
+
+
+def dump(data, **opts) -> str:
+    return yaml.safe_dump(data, **opts)
+
+
+@st.composite
+def model_texts(draw, max_items: int = 4) -> tuple[dict, str]:
+    data = draw(models(max_items))
+    return data, dump(data, **draw(dump_options()))
+
+
+# -- mutations ---------------------------------------------------------------
+
+# Characters that upset parsers, editors or position arithmetic.
+ODD_CHARS = [
+    "\t", "\r", "\r\n", "\n", "\u2028", "\u2029", "\x85", "\x0b", "\x0c", "\ufeff", "\x00", "\x7f", "\x1b",
+    "\u200b", "\u200e", "\u202e", "\u0301", "\U0001F600", "\U00010000", "\uffff", "\ufffe", "\u00a0",
+    "'", '"', "#", "&", "*", "!", "|", ">", "%", "@", "`", "{", "}", "[", "]", ",", ":", "-", "?", " ",
+]
+TAGS = ["!!python/object/apply:os.system", "!!python/name:os.system", "!!python/object:os.Popen",
+        "!!binary", "!!set", "!!omap", "!custom", "!<tag:example.com,2000:x>", "!!str", "!!int", "!!map"]
+
+
+@st.composite
+def insertions(draw, text: str) -> str:
+    """Insert odd characters or YAML punctuation at random positions."""
+    for _ in range(draw(st.integers(1, 5))):
+        at = draw(st.integers(0, len(text)))
+        piece = draw(st.one_of(st.sampled_from(ODD_CHARS), st.text(ANY_CHAR, max_size=4)))
+        text = text[:at] + piece + text[at:]
+    return text
+
+
+@st.composite
+def deletions(draw, text: str) -> str:
+    for _ in range(draw(st.integers(1, 3))):
+        if not text:
+            break
+        a = draw(st.integers(0, len(text) - 1))
+        b = draw(st.integers(a, min(len(text), a + 40)))
+        text = text[:a] + text[b:]
+    return text
+
+
+def _paths(data, prefix=()):
+    yield prefix
+    if isinstance(data, dict):
+        for k, v in data.items():
+            yield from _paths(v, prefix + (k,))
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            yield from _paths(v, prefix + (i,))
+
+
+OTHER_VALUES = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(ANY_CHAR, max_size=10),
+    st.lists(st.integers(), max_size=3), st.dictionaries(WORDY, st.integers(), max_size=3),
+    st.dates(), st.binary(max_size=5),
+)
+
+
+@st.composite
+def swapped_types(draw) -> str:
+    """A valid model with one value (or key) replaced by a value of another type."""
+    data = draw(models())
+    path = draw(st.sampled_from(list(_paths(data))))
+    replacement = draw(OTHER_VALUES)
+    if not path:
+        data = replacement
+    else:
+        parent = data
+        for p in path[:-1]:
+            parent = parent[p]
+        if isinstance(parent, dict) and draw(st.booleans()):
+            parent[draw(st.one_of(st.integers(), st.booleans(), st.none(), WORDY))] = parent.pop(path[-1])
+        else:
+            parent[path[-1]] = replacement
+    # Keys of mixed types cannot be sorted.
+    return dump(data, **{**draw(dump_options()), "sort_keys": False})
+
+
+@st.composite
+def duplicate_keys(draw) -> str:
+    """Block-style model with one of its lines repeated (a duplicate key at that level)."""
+    _, text = draw(model_texts())
+    text = dump(yaml.safe_load(text), default_flow_style=False)
+    lines = text.split("\n")
+    i = draw(st.integers(0, len(lines) - 1))
+    lines.insert(draw(st.integers(0, len(lines))), lines[i])
+    return "\n".join(lines)
+
+
+@st.composite
+def anchors_and_aliases(draw) -> str:
+    """Anchors put on random values and aliases (defined, undefined, merge keys) put in place of others."""
+    data = draw(models())
+    text = dump(data, default_flow_style=draw(st.sampled_from([False, None])))
+    lines = text.split("\n")
+    names = draw(st.lists(st.sampled_from(["a", "b", "base", "x1"]), min_size=1, max_size=3))
+    for _ in range(draw(st.integers(1, 6))):
+        i = draw(st.integers(0, len(lines) - 1))
+        line = lines[i]
+        m = re.match(r"^(\s*(?:- )?[^:#]+:)( .*)?$", line)
+        if not m:
+            continue
+        action = draw(st.sampled_from(["anchor", "alias", "merge", "alias-list"]))
+        name = draw(st.sampled_from(names))
+        if action == "anchor":
+            lines[i] = f"{m.group(1)} &{name}{m.group(2) or ''}"
+        elif action == "alias":
+            lines[i] = f"{m.group(1)} *{name}"
+        elif action == "merge":
+            indent = re.match(r"^\s*(?:- )?", line).group(0).replace("-", " ")
+            lines.insert(i + 1, f"{indent}<<: *{name}")
+        else:
+            lines[i] = f"{m.group(1)} [*{name}, *{name}, *{name}]"
+    return "\n".join(lines)
+
+
+@st.composite
+def deep_nesting(draw) -> str:
+    depth = draw(st.integers(1, 400))
+    style = draw(st.sampled_from(["flow-seq", "flow-map", "block-seq", "block-map", "mixed"]))
+    if style == "flow-seq":
+        body = "[" * depth + "x" + "]" * draw(st.integers(0, depth))
+    elif style == "flow-map":
+        body = "{a: " * depth + "x" + "}" * draw(st.integers(0, depth))
+    elif style == "block-seq":
+        body = "\n".join(" " * (2 * i) + "-" for i in range(depth)) + " x"
+    elif style == "block-map":
+        body = "\n".join(" " * i + f"k{i}:" for i in range(depth)) + " x"
+    else:
+        body = "".join(draw(st.sampled_from(["[", "{a: ", "- ", "\n  ", "]", "}"])) for _ in range(depth))
+    return f"version: 1\nsystem: {{name: n}}\nthreats: {body}\n" if draw(st.booleans()) else body
+
+
+@st.composite
+def huge_scalars(draw) -> str:
+    size = draw(st.sampled_from([10_000, 100_000, 1_000_000]))
+    piece = draw(st.sampled_from(["a", "é", "\U0001F600", "ab ", "x\n  "]))
+    style = draw(st.sampled_from(["plain", "double", "single", "folded", "key"]))
+    big = (piece * (size // len(piece)))[:size]
+    if style == "plain":
+        return f"version: 1\nsystem:\n  name: {big}\n"
+    if style == "double":
+        return f'version: 1\nsystem:\n  name: "{big}"\n'
+    if style == "single":
+        return f"version: 1\nsystem:\n  name: '{big}'\n"
+    if style == "folded":
+        return "version: 1\nsystem:\n  name: n\n  description: >-\n    " + big.replace("\n", "\n    ") + "\n"
+    return f"version: 1\n{big.strip() or 'k'}: 1\n"
+
+
+@st.composite
+def mutated_texts(draw) -> str:
+    """Any of the mutations, for the properties that hold for every input."""
+    _, base = draw(model_texts())
+    return draw(st.one_of(
+        st.just(base[: draw(st.integers(0, len(base)))]),  # truncation
+        insertions(base),
+        deletions(base),
+        swapped_types(),
+        duplicate_keys(),
+        anchors_and_aliases(),
+        deep_nesting(),
+        st.text(ANY_CHAR, max_size=200),
+        st.lists(st.sampled_from(ODD_CHARS + ["a", "k:", "\n- "] + TAGS), max_size=60).map("".join),
+    ))
