@@ -22,9 +22,9 @@ def span(text: str, marked: str) -> Range:
     `span(text, "encrypted_at_rest: [[false]]")` is the range of that `false`.
     Expected ranges come from the fixture's text, independently of the parser.
     """
-    m = re.fullmatch(r"(.*)\[\[(.*)\]\](.*)", marked, re.S)
-    before, target, _ = m.groups() if m else ("", marked, "")
-    needle = marked.replace("[[", "").replace("]]", "")
+    m = re.fullmatch(r"(.*)\[\[(.*?)\]\](.*)", marked, re.S)
+    before, target, after = m.groups() if m else ("", marked, "")
+    needle = before + target + after
     count = text.count(needle)
     assert count == 1, f"{needle!r} occurs {count} times in the fixture; make it unique"
     start = text.index(needle) + len(before)

@@ -454,6 +454,16 @@ def test_unreadable_model_blocks(repo):
     assert "dangling.threatmodel.yaml: the model cannot be read" in out and "fail closed" in out
 
 
+def test_model_with_a_scope_pattern_pathspec_rejects_blocks(repo):
+    repo.write("odd.threatmodel.yaml", small_model("Odd", ["lib/**", "!"]))
+    repo.setup_commit("a model with a bare '!' pattern")
+    before = repo.head()
+    repo.write("docs/index.md", "# Docs, edited again\n")
+    repo.add("docs/index.md")
+    out = assert_blocked(repo, repo.commit(), before)
+    assert "odd.threatmodel.yaml: the model has a scope.paths pattern the gate cannot use" in out
+
+
 def test_git_error_blocks(repo):
     """A model whose blob is missing from the object store: git cannot answer, so the gate blocks."""
     sha = repo.git("rev-parse", ":services/payments/threatmodel.yaml").stdout.strip()
@@ -465,6 +475,25 @@ def test_git_error_blocks(repo):
     repo.add("lib/util.py")
     out = assert_blocked(repo, repo.commit(), before)
     assert "threatlint gate: blocked:" in out and "git cat-file" in out and "fails closed" in out
+
+
+def test_unexpected_error_blocks_with_a_message(repo, monkeypatch, capsys):
+    """Fail closed: a crash inside the gate must block, never pass silently (in-process, to inject the crash)."""
+    import threatlint.gate.models as models
+    from threatlint.cli import main
+
+    def boom(text):
+        raise RuntimeError("simulated parser crash")
+
+    repo.write("lib/util.py", "X = 8\n")
+    repo.add("lib/util.py")
+    monkeypatch.setattr(models, "parse_yaml", boom)
+    monkeypatch.chdir(repo.path)
+    for k, v in repo.env.items():
+        monkeypatch.setenv(k, v)
+    assert main(["gate"]) == 1
+    err = capsys.readouterr().err
+    assert "threatlint gate: blocked: internal error (RuntimeError: simulated parser crash)" in err
 
 
 def test_outside_a_repository_is_an_environment_error(tmp_path, gate_env):
@@ -580,3 +609,58 @@ def test_each_model_is_parsed_once(repo, monkeypatch):
         monkeypatch.setenv(k, v)
     assert main(["gate"]) == 1
     assert len(parsed) == 4  # the payments model and m0..m2, m0 both scoped and checked from one parse
+
+
+def test_pre_commit_run_from_ref_to_ref_checks_that_range(repo):
+    """`pre-commit run --from-ref A --to-ref B` (a common CI form) asks the gate about A...B, not the index."""
+    repo.git("checkout", "-q", "-b", "feature")
+    repo.write("services/payments/api.py", "def pay():\n    return 11\n")
+    repo.setup_commit("feature: code only")
+    proc = repo.run(PRE_COMMIT, "run", "--from-ref", "main", "--to-ref", "HEAD", check=False)
+    assert proc.returncode == 1, proc.stdout
+    assert "services/payments/api.py" in proc.stdout and "merge base with main" in proc.stdout
+    bump_review(repo)
+    repo.setup_commit("feature: model")
+    proc = repo.run(PRE_COMMIT, "run", "--from-ref", "main", "--to-ref", "HEAD", check=False)
+    assert proc.returncode == 0, proc.stdout
+
+
+def test_files_the_hook_excludes_are_not_considered(repo):
+    """A user's `exclude:` on the hook narrows what pre-commit passes; the gate honours the file list."""
+    config = yaml.safe_load((repo.path / ".pre-commit-config.yaml").read_text())
+    config["repos"][0]["hooks"][0]["exclude"] = "^services/payments/generated/"
+    repo.write(".pre-commit-config.yaml", yaml.safe_dump(config))
+    repo.setup_commit("exclude generated code")
+    before = repo.head()
+    repo.write("services/payments/generated/client.py", "GEN = 1\n")
+    repo.add("services/payments/generated/client.py")
+    assert_passed(repo, repo.commit(), before)
+
+
+# --- the scope prefilter must never skip a path the scope covers ------------------------------
+
+from hypothesis import assume, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_segment = st.sampled_from(["src", "a b", "ü", "api", "tests", "*", "**", "*.py", "x?", "[ab]", "api.py", ""])
+_pattern = st.builds(lambda neg, lead, segs, trail: ("!" if neg else "") + ("/" if lead else "") + "/".join(segs)
+                     + ("/" if trail else ""), st.booleans(), st.booleans(), st.lists(_segment, min_size=1, max_size=4),
+                     st.booleans())
+_path = st.lists(st.sampled_from(["src", "a b", "ü", "api", "tests", "api.py", "x1", "b", "main.py"]),
+                 min_size=1, max_size=5).map("/".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_pattern, min_size=1, max_size=4), st.lists(_path, min_size=1, max_size=8))
+def test_literal_prefixes_never_exclude_a_covered_path(patterns, paths):
+    from threatlint.engine.scope import Scope
+    from threatlint.gate.verdict import literal_prefixes
+
+    try:
+        scope = Scope(patterns)
+    except ValueError:  # pathspec rejects e.g. a bare '!'; the gate then blocks (see models.py)
+        assume(False)
+    prefixes = literal_prefixes(scope.patterns)
+    for path in paths:
+        if scope.covers(path):
+            assert path.startswith(prefixes), (patterns, path, prefixes)

@@ -16,6 +16,7 @@ from threatlint.engine.scope import Scope, patterns_of
 from .git import Git, IndexEntry
 
 LINK_MODE = "120000"
+GITLINK_MODE = "160000"  # a submodule: a commit of another repository, not a file of this one
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ def staged_sources(git: Git, patterns=MODEL_PATTERNS) -> list[Source]:
     specs = pathspecs(patterns)
     out: dict[str, Source] = {}
     for e in git.index_entries(specs):
-        if is_model_file(e.path, patterns) and not skip(e.path):
+        if e.mode != GITLINK_MODE and is_model_file(e.path, patterns) and not skip(e.path):
             out[e.path] = _source(e)
     for path in git.untracked(specs):
         if is_model_file(path, patterns) and not skip(path) and path not in out:
@@ -92,14 +93,13 @@ def staged_sources(git: Git, patterns=MODEL_PATTERNS) -> list[Source]:
 def tree_sources(git: Git, entries: list[IndexEntry], patterns=MODEL_PATTERNS) -> list[Source]:
     """Models in a commit's tree (CI: the branch head)."""
     skip = _Skipper(git.root)
-    return [_source(e) for e in entries if is_model_file(e.path, patterns) and not skip(e.path)]
+    return [_source(e) for e in entries
+            if e.mode != GITLINK_MODE and is_model_file(e.path, patterns) and not skip(e.path)]
 
 
 def _source(e: IndexEntry) -> Source:
     if e.mode == "unmerged":
         return Source(e.path, unmerged=True)
-    if e.mode == "160000":  # a submodule named like a model: no content here
-        return Source(e.path, untracked=True)
     return Source(e.path, sha=e.sha, link=e.mode == LINK_MODE)
 
 

@@ -22,10 +22,11 @@ class GateUsageError(Exception):
 @dataclass(frozen=True)
 class Options:
     files: tuple[str, ...] | None  # file names as passed (pre-commit: the staged ones); None means all staged
-    base: str | None  # CI: check merge-base(base, HEAD)..HEAD instead of the index
+    base: str | None  # CI: check merge-base(base, head)..head instead of the index
     today: date
     fail_on: Severity = Severity.ERROR
     cwd: str | None = None
+    head: str = "HEAD"
 
 
 @dataclass(frozen=True)
@@ -69,18 +70,19 @@ def _staged(git: Git, prefix: str, opts: Options) -> Verdict:
 
 def _range(git: Git, opts: Options) -> Verdict:
     ref = opts.base
-    if not ref or ref.startswith("-"):
-        raise GateUsageError(f"--base: {ref!r} is not a git revision")
-    head = git.commit_of("HEAD")
+    for rev in (ref, opts.head):
+        if not rev or rev.startswith("-"):
+            raise GateUsageError(f"--base: {rev!r} is not a git revision")
+    head = git.commit_of(opts.head)
     if head is None:
-        raise GateUsageError("--base: HEAD has no commit yet")
+        raise GateUsageError(f"{opts.head} has no commit" if opts.head != "HEAD" else "--base: HEAD has no commit yet")
     base_commit = git.commit_of(ref)
     if base_commit is None:
         raise GateUsageError(f"--base: unknown revision {ref!r} (in CI, fetch it first, e.g. "
                              "actions/checkout with fetch-depth: 0)")
     merge_base = git.merge_base(base_commit, head)
     if merge_base is None:
-        raise GateUsageError(f"--base: {ref} and HEAD have no common ancestor (a shallow clone? fetch the full "
+        raise GateUsageError(f"--base: {ref} and {opts.head} have no common ancestor (a shallow clone? fetch the full "
                              "history, e.g. actions/checkout with fetch-depth: 0)")
     changes = parse_raw(git.range_raw(merge_base, head))
     if not changes:

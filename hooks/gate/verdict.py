@@ -61,22 +61,48 @@ def is_updated(model: LoadedModel, updated: set[str]) -> bool:
 def stale_models(models: list[LoadedModel], changes: list[Change], updated: set[str],
                  is_model: Callable[[str], bool]) -> list[Stale]:
     """Models covering a changed code path that were not themselves updated. Model files are not code."""
-    code = [(c, [p for p in c.paths() if not is_model(p)]) for c in changes]
-    code = [(c, ps) for c, ps in code if ps]
-    if not code:
+    # One flat list of (path, index of its change): a rename contributes both of its paths.
+    flat = [(p, i) for i, c in enumerate(changes) for p in c.paths() if not is_model(p)]
+    if not flat:
         return []
     out = []
     for model in models:
         if not model.usable or is_updated(model, updated):
             continue
-        hits = []
-        for change, paths in code:
-            covered = tuple(p for p in paths if model.scope.covers(p))
-            if covered:
-                hits.append((change, covered))
-        if hits:
-            out.append(Stale(model, hits))
+        prefixes = literal_prefixes(model.scope.patterns)
+        covered: dict[int, list[str]] = {}
+        for path, i in flat:
+            if path.startswith(prefixes) and model.scope.covers(path):
+                covered.setdefault(i, []).append(path)
+        if covered:
+            out.append(Stale(model, [(changes[i], tuple(ps)) for i, ps in sorted(covered.items())]))
     return out
+
+
+_GLOB = frozenset("*?[\\")
+
+
+def literal_prefixes(patterns) -> tuple[str, ...]:
+    """Prefixes every path a scope covers must start with ('' when a pattern may match anywhere).
+
+    A path is covered only when some positive pattern matches it, so negated
+    patterns play no part here. A gitignore pattern with a slash before its
+    end is anchored at the root, and no match can leave its literal leading
+    folders; one without (`*.py`, `api/`) matches at any depth. Used to skip
+    the pathspec match for the many paths that cannot be covered.
+    """
+    out = []
+    for raw in patterns:
+        if raw.startswith("!") or raw.startswith("#") or not raw.strip():
+            continue
+        pattern = raw.strip()
+        anchored = "/" in pattern.rstrip("/")
+        pattern = pattern.lstrip("/")
+        if not anchored:
+            return ("",)
+        cut = next((i for i, ch in enumerate(pattern) if ch in _GLOB), len(pattern))
+        out.append(pattern[: pattern.rfind("/", 0, cut) + 1])
+    return tuple(out)
 
 
 def at_or_above(findings: list[Finding], threshold: Severity) -> list[Finding]:

@@ -65,6 +65,17 @@ def find_config(start: Path) -> Path | None:
 
 
 def _has_tool_table(pyproject: Path) -> bool:
+    stamp = _stamp([pyproject])
+    cached = _TABLES.get(pyproject)
+    if cached is None or cached[0] != stamp:
+        cached = _TABLES[pyproject] = (stamp, _read_has_tool_table(pyproject))
+    return cached[1]
+
+
+_TABLES: dict[Path, tuple[tuple, bool]] = {}  # editors ask on every check; most pyproject.toml files never change
+
+
+def _read_has_tool_table(pyproject: Path) -> bool:
     try:
         data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):

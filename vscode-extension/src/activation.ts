@@ -1,6 +1,7 @@
 // Wires the extension into VS Code: commands, settings, when to start the
 // server. The language client itself is created by the caller (extension.ts),
 // so this module runs against a stubbed `vscode` in the unit tests.
+import { existsSync } from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as vscode from "vscode";
@@ -66,8 +67,9 @@ export function activateWith(context: vscode.ExtensionContext, deps: ActivationD
     });
 
   const howToInstall = () => {
-    const readme = vscode.Uri.joinPath(context.extensionUri, "README.md");
-    return vscode.commands.executeCommand("markdown.showPreview", readme);
+    // vsce stores README.md as readme.md inside the .vsix.
+    const name = ["README.md", "readme.md"].find((n) => existsSync(path.join(context.extensionUri.fsPath, n))) ?? "README.md";
+    return vscode.commands.executeCommand("markdown.showPreview", vscode.Uri.joinPath(context.extensionUri, name));
   };
   const openSettings = () => vscode.commands.executeCommand("workbench.action.openSettings", "threatlint.interpreter");
 

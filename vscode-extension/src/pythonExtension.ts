@@ -22,8 +22,8 @@ export interface ExtensionsLike {
 async function api(extensions: ExtensionsLike): Promise<PythonApi | undefined> {
   const ext = extensions.getExtension(PYTHON_EXTENSION_ID);
   if (!ext) return undefined;
-  const exports = ext.isActive ? ext.exports : await ext.activate();
-  return (exports ?? undefined) as PythonApi | undefined;
+  const exported = ext.isActive ? ext.exports : await ext.activate();
+  return (exported ?? undefined) as PythonApi | undefined;
 }
 
 /** The Python extension's active interpreter for `resource`, or undefined when unavailable. */

@@ -1,10 +1,11 @@
 """The threat and mitigation catalogs: data in YAML beside this file, plus small lookups.
 
 Entries are plain data so teams can extend them (`extra-catalogs` in the
-repository configuration; README "Catalog and configuration"). Every file, the
-built-in ones included, is checked against schemas/catalog.schema.json and
-then for what a schema cannot say (ids unique across files, references
-between threats and mitigations, STRIDE categories that apply to the kinds).
+repository configuration; README "Catalog and configuration"). A team's file is
+checked against schemas/catalog.schema.json (the built-in files are checked by
+the test suite) and every file for what a schema cannot say: ids unique across
+files, references between threats and mitigations, STRIDE categories that
+apply to the kinds, placeholders the templates may use.
 """
 from __future__ import annotations
 
@@ -86,6 +87,15 @@ class Catalog:
         # Frozen for sharing between checks; the id indexes are derived once here.
         object.__setattr__(self, "_threats", {t.id: t for t in self.threats})
         object.__setattr__(self, "_mitigations", {m.id: m for m in self.mitigations})
+        object.__setattr__(self, "_tests", {})
+
+    def test(self, threat: CatalogThreat):
+        """The compiled `when` of one of this catalog's threats (compiled on first use)."""
+        found = self._tests.get(threat.id)
+        if found is None:
+            from .conditions import compile_condition
+            found = self._tests[threat.id] = compile_condition(threat.when)
+        return found
 
     def threat(self, ident: str) -> CatalogThreat | None:
         return self._threats.get(ident)

@@ -44,6 +44,8 @@ class Facts:
 
     def __init__(self, model: Model):
         self.model = model
+        self._touching: dict[str, list[Subject]] = {}
+        self._words: dict[tuple, str] = {}
 
     @cached_property
     def subjects(self) -> list[Subject]:
@@ -84,7 +86,18 @@ class Facts:
         """The flow itself, or every flow into and out of an element."""
         if subject.is_flow:
             return [subject]
-        return self.inbound(subject.id) + self.outbound(subject.id)
+        found = self._touching.get(subject.id)
+        if found is None:
+            found = self._touching[subject.id] = self.inbound(subject.id) + self.outbound(subject.id)
+        return found
+
+    def words(self, subject: Subject) -> str:
+        """The subject's id, name, description and technology, lower-cased (what `mentions` searches)."""
+        key = (subject.section, subject.index)
+        found = self._words.get(key)
+        if found is None:
+            found = self._words[key] = "\n".join(_text(subject.item.get(k)) for k in ("id", "name", "description", "technology"))
+        return found
 
     def assets_of(self, subject: Subject, key: str) -> list[dict]:
         """Asset records named in the subject's `data` (flows) or `stores` (data stores)."""
@@ -122,21 +135,30 @@ def asset_matches(asset: dict, cond) -> bool:
     return True
 
 
-# -- forms: (facts, subject, argument) -> bool -------------------------------------------
+# -- forms -----------------------------------------------------------------------------------
+# Each form turns its argument into a predicate (facts, subject) -> bool once, when a catalog entry is
+# first used, so checking a model only calls small closures (patterns compiled, sets lowered up front).
 
-def _kind(facts: Facts, s: Subject, arg) -> bool:
-    return s.kind in as_list(arg)
+Predicate = Callable[["Facts", Subject], bool]
 
 
-def _property(facts: Facts, s: Subject, arg) -> bool:
-    for key, expected in arg.items():
-        have = s.item.get(key)
-        if have is None and key in FLAG_KEYS:
-            have = False
-        options = expected if isinstance(expected, list) else [expected]
-        if not any(_same(have, o) for o in options):
-            return False
-    return True
+def _kind(arg) -> Predicate:
+    kinds = frozenset(as_list(arg))
+    return lambda facts, s: s.kind in kinds
+
+
+def _property(arg) -> Predicate:
+    wanted = [(key, expected if isinstance(expected, list) else [expected]) for key, expected in arg.items()]
+
+    def test(facts, s) -> bool:
+        for key, options in wanted:
+            have = s.item.get(key)
+            if have is None and key in FLAG_KEYS:
+                have = False
+            if not any(_same(have, o) for o in options):
+                return False
+        return True
+    return test
 
 
 def _same(have, want) -> bool:
@@ -147,92 +169,97 @@ def _same(have, want) -> bool:
     return have == want
 
 
-def _protocol(facts: Facts, s: Subject, arg) -> bool:
+def _protocol(arg) -> Predicate:
     wanted = _lower_set(arg)
-    return any(_text(f.item.get("protocol")).strip() in wanted for f in facts.touching(s))
+    return lambda facts, s: any(_text(f.item.get("protocol")).strip() in wanted for f in facts.touching(s))
 
 
 def _word_pattern(words) -> re.Pattern:
-    alternatives = "|".join(re.escape(w.lower()) for w in as_list(words) if isinstance(w, str))
     # A word counts at the start of a word (so "upload" matches "uploads", "auth" matches "authentication").
+    alternatives = "|".join(re.escape(w.lower()) for w in as_list(words) if isinstance(w, str))
     return re.compile(rf"(?<![a-z0-9])(?:{alternatives})")
 
 
-def _technology(facts: Facts, s: Subject, arg) -> bool:
+def _technology(arg) -> Predicate:
     pattern = _word_pattern(arg)
-    if s.is_flow:
-        ends = [facts.element(s.item.get("from")), facts.element(s.item.get("to"))]
-        return any(e is not None and pattern.search(_text(e.item.get("technology"))) for e in ends)
-    return bool(pattern.search(_text(s.item.get("technology"))))
+
+    def test(facts, s) -> bool:
+        if s.is_flow:
+            ends = (facts.element(s.item.get("from")), facts.element(s.item.get("to")))
+            return any(e is not None and pattern.search(_text(e.item.get("technology"))) for e in ends)
+        return bool(pattern.search(_text(s.item.get("technology"))))
+    return test
 
 
-def _mentions(facts: Facts, s: Subject, arg) -> bool:
+def _mentions(arg) -> Predicate:
     pattern = _word_pattern(arg)
-    return any(pattern.search(_text(s.item.get(k))) for k in ("id", "name", "description", "technology"))
+    return lambda facts, s: bool(pattern.search(facts.words(s)))
 
 
-def _carries(facts: Facts, s: Subject, arg) -> bool:
-    return any(asset_matches(a, arg) for f in facts.touching(s) for a in facts.assets_of(f, "data"))
+def _carries(arg) -> Predicate:
+    return lambda facts, s: any(asset_matches(a, arg) for f in facts.touching(s) for a in facts.assets_of(f, "data"))
 
 
-def _stores(facts: Facts, s: Subject, arg) -> bool:
-    return not s.is_flow and any(asset_matches(a, arg) for a in facts.assets_of(s, "stores"))
+def _stores(arg) -> Predicate:
+    return lambda facts, s: not s.is_flow and any(asset_matches(a, arg) for a in facts.assets_of(s, "stores"))
 
 
-def _crosses(facts: Facts, flow: Subject) -> bool:
-    return facts.model.crosses_boundary(flow.item)
-
-
-def _crosses_boundary(facts: Facts, s: Subject, arg) -> bool:
-    return any(_crosses(facts, f) for f in facts.touching(s)) is arg
-
-
-def _receives_from_other_boundary(facts: Facts, s: Subject, arg) -> bool:
-    flows = [s] if s.is_flow else facts.inbound(s.id)
-    return any(_crosses(facts, f) for f in flows) is arg
-
-
-def _sends_to_other_boundary(facts: Facts, s: Subject, arg) -> bool:
-    flows = [s] if s.is_flow else facts.outbound(s.id)
-    return any(_crosses(facts, f) for f in flows) is arg
-
-
-def _inbound(facts: Facts, s: Subject, arg) -> bool:
-    return not s.is_flow and any(evaluate(arg, facts, f) for f in facts.inbound(s.id))
-
-
-def _outbound(facts: Facts, s: Subject, arg) -> bool:
-    return not s.is_flow and any(evaluate(arg, facts, f) for f in facts.outbound(s.id))
-
-
-def _end(key: str):
-    def form(facts: Facts, s: Subject, arg) -> bool:
-        end = facts.element(s.item.get(key)) if s.is_flow else None
-        return end is not None and evaluate(arg, facts, end)
-    form.__name__ = f"_{key}"
+def _crossing(flows_of) -> Callable:
+    def form(arg) -> Predicate:
+        return lambda facts, s: any(facts.model.crosses_boundary(f.item) for f in flows_of(facts, s)) is arg
     return form
 
 
-def _system(facts: Facts, s: Subject, arg) -> bool:
-    system = facts.model.section("system")
-    if "criticality" in arg and system.get("criticality") not in as_list(arg["criticality"]):
-        return False
-    return True
+def _nested(flows_of) -> Callable:
+    def form(arg) -> Predicate:
+        inner = compile_condition(arg)
+        return lambda facts, s: not s.is_flow and any(inner(facts, f) for f in flows_of(facts, s))
+    return form
 
 
-def _all(facts: Facts, s: Subject, arg) -> bool:
-    return all(evaluate(c, facts, s) for c in arg)
+def _end(key: str) -> Callable:
+    def form(arg) -> Predicate:
+        inner = compile_condition(arg)
+
+        def test(facts, s) -> bool:
+            end = facts.element(s.item.get(key)) if s.is_flow else None
+            return end is not None and inner(facts, end)
+        return test
+    return form
 
 
-def _any(facts: Facts, s: Subject, arg) -> bool:
-    return any(evaluate(c, facts, s) for c in arg)
+def _system(arg) -> Predicate:
+    levels = arg.get("criticality")
+
+    def test(facts, s) -> bool:
+        return levels is None or facts.model.section("system").get("criticality") in levels
+    return test
 
 
-def _not(facts: Facts, s: Subject, arg) -> bool:
-    return not evaluate(arg, facts, s)
+def _all(arg) -> Predicate:
+    parts = [compile_condition(c) for c in arg]
+    return lambda facts, s: all(p(facts, s) for p in parts)
 
 
-FORMS: dict[str, Callable[[Facts, Subject, object], bool]] = {
+def _any(arg) -> Predicate:
+    parts = [compile_condition(c) for c in arg]
+    return lambda facts, s: any(p(facts, s) for p in parts)
+
+
+def _not(arg) -> Predicate:
+    inner = compile_condition(arg)
+    return lambda facts, s: not inner(facts, s)
+
+
+def _inbound_flows(facts, s):
+    return [s] if s.is_flow else facts.inbound(s.id)
+
+
+def _outbound_flows(facts, s):
+    return [s] if s.is_flow else facts.outbound(s.id)
+
+
+FORMS: dict[str, Callable[[object], Predicate]] = {
     "all": _all,
     "any": _any,
     "not": _not,
@@ -243,17 +270,25 @@ FORMS: dict[str, Callable[[Facts, Subject, object], bool]] = {
     "mentions": _mentions,
     "carries": _carries,
     "stores": _stores,
-    "crosses_boundary": _crosses_boundary,
-    "receives_from_other_boundary": _receives_from_other_boundary,
-    "sends_to_other_boundary": _sends_to_other_boundary,
-    "inbound": _inbound,
-    "outbound": _outbound,
+    "crosses_boundary": _crossing(lambda facts, s: facts.touching(s)),
+    "receives_from_other_boundary": _crossing(_inbound_flows),
+    "sends_to_other_boundary": _crossing(_outbound_flows),
+    "inbound": _nested(lambda facts, s: facts.inbound(s.id)),
+    "outbound": _nested(lambda facts, s: facts.outbound(s.id)),
     "from": _end("from"),
     "to": _end("to"),
     "system": _system,
 }
 
 
+def compile_condition(condition: dict) -> Predicate:
+    """A predicate for a (schema-checked) condition: every key of the mapping must hold."""
+    parts = [FORMS[key](arg) for key, arg in condition.items()]
+    if len(parts) == 1:
+        return parts[0]
+    return lambda facts, s: all(p(facts, s) for p in parts)
+
+
 def evaluate(condition: dict, facts: Facts, subject: Subject) -> bool:
-    """True when every form of `condition` holds for `subject` (catalogs are schema-checked on load)."""
-    return all(FORMS[key](facts, subject, arg) for key, arg in condition.items())
+    """Whether `condition` holds for `subject` (compiles it each time; matching caches compiled ones)."""
+    return compile_condition(condition)(facts, subject)

@@ -4,9 +4,9 @@ from __future__ import annotations
 import string
 from dataclasses import dataclass
 
-from ..engine.model import APPLICABLE, SENSITIVE, Model, as_list
+from ..engine.model import APPLICABLE, SENSITIVE, Model, as_list, kind_name
 from . import Catalog, CatalogThreat
-from .conditions import Facts, Subject, evaluate
+from .conditions import Facts, Subject
 
 _NOUN = {"external_entity": "external entity", "process": "process", "data_store": "data store", "flow": "flow"}
 
@@ -39,8 +39,8 @@ def has_gaps(model: Model) -> bool:
     for section in ("elements", "flows"):
         for _, item in model.items(section):
             ident = model.id_of(item)
-            kind = "flow" if section == "flows" else item.get("kind")
-            if ident and kind in APPLICABLE and any(
+            kind = "flow" if section == "flows" else kind_name(item.get("kind"))
+            if ident and kind is not None and any(
                     (ident, c) not in model.covered and (ident, c) not in model.exempted for c in APPLICABLE[kind]):
                 return True
     return False
@@ -65,7 +65,7 @@ def matches(model: Model, catalog: Catalog, include_covered: bool = False) -> li
             covered = _covered_by(model, links, s.id, t)
             if covered and not include_covered:
                 continue  # checked first: a complete model costs no condition evaluations
-            if evaluate(t.when, facts, s):
+            if catalog.test(t)(facts, s):
                 out.append(Match(t, s, covered))
     return out
 
@@ -100,9 +100,19 @@ def placeholders(model: Model, facts: Facts, s: Subject) -> dict[str, str]:
         return rec.get("name") if isinstance(rec.get("name"), str) else b
 
     flows = facts.touching(s)
-    assets = [a for f in flows for a in as_list(f.item.get("data")) if isinstance(a, str)]
-    if not s.is_flow:
-        assets = [a for a in as_list(item.get("stores")) if isinstance(a, str)] + assets
+    # What an attacker reaches through this element: what it stores, what its flows carry, and what the
+    # data stores at the other end of its flows hold.
+    assets = [a for a in as_list(item.get("stores")) if isinstance(a, str)] if not s.is_flow else []
+    assets += [a for f in flows for a in as_list(f.item.get("data")) if isinstance(a, str)]
+    ends: list[str] = []
+    for f in flows:
+        for key in ("from", "to"):
+            end = f.item.get(key)
+            if isinstance(end, str) and end != s.id and end not in ends:
+                ends.append(end)
+    for end in filter(None, map(facts.element, ends)):
+        if end.kind == "data_store":
+            assets += [a for a in as_list(end.item.get("stores")) if isinstance(a, str)]
     assets = list(dict.fromkeys(assets))
     protocols = list(dict.fromkeys(f.item["protocol"] for f in flows if isinstance(f.item.get("protocol"), str)))
     inbound = [f.item.get("from") for f in ([s] if s.is_flow else facts.inbound(s.id))]

@@ -1,6 +1,7 @@
 """`threatlint gate [FILE...]`: the pre-commit freshness gate (and, with --base, its CI form)."""
 from __future__ import annotations
 
+import os
 import sys
 
 from ..engine import resolve_today
@@ -16,7 +17,8 @@ def add_arguments(p) -> None:
                    help="staged files to consider (pre-commit passes them; default: everything staged)")
     p.add_argument("--base", metavar="REF",
                    help="CI mode: check the commits between the merge base of REF and HEAD instead of the "
-                        "index (FILE arguments are then ignored)")
+                        "index (FILE arguments are then ignored); `pre-commit run --from-ref A --to-ref B` "
+                        "does the same for A and B")
     p.add_argument("--fail-on", choices=("error", "warning", "info"), default="error",
                    help="block when a changed model has a finding at or above this severity (default: error)")
     p.add_argument("--today", metavar="YYYY-MM-DD",
@@ -30,7 +32,14 @@ def run(args) -> int:
         today = resolve_today(args.today)
     except ValueError as e:
         raise UsageError(str(e)) from None
-    opts = Options(files=tuple(args.files) if args.files else None, base=args.base, today=today,
+    base, head = args.base, "HEAD"
+    if base is None and os.environ.get("PRE_COMMIT_FROM_REF") and os.environ.get("PRE_COMMIT_TO_REF"):
+        # `pre-commit run --from-ref A --to-ref B` (and pre-push) ask about that range, not the index.
+        base, head = os.environ["PRE_COMMIT_FROM_REF"], os.environ["PRE_COMMIT_TO_REF"]
+    # Under pre-commit (PRE_COMMIT=1) the file list is authoritative even when empty: the hook's
+    # files/exclude filters left nothing for us (deletions, which it never passes, still count).
+    files = tuple(args.files) if args.files or os.environ.get("PRE_COMMIT") == "1" else None
+    opts = Options(files=files, base=base, head=head, today=today,
                    fail_on=Severity(args.fail_on))
     try:
         outcome = run_gate(opts)

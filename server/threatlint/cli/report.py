@@ -51,5 +51,7 @@ def run(args) -> int:
         except OSError as e:
             raise UsageError(f"{args.output}: cannot write: {e.strerror or e}") from None
     else:
-        sys.stdout.write(rendered)
+        # UTF-8 whatever the console code page: the VS Code extension reads this stream as UTF-8.
+        sys.stdout.flush()
+        getattr(sys.stdout, "buffer", sys.stdout).write(rendered.encode("utf-8") if hasattr(sys.stdout, "buffer") else rendered)
     return 0

@@ -30,27 +30,45 @@ def add_arguments(p) -> None:
                    help=f"read at most the newest N versions of each model for the metrics (default: {MAX_VERSIONS})")
 
 
-def load(raw: bytes | None) -> dict:
-    """A model's data as a mapping ({} when unreadable: status still reports its git dates)."""
+def read_model(raw: bytes | None) -> tuple[dict, str | None]:
+    """A model's data as a mapping, and what is wrong when it cannot be read ({}: status still reports its git dates)."""
     if raw is None:
-        return {}
+        return {}, "missing"
     text, error = decode(raw)
     if error is not None:
-        return {}
+        return {}, error.message
     doc = parse_yaml(text)
-    return doc.data if doc.ok and isinstance(doc.data, dict) else {}
+    if not doc.ok:
+        f = doc.findings[0]
+        return {}, f"line {f.range.start.line + 1}: {f.message}"
+    if not isinstance(doc.data, dict):
+        return {}, "not a YAML mapping"
+    return doc.data, None
+
+
+def load(raw: bytes | None) -> dict:
+    return read_model(raw)[0]
+
+
+def scope_of(data: dict) -> tuple[Scope, str | None]:
+    try:
+        return Scope(patterns_of(data)), None
+    except Exception as e:  # pathspec rejects some patterns (a lone "!", a trailing backslash)
+        return Scope(()), f"scope.paths has a pattern git cannot use ({e})"
 
 
 def commit_info(c: Commit | None) -> dict | None:
     return None if c is None else {"commit": c.sha, "date": c.date, "subject": c.subject}
 
 
-def model_status(rel: str, data: dict, fresh: Freshness, versions: list[metrics.Version], today: date) -> dict:
+def model_status(rel: str, data: dict, fresh: Freshness, versions: list[metrics.Version], today: date,
+                 problems: list[str]) -> dict:
     system = data.get("system") if isinstance(data.get("system"), dict) else {}
     name = system.get("name")
     return {
         "path": rel,
         "system": name if isinstance(name, str) else None,
+        "problems": problems,
         "last_model_change": commit_info(fresh.model_commit),
         "last_code_change": commit_info(fresh.code_commit),
         "stale": fresh.stale,
@@ -74,16 +92,19 @@ def collect(path: Path, today: date, max_versions: int, stream=None) -> dict:
         raise UsageError("; ".join(errors))
     root_abs = root.resolve()
     rels = [Path(os.path.relpath(f.resolve(), root_abs)).as_posix() for f in files]
-    current = {}
+    current, scopes, problems = {}, {}, {}
     for f, rel in zip(files, rels):
         try:
-            current[rel] = load(f.read_bytes())
+            current[rel], problem = read_model(f.read_bytes())
         except OSError as e:
             raise UsageError(f"{f}: cannot read: {e.strerror or e}") from None
+        scopes[rel], scope_problem = scope_of(current[rel])
+        problems[rel] = [p for p in (problem, scope_problem) if p]
+        if not scopes[rel].patterns and not problems[rel]:
+            problems[rel].append("no scope.paths: no code is compared with this model")
     try:
         commits = read_log(root)
-        fresh = last_changes(commits, {rel: Scope(patterns_of(current[rel])) for rel in rels},
-                             lambda p: is_model_file(p, patterns))
+        fresh = last_changes(commits, scopes, lambda p: is_model_file(p, patterns))
         wanted = {rel: model_versions(commits, rel, max_versions) for rel in rels}
         blobs = read_blobs(root, [(c.sha, rel) for rel, cs in wanted.items() for c in cs])
     except GitError as e:
@@ -94,7 +115,7 @@ def collect(path: Path, today: date, max_versions: int, stream=None) -> dict:
         for rel in rels:
             versions = [metrics.Version(c.sha, date.fromisoformat(c.day), load(blobs.get((c.sha, rel))) or None)
                         for c in wanted[rel]]
-            models.append(model_status(rel, current[rel], fresh[rel], versions, today))
+            models.append(model_status(rel, current[rel], fresh[rel], versions, today, problems[rel]))
             progress.step(rel)
     finally:
         progress.close()
@@ -111,6 +132,7 @@ def text(report: dict) -> str:
     out = []
     for m in report["models"]:
         out.append(f"{m['path']}" + (f" — {m['system']}" if m["system"] else ""))
+        out += [f"  problem          {p}" for p in m["problems"]]
         out.append(f"  model changed    {short(m['last_model_change'])}")
         code = "no commit touches its scope" if m["last_code_change"] is None else short(m["last_code_change"])
         out.append(f"  code changed     {code}" + ("   <- STALE: code changed after the model" if m["stale"] else ""))
@@ -129,7 +151,7 @@ def text(report: dict) -> str:
         out.append(f"  implemented/month {per_month}")
         series = mt["residual_risk_over_time"]
         if series:
-            out.append(f"  risk over time   ({len(series)} versions, newest last)")
+            out.append(f"  risk over time   ({len(series)} version{'s' if len(series) != 1 else ''}, newest last)")
             for point in series[-10:]:
                 open_ = " ".join(f"{k[0].upper()}{v}" for k, v in point["open"].items() if k != "unrated")
                 residual = ", ".join(f"{k} {v}" for k, v in point["residual"].items()) or "—"

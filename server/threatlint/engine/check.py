@@ -22,13 +22,19 @@ def _rules():
     return RULES
 
 
-def run_rules(model: Model, ctx: CheckContext, rules: Iterable[Rule] | None = None) -> list[Finding]:
+def run_rules(model: Model, ctx: CheckContext, rules: Iterable[Rule] | None = None, tolerant: bool = False) -> list[Finding]:
+    """Every rule's findings. `tolerant` (the document breaks the schema, TM002 says where): a rule that
+    trips over a shape the schema forbids is skipped instead of failing the whole check. On a
+    schema-valid document a rule that raises is a bug and the error propagates."""
     out: list[Finding] = []
     for rule in rules if rules is not None else _rules().values():
         if rule.check is None:
             continue
-        for hit in rule.check(model, ctx):
-            out.append(to_finding(rule, hit, model))
+        try:
+            out += [to_finding(rule, hit, model) for hit in rule.check(model, ctx)]
+        except Exception:
+            if not tolerant:
+                raise
     return out
 
 
@@ -48,9 +54,10 @@ def check_document(doc: ParsedDoc, ctx: CheckContext | None = None) -> list[Find
     findings = list(doc.findings)
     if doc.ok:
         model = Model(doc)
-        findings += schema_findings(model)
+        schema = schema_findings(model)
+        findings += schema
         if isinstance(doc.data, dict):
-            findings += run_rules(model, ctx)
+            findings += run_rules(model, ctx, tolerant=bool(schema))
     findings = apply_config(findings, doc.text, ctx.config, _rules())  # suppressions, select/ignore, severity
     return finalize(findings, doc.text)
 

@@ -36,19 +36,24 @@ class Config:
         """ruff's rule: the most specific matching selector wins; on a tie ignore wins."""
         if rule in UNFILTERED:
             return True
-        best_select = max((len(s) for s in self.select if _matches(s, rule)), default=-1)
-        best_ignore = max((len(s) for s in self.ignore if _matches(s, rule)), default=-1)
+        best_select = max((_specificity(s) for s in self.select if _matches(s, rule)), default=-1)
+        best_ignore = max((_specificity(s) for s in self.ignore if _matches(s, rule)), default=-1)
         if best_ignore >= 0 and best_ignore >= best_select:
             return False
         return best_select >= 0 or not self.select
 
     def severity_of(self, rule: str, default: Severity) -> Severity:
-        best = max(((len(k), sev) for k, sev in self.severity if _matches(k, rule)), default=None, key=lambda x: x[0])
+        best = max(((_specificity(k), sev) for k, sev in self.severity if _matches(k, rule)), default=None,
+                   key=lambda x: x[0])
         return best[1] if best else default
 
 
 def _matches(selector: str, rule: str) -> bool:
     return selector == "ALL" or rule.startswith(selector)
+
+
+def _specificity(selector: str) -> int:
+    return 0 if selector == "ALL" else len(selector)
 
 
 @dataclass(frozen=True)
@@ -67,21 +72,24 @@ def suppressions(text: str) -> list[Suppression]:
     line; a comment alone on its line also covers the next line (for a long
     flow mapping whose own line has no room).
     """
-    if "threatlint:" not in text:  # the common case costs one substring scan
-        return []
-    out = []
-    lines = text.split("\n")
-    for m in _SUPPRESSION.finditer(text):
-        line = text.count("\n", 0, m.start())
-        line_start = text.rfind("\n", 0, m.start()) + 1
-        before = text[line_start:m.start()]
-        if _inside_quotes(before):
-            continue
-        col = m.start() - line_start
-        end_col = col + len(m.group(0).rstrip("\r"))
-        codes = tuple(c.strip() for c in m.group("codes").split(","))
-        applies = (line,) if before.strip() else (line, _next_content_line(lines, line))
-        out.append(Suppression(line, codes, m.group("reason").strip(), Range.of(line, col, line, end_col), applies))
+    out: list[Suppression] = []
+    counted, line = 0, 0  # newlines counted so far, so many comments cost one pass over the text
+    pos = text.find("threatlint:")
+    while pos != -1:  # only lines that mention threatlint are looked at (a large model has none or a few)
+        line_start = text.rfind("\n", 0, pos) + 1
+        line_end = text.find("\n", pos)
+        line_end = len(text) if line_end == -1 else line_end
+        m = _SUPPRESSION.search(text, line_start, line_end)
+        if m and not _inside_quotes(text[line_start:m.start()]):
+            line += text.count("\n", counted, line_start)
+            counted = line_start
+            before = text[line_start:m.start()]
+            col = m.start() - line_start
+            end_col = col + len(m.group(0).rstrip("\r"))
+            codes = tuple(c.strip() for c in m.group("codes").split(","))
+            applies = (line,) if before.strip() else (line, _next_content_line(text, line_end, line))
+            out.append(Suppression(line, codes, m.group("reason").strip(), Range.of(line, col, line, end_col), applies))
+        pos = text.find("threatlint:", line_end)
     return out
 
 
@@ -104,11 +112,17 @@ def _inside_quotes(prefix: str) -> bool:
     return quote is not None
 
 
-def _next_content_line(lines: list[str], line: int) -> int:
-    for j in range(line + 1, len(lines)):
-        stripped = lines[j].strip()
+def _next_content_line(text: str, pos: int, line: int) -> int:
+    """The first line after the one ending at `pos` that holds YAML, not blank or a comment (or `line`)."""
+    n = line
+    while pos < len(text):
+        n += 1
+        end = text.find("\n", pos + 1)
+        end = len(text) if end == -1 else end
+        stripped = text[pos + 1:end].strip()
         if stripped and not stripped.startswith("#"):
-            return j
+            return n
+        pos = end
     return line
 
 

@@ -116,6 +116,8 @@ def split(text: str) -> list[Chunk] | None:
                         between = text[text.find("\n", off) + 1:o] if text.find("\n", off) >= 0 else ""
                         if any(ln.strip() and not ln.lstrip().startswith("#") for ln in between.split("\n")):
                             break
+                        if indent == 0:
+                            break  # an indentless sequence parses differently alone: keep the section whole
                         first_dash = indent
                     if indent == first_dash:
                         items.append(o)

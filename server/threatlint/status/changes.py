@@ -27,19 +27,20 @@ def last_changes(commits: list[Commit], scopes: dict[str, Scope], is_model: Call
     """`commits` newest first; `scopes` maps each model's repository-relative path to its scope."""
     out = {path: Freshness() for path in scopes}
     pending = set(scopes)
+    covering: dict[str, tuple[str, ...]] = {}  # path -> models whose scope covers it (paths recur across commits)
     for index, commit in enumerate(commits):
         if not pending:
             break
         for _, path in commit.changes:
-            model_file = is_model(path)
-            for model_path in list(pending):
+            if path in out and out[path].model_commit is None:
+                out[path].model_commit, out[path].model_index = commit, index
+            if path not in covering:
+                covering[path] = () if is_model(path) else tuple(m for m, sc in scopes.items() if sc.covers(path))
+            for model_path in covering[path]:
                 fr = out[model_path]
-                if path == model_path and fr.model_commit is None:
-                    fr.model_commit, fr.model_index = commit, index
-                elif not model_file and fr.code_commit is None and scopes[model_path].covers(path):
+                if fr.code_commit is None:
                     fr.code_commit, fr.code_index = commit, index
-                if fr.model_commit is not None and fr.code_commit is not None:
-                    pending.discard(model_path)
+        pending = {m for m in pending if out[m].model_commit is None or out[m].code_commit is None}
     return out
 
 

@@ -52,6 +52,7 @@ describe("activateWith", () => {
   });
 
   it("registers the commands of package.json and disposes them on deactivation", async () => {
+    vscode.state.files = [vscode.Uri.file("/repo/threatmodel.yaml")];
     const env = newEnv(["python3"]);
     const { context, ready } = activate(env);
     await ready;
@@ -59,6 +60,7 @@ describe("activateWith", () => {
     for (const d of context.subscriptions) d.dispose();
     await settle();
     assert.strictEqual(vscode.state.commands.size, 0);
+    assert.strictEqual(env.clients.length, 1);
     assert.ok(env.clients.every((c) => c.stopped), "the server is stopped on deactivation");
   });
 

@@ -30,7 +30,8 @@ function controllerWith(resolutions: Resolution[], options: { failStart?: boolea
   const missing: unknown[] = [];
   const failed: Array<[string, unknown]> = [];
   const controller = new ServerController({
-    resolve: async () => resolutions.shift() ?? resolutions[0] ?? { ok: false, attempts: [] },
+    // The last resolution repeats once the list is used up.
+    resolve: async () => (resolutions.length > 1 ? resolutions.shift()! : resolutions[0]),
     createClient: (python) => {
       const client = new FakeClient(python, options.failStart);
       clients.push(client);

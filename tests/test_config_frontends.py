@@ -1,0 +1,161 @@
+"""Repository configuration, team catalogs and suppressions in every front end: check, suggest, gate, LSP."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BIN = Path(sys.executable).parent
+THREATLINT = BIN / "threatlint"
+TEAM = Path(__file__).parent / "fixtures" / "catalog" / "team-catalog.yaml"
+TODAY = "2026-11-23"
+
+MODEL = """\
+version: 1
+system: {name: Loyalty, owner: team-loyalty}
+scope:
+  paths: ["src/**"]
+review: {last_reviewed: 2026-11-01, cadence_days: 90}
+assets:
+  - {id: members, classification: pii}
+boundaries:
+  - {id: vpc}
+elements:
+  - {id: app, kind: process, boundary: vpc}
+  - {id: points, kind: data_store, name: Loyalty points DB, boundary: vpc, stores: [members]}
+flows:
+  - {id: save, from: app, to: points, data: [members], protocol: SQL}
+"""
+
+
+def env(tmp_path: Path) -> dict[str, str]:
+    gitconfig = tmp_path / "gitconfig"
+    gitconfig.write_text("[init]\n\tdefaultBranch = main\n[user]\n\tname = T\n\temail = t@example.com\n")
+    base = {k: v for k, v in os.environ.items() if not k.startswith("GIT_") and not k.startswith("PRE_COMMIT")}
+    base.update(GIT_CONFIG_GLOBAL=str(gitconfig), GIT_CONFIG_NOSYSTEM="1", THREATLINT_TODAY=TODAY,
+                PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
+    return base
+
+
+@pytest.fixture
+def repo(tmp_path) -> Path:
+    root = tmp_path / "repo"
+    (root / "security").mkdir(parents=True)
+    (root / "security" / "team.yaml").write_text(TEAM.read_text(encoding="utf-8"), encoding="utf-8")
+    (root / ".threatlint.yaml").write_text("extra-catalogs: [security/team.yaml]\nseverity: {TM106: warning}\n",
+                                           encoding="utf-8")
+    (root / "threatmodel.yaml").write_text(MODEL, encoding="utf-8")
+    subprocess.run(["git", "init", "-q", str(root)], check=True, env=env(tmp_path))
+    return root
+
+
+def threatlint(*args, cwd: Path, tmp_path: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([str(THREATLINT), *args], cwd=cwd, capture_output=True, text=True, timeout=120,
+                          env=env(tmp_path))
+
+
+def team_findings(findings: list[dict]) -> list[dict]:
+    return [f for f in findings if f["rule"] == "TM106" and "ACME-I-001" in f["message"]]
+
+
+# -- check ---------------------------------------------------------------------------------------
+
+def test_check_uses_the_team_catalog_and_severity_override(repo, tmp_path):
+    out = threatlint("check", "--format", "json", ".", cwd=repo, tmp_path=tmp_path)
+    found = json.loads(out.stdout)
+    team = team_findings(found)
+    assert len(team) == 1 and team[0]["severity"] == "warning"
+    assert "Loyalty points ledger readable by the marketing export" in team[0]["message"]
+    line = MODEL.splitlines().index("  - {id: points, kind: data_store, name: Loyalty points DB, boundary: vpc, stores: [members]}")
+    assert team[0]["range"]["start"]["line"] == line
+
+
+def test_check_applies_select_ignore_and_inline_suppressions(repo, tmp_path):
+    (repo / ".threatlint.yaml").write_text("extra-catalogs: [security/team.yaml]\nignore: [TM101]\n", encoding="utf-8")
+    text = MODEL.replace("stores: [members]}", "stores: [members]}  # threatlint: ignore[TM105, TM106] test data only")
+    (repo / "threatmodel.yaml").write_text(text, encoding="utf-8")
+    found = json.loads(threatlint("check", "--format", "json", ".", cwd=repo, tmp_path=tmp_path).stdout)
+    rules = {f["rule"] for f in found}
+    assert "TM101" not in rules and "TM105" not in rules and not team_findings(found)
+    assert "TM106" in rules  # on other elements
+
+
+def test_check_reports_an_invalid_team_catalog_and_exits_2(repo, tmp_path):
+    bad = TEAM.read_text(encoding="utf-8").replace("stride: information_disclosure", "stride: leaking")
+    (repo / "security" / "team.yaml").write_text(bad, encoding="utf-8")
+    out = threatlint("check", ".", cwd=repo, tmp_path=tmp_path)
+    assert out.returncode == 2
+    line = bad.splitlines().index("    stride: leaking") + 1
+    assert f"security/team.yaml:{line}:" in out.stderr and "$.threats[0].stride" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_check_discovers_models_with_configured_patterns(repo, tmp_path):
+    (repo / ".threatlint.yaml").write_text("model-patterns: ['*.tm.yaml']\n", encoding="utf-8")
+    (repo / "threatmodel.yaml").rename(repo / "loyalty.tm.yaml")
+    out = threatlint("check", "--format", "json", ".", cwd=repo, tmp_path=tmp_path)
+    assert out.returncode in (0, 1), out.stderr
+    assert {f["file"] for f in json.loads(out.stdout)} == {"loyalty.tm.yaml"}
+
+
+# -- suggest -------------------------------------------------------------------------------------
+
+def test_suggest_uses_the_team_catalog_and_suppressions(repo, tmp_path):
+    entries = json.loads(threatlint("suggest", "--format", "json", ".", cwd=repo, tmp_path=tmp_path).stdout)
+    assert [e["element"] for e in entries if e["catalog"] == "ACME-I-001"] == ["points"]
+    text = MODEL.replace("stores: [members]}", "stores: [members]}  # threatlint: ignore[TM106] reviewed with the DPO")
+    (repo / "threatmodel.yaml").write_text(text, encoding="utf-8")
+    entries = json.loads(threatlint("suggest", "--format", "json", ".", cwd=repo, tmp_path=tmp_path).stdout)
+    assert not [e for e in entries if e["element"] == "points"]
+
+
+# -- gate ----------------------------------------------------------------------------------------
+
+def git(repo: Path, tmp_path: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, env=env(tmp_path))
+
+
+def test_gate_uses_the_team_catalog_and_severity_override(repo, tmp_path):
+    """The severity override makes the team's TM106 a warning, so `--fail-on warning` blocks on it."""
+    git(repo, tmp_path, "add", "-A")
+    out = threatlint("gate", "--fail-on", "warning", cwd=repo, tmp_path=tmp_path)
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert "ACME-I-001" in out.stdout and "warning TM106" in out.stdout
+
+
+def test_gate_applies_suppressions_and_ignore(repo, tmp_path):
+    text = MODEL.replace("stores: [members]}", "stores: [members]}  # threatlint: ignore[TM106] reviewed with the DPO")
+    (repo / "threatmodel.yaml").write_text(text, encoding="utf-8")
+    git(repo, tmp_path, "add", "-A")
+    out = threatlint("gate", "--fail-on", "warning", cwd=repo, tmp_path=tmp_path)
+    assert "ACME-I-001" not in out.stdout
+    # everything else at warning level ignored by the configuration: the commit passes
+    (repo / ".threatlint.yaml").write_text("extra-catalogs: [security/team.yaml]\nignore: [TM1, TM2, TM3, TM4]\n",
+                                           encoding="utf-8")
+    git(repo, tmp_path, "add", "-A")
+    out = threatlint("gate", "--fail-on", "warning", cwd=repo, tmp_path=tmp_path)
+    assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_gate_finds_models_with_configured_patterns(repo, tmp_path):
+    (repo / ".threatlint.yaml").write_text("model-patterns: ['*.tm.yaml']\n", encoding="utf-8")
+    (repo / "threatmodel.yaml").rename(repo / "loyalty.tm.yaml")
+    git(repo, tmp_path, "add", "-A")
+    git(repo, tmp_path, "commit", "-q", "-m", "model")
+    (repo / "src").mkdir()
+    (repo / "src" / "app.py").write_text("print('points')\n", encoding="utf-8")
+    git(repo, tmp_path, "add", "-A")
+    out = threatlint("gate", cwd=repo, tmp_path=tmp_path)
+    assert out.returncode == 1 and "loyalty.tm.yaml" in out.stdout, out.stdout + out.stderr
+
+
+def test_gate_reports_an_invalid_team_catalog_and_exits_2(repo, tmp_path):
+    (repo / "security" / "team.yaml").write_text("threats: {}\n", encoding="utf-8")
+    git(repo, tmp_path, "add", "-A")
+    out = threatlint("gate", cwd=repo, tmp_path=tmp_path)
+    assert out.returncode == 2, out.stdout + out.stderr
+    assert "security/team.yaml:1:" in out.stderr and "$.threats" in out.stderr and "Traceback" not in out.stderr

@@ -1,0 +1,72 @@
+"""TM401-TM404: review cadence, untracked mitigations, unvalidated assumptions, dead scope paths."""
+from datetime import date
+
+from threatlint.engine.finding import Severity
+
+WARNING, INFO = Severity.WARNING, Severity.INFO
+REPO = ("services/login/app.py", "services/login/tests/test_app.py", "docs/login.md", "README.md")
+
+
+def located(findings):
+    return [(f.rule, f.severity, f.range) for f in findings]
+
+
+def test_tm401_review_overdue_at_last_reviewed(lint, span):
+    text, found = lint("tm401_trigger.yaml", "TM401")
+    assert located(found) == [("TM401", WARNING, span(text, "last_reviewed: [[2026-08-24]]"))]
+    assert "due 2026-11-22 (1 day ago)" in found[0].message
+
+
+def test_tm401_clean_due_today(lint):
+    _, found = lint("tm401_clean.yaml", "TM401")
+    assert found == []
+
+
+def test_tm401_follows_today(lint):
+    assert len(lint("tm401_clean.yaml", "TM401", today=date(2026, 11, 24))[1]) == 1
+    assert lint("tm401_trigger.yaml", "TM401", today=date(2026, 11, 22))[1] == []
+
+
+def test_tm402_unimplemented_mitigation_without_ticket(lint, span):
+    text, found = lint("tm402_trigger.yaml", "TM402")
+    assert located(found) == [
+        ("TM402", INFO, span(text, "{id: [[M-1]]")),
+        ("TM402", INFO, span(text, "- id: [[M-2]]")),
+    ]
+
+
+def test_tm402_clean(lint):
+    _, found = lint("tm402_clean.yaml", "TM402")
+    assert found == []
+
+
+def test_tm403_unvalidated_assumption(lint, span):
+    text, found = lint("tm403_trigger.yaml", "TM403")
+    assert located(found) == [
+        ("TM403", WARNING, span(text, "{id: [[A-1]]")),
+        ("TM403", WARNING, span(text, "- id: [[A-2]]")),
+    ]
+
+
+def test_tm403_clean(lint):
+    _, found = lint("tm403_clean.yaml", "TM403")
+    assert found == []
+
+
+def test_tm404_scope_path_matching_no_file(lint, span):
+    text, found = lint("tm404_trigger.yaml", "TM404", repo_files=REPO)
+    assert located(found) == [
+        ("TM404", WARNING, span(text, '[["services/logn/**"]]')),
+        # a negated pattern is judged by its un-negated form: nothing under fixtures/ exists
+        ("TM404", WARNING, span(text, '[["!services/login/fixtures/**"]]')),
+    ]
+
+
+def test_tm404_clean(lint):
+    _, found = lint("tm404_clean.yaml", "TM404", repo_files=REPO)
+    assert found == []
+
+
+def test_tm404_needs_the_repository_file_list(lint):
+    # Outside a repository the engine is not told the files and cannot judge the patterns.
+    assert lint("tm404_trigger.yaml", "TM404")[1] == []

@@ -1,0 +1,216 @@
+// Integration test driver: installs the built .vsix into code-server (real VS
+// Code in a browser), opens a threat model in headless Chromium and reads the
+// threatlint diagnostics from the Problems view. Run by
+// tests/test_vscode_extension.py, which passes everything through the
+// environment and checks the JSON this prints on its last stdout line.
+//
+//   TL_CODE_SERVER  path of bin/code-server         TL_VSIX      the .vsix
+//   TL_PYTHON       interpreter with threatlint     TL_WORKSPACE folder to open
+//   TL_MODEL        model path relative to it       TL_CODE_FILE a code file in its scope
+//   TL_EXPECT       JSON list of strings the Problems view must show for the model
+//   TL_ARTIFACTS    folder for screenshots           TL_CHROMIUM  (default /usr/bin/chromium)
+import { spawn, spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+
+const env = (name, fallback) => {
+  const value = process.env[name] ?? fallback;
+  if (value === undefined) throw new Error(`${name} is not set`);
+  return value;
+};
+const codeServer = env("TL_CODE_SERVER");
+const vsix = env("TL_VSIX");
+const python = env("TL_PYTHON");
+const workspace = env("TL_WORKSPACE");
+const model = env("TL_MODEL");
+const codeFile = env("TL_CODE_FILE", "");
+const expect = JSON.parse(env("TL_EXPECT"));
+const artifacts = env("TL_ARTIFACTS");
+const chromiumPath = env("TL_CHROMIUM", "/usr/bin/chromium");
+const STEP_MS = 120_000;
+
+const result = { installed: false, problemsModel: "", problemsCode: "", riskRegisterTabs: [], screenshots: [], log: [] };
+const log = (msg) => {
+  result.log.push(msg);
+  process.stderr.write(`[problems.mjs] ${msg}\n`);
+};
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForHttp(url, ms) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    try {
+      const res = await fetch(url, { redirect: "manual" });
+      if (res.status < 500) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`code-server did not answer on ${url}`);
+}
+
+async function poll(what, fn, ms = STEP_MS) {
+  const end = Date.now() + ms;
+  let last;
+  while (Date.now() < end) {
+    last = await fn();
+    if (last.done) return last.value;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`timed out waiting for ${what}; last seen: ${JSON.stringify(last?.value)?.slice(0, 2000)}`);
+}
+
+const root = mkdtempSync(join(tmpdir(), "threatlint-vscode-"));
+const userData = join(root, "user-data");
+const extensionsDir = join(root, "extensions");
+mkdirSync(join(userData, "User"), { recursive: true });
+mkdirSync(extensionsDir, { recursive: true });
+mkdirSync(artifacts, { recursive: true });
+writeFileSync(
+  join(userData, "User", "settings.json"),
+  JSON.stringify(
+    {
+      "security.workspace.trust.enabled": false, // else Restricted Mode keeps extensions off
+      "workbench.startupEditor": "none",
+      "chat.disableAIFeatures": true,
+      "workbench.tips.enabled": false,
+      "extensions.autoCheckUpdates": false,
+      "extensions.autoUpdate": false,
+      "telemetry.telemetryLevel": "off",
+      "threatlint.interpreter": python,
+      "threatlint.trace.server": "messages",
+    },
+    null,
+    2,
+  ),
+);
+const configFile = join(root, "code-server.yaml");
+writeFileSync(configFile, "auth: none\ncert: false\n");
+const common = ["--config", configFile, "--user-data-dir", userData, "--extensions-dir", extensionsDir];
+
+let server;
+let browser;
+let page;
+async function screenshot(name) {
+  if (!page) return;
+  const file = join(artifacts, `${name}.png`);
+  await page.screenshot({ path: file }).catch((e) => log(`screenshot ${name} failed: ${e.message}`));
+  result.screenshots.push(file);
+}
+
+async function quickOpen(fileName) {
+  await page.keyboard.press("Control+P");
+  const input = page.locator(".quick-input-widget input");
+  await input.waitFor({ state: "visible", timeout: 30_000 });
+  await input.fill(fileName);
+  // The file search is asynchronous: wait for a result row naming the file.
+  await page.locator(".quick-input-list .monaco-list-row", { hasText: fileName.split("/").pop() }).first().waitFor({ timeout: 30_000 });
+  await page.keyboard.press("Enter");
+  await page.locator(`.tab[aria-label*="${fileName.split("/").pop()}"]`).first().waitFor({ timeout: 30_000 });
+}
+
+async function problemsText() {
+  return (await page.locator(".markers-panel").first().innerText().catch(() => "")) ?? "";
+}
+
+let failure;
+try {
+  const install = spawnSync(codeServer, [...common, "--install-extension", vsix], { encoding: "utf8", timeout: 180_000 });
+  log(`install-extension exit ${install.status}: ${(install.stdout + install.stderr).trim().split("\n").slice(-3).join(" | ")}`);
+  if (install.status !== 0) throw new Error(`code-server --install-extension failed (exit ${install.status})`);
+  result.installed = true;
+
+  const port = await freePort();
+  server = spawn(codeServer, [...common, "--auth", "none", "--bind-addr", `127.0.0.1:${port}`, "--disable-telemetry", "--disable-update-check", workspace], {
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: process.env,
+  });
+  let serverLog = "";
+  server.stdout.on("data", (d) => (serverLog += d));
+  server.stderr.on("data", (d) => (serverLog += d));
+  server.on("exit", (code) => log(`code-server exited with ${code}`));
+  await waitForHttp(`http://127.0.0.1:${port}/healthz`, 90_000);
+
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+  await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`);
+  await page.locator(".monaco-workbench").waitFor({ timeout: STEP_MS });
+  log("workbench loaded");
+
+  await quickOpen(model);
+  log(`opened ${model}`);
+  await page.keyboard.press("Control+Shift+M");
+  await page.locator(".markers-panel").first().waitFor({ timeout: 30_000 });
+  result.problemsModel = await poll(`Problems to show ${expect.join(", ")}`, async () => {
+    const text = await problemsText();
+    return { done: expect.every((s) => text.includes(s)), value: text };
+  });
+  await screenshot("problems-model");
+  log("model diagnostics shown");
+
+  if (codeFile) {
+    await quickOpen(codeFile);
+    const name = codeFile.split("/").pop();
+    result.problemsCode = await poll(`Problems to list ${name}`, async () => {
+      const text = await problemsText();
+      return { done: text.includes(name), value: text };
+    }, 60_000).catch((e) => {
+      log(e.message);
+      return "";
+    });
+    await screenshot("problems-code-file");
+  }
+
+  // Show Risk Register on the model: a Markdown preview tab opens.
+  await quickOpen(model);
+  await page.keyboard.press("F1");
+  const input = page.locator(".quick-input-widget input");
+  await input.waitFor({ state: "visible", timeout: 30_000 });
+  await input.fill(">threatlint: Show Risk Register");
+  await page.locator(".quick-input-list .monaco-list-row", { hasText: "Show Risk Register" }).first().waitFor({ timeout: 30_000 });
+  await page.keyboard.press("Enter");
+  result.riskRegisterTabs = await poll("a Markdown preview tab", async () => {
+    const tabs = await page.locator(".tab").evaluateAll((els) => els.map((e) => e.getAttribute("aria-label") ?? e.textContent ?? ""));
+    return { done: tabs.some((t) => /^Preview /.test(t)), value: tabs };
+  }, 60_000).catch((e) => {
+    log(e.message);
+    return [];
+  });
+  await page.waitForTimeout(1500); // let the preview render before the screenshot
+  await screenshot("risk-register");
+  result.serverLogTail = serverLog.split("\n").slice(-20).join("\n");
+} catch (error) {
+  failure = error;
+  log(`FAILED: ${error.stack ?? error}`);
+  await screenshot("failure");
+} finally {
+  await browser?.close().catch(() => undefined);
+  if (server?.pid) {
+    try {
+      process.kill(-server.pid, "SIGTERM");
+    } catch {
+      // already gone
+    }
+  }
+}
+process.stdout.write(`${JSON.stringify({ ok: !failure, error: failure ? String(failure.message ?? failure) : null, ...result })}\n`);
+process.exit(failure ? 1 : 0);
