@@ -146,7 +146,8 @@ def models(draw, max_items: int = 4) -> dict:
     required = set(SCHEMA.get("required", ()))
     doc: dict = {}
     for key in props:
-        if key not in required and not draw(st.booleans()):
+        # A section whose ids were drawn is always written, so every drawn reference resolves.
+        if key not in required and not pools.get(key) and not draw(st.booleans()):
             continue
         node = _resolve(props[key])
         if key in pools:

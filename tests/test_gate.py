@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import os
 import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "gate"
@@ -71,7 +74,7 @@ class Repo:
         self.env = env
 
     def run(self, *cmd, check=True, cwd=None) -> subprocess.CompletedProcess:
-        proc = subprocess.run([str(c) for c in cmd], cwd=cwd or self.path, env=self.env, text=True,
+        proc = subprocess.run([str(c) for c in cmd], cwd=cwd or self.path, env=self.env, text=True, check=False,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=300)
         if check and proc.returncode != 0:
             raise AssertionError(f"{cmd} failed ({proc.returncode}):\n{proc.stdout}")
@@ -447,11 +450,16 @@ def test_model_linking_inside_the_repository_is_followed(repo):
 
 def test_unreadable_model_blocks(repo):
     os.symlink("missing/target.yaml", repo.path / "dangling.threatmodel.yaml")
+    os.mkfifo(repo.path / "fifo")  # reading it would hang the commit
+    os.symlink("fifo", repo.path / "pipe.threatmodel.yaml")
+    repo.add("pipe.threatmodel.yaml")
+    repo.setup_commit("a model linking to a named pipe")
     before = repo.head()
     repo.write("lib/util.py", "X = 6\n")
     repo.add("lib/util.py")
     out = assert_blocked(repo, repo.commit(), before)
     assert "dangling.threatmodel.yaml: the model cannot be read" in out and "fail closed" in out
+    assert "pipe.threatmodel.yaml: the model is not a regular file" in out
 
 
 def test_model_with_a_scope_pattern_pathspec_rejects_blocks(repo):
@@ -479,8 +487,8 @@ def test_git_error_blocks(repo):
 
 def test_unexpected_error_blocks_with_a_message(repo, monkeypatch, capsys):
     """Fail closed: a crash inside the gate must block, never pass silently (in-process, to inject the crash)."""
-    import threatlint.gate.models as models
     from threatlint.cli import main
+    from threatlint.gate import models
 
     def boom(text):
         raise RuntimeError("simulated parser crash")
@@ -572,7 +580,7 @@ def test_git_runs_a_fixed_number_of_times_whatever_the_number_of_files(repo, tmp
     log = tmp_path / "git-calls.log"
     wrapper_dir = tmp_path / "wrap"
     wrapper_dir.mkdir()
-    real_git = subprocess.run(["sh", "-c", "command -v git"], capture_output=True, text=True).stdout.strip()
+    real_git = shutil.which("git")
     (wrapper_dir / "git").write_text(f'#!/bin/sh\necho "$1" >> "{log}"\nexec "{real_git}" "$@"\n')
     (wrapper_dir / "git").chmod(0o755)
     env = dict(repo.env, PATH=f"{wrapper_dir}{os.pathsep}{repo.env['PATH']}")
@@ -582,7 +590,7 @@ def test_git_runs_a_fixed_number_of_times_whatever_the_number_of_files(repo, tmp
             repo.write(f"services/payments/gen/f{n_files}_{i}.py", f"N = {i}\n")
         repo.add("services/payments/gen")
         log.write_text("")
-        proc = subprocess.run([THREATLINT, "gate"], cwd=repo.path, env=env, capture_output=True, text=True)
+        proc = subprocess.run([THREATLINT, "gate"], cwd=repo.path, env=env, capture_output=True, text=True, check=False)
         assert proc.returncode == 1
         assert proc.stdout.count(f"services/payments/gen/f{n_files}_") == n_files
         return len(log.read_text().splitlines())
@@ -592,8 +600,8 @@ def test_git_runs_a_fixed_number_of_times_whatever_the_number_of_files(repo, tmp
 
 
 def test_each_model_is_parsed_once(repo, monkeypatch):
-    import threatlint.gate.models as models
     from threatlint.cli import main
+    from threatlint.gate import models
 
     for i in range(3):
         repo.write(f"m{i}.threatmodel.yaml", small_model(f"M{i}", ["services/**"]))
@@ -638,9 +646,6 @@ def test_files_the_hook_excludes_are_not_considered(repo):
 
 
 # --- the scope prefilter must never skip a path the scope covers ------------------------------
-
-from hypothesis import assume, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 
 _segment = st.sampled_from(["src", "a b", "ü", "api", "tests", "*", "**", "*.py", "x?", "[ab]", "api.py", ""])
 _pattern = st.builds(lambda neg, lead, segs, trail: ("!" if neg else "") + ("/" if lead else "") + "/".join(segs)

@@ -13,9 +13,16 @@ from pathlib import Path
 
 import pytest
 import yaml
-
-from test_gate import (FIX_HINT, PAYMENTS_MODEL, PRE_COMMIT, ROOT, Repo, assert_passed, bump_review,  # noqa: F401
-                       gate_env, small_model)
+from test_gate import (
+    FIX_HINT,
+    PAYMENTS_MODEL,
+    PRE_COMMIT,
+    ROOT,
+    Repo,
+    assert_passed,
+    bump_review,
+    gate_env,  # noqa: F401  (a fixture these tests share)
+)
 
 
 @pytest.fixture(scope="session")

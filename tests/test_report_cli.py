@@ -1,4 +1,6 @@
 """`threatlint report`: Markdown to stdout for the VS Code preview, self-contained escaped HTML, broken models."""
+import base64
+import hashlib
 import os
 import re
 import subprocess
@@ -62,7 +64,6 @@ def test_output_file_and_html_is_self_contained(tmp_path, capsys):
     assert not re.search(r"<(script|link|img|iframe)[^>]*\b(src|href)=", body)
     assert "<script>" in html and "mermaid" in html
     # every inline script is allowed by its hash, and nothing else is
-    import base64, hashlib
     scripts = re.findall(r"<script>(.*?)</script>", html, re.S)
     hashes = {"'sha256-" + base64.b64encode(hashlib.sha256(s.encode()).digest()).decode() + "'" for s in scripts}
     assert set(re.findall(r"'sha256-[^']+'", csp)) == hashes and len(hashes) == 2
@@ -100,3 +101,31 @@ def test_usage_errors(tmp_path, capsys):
     assert main(["report", str(FIXTURE), "--today", "yesterday"]) == 2
     with pytest.raises(SystemExit):
         main(["report", str(FIXTURE), "--format", "pdf"])
+
+
+def test_markdown_keeps_model_text_literal(tmp_path, capsys):
+    m = tmp_path / "threatmodel.yaml"
+    m.write_text("""version: 1
+system: {name: "# Not a heading", description: "1. not a list ![pixel](https://tracker.example/p.png) <b>x</b> & co"}
+elements: [{id: api, kind: process, name: "API | *bold* _it_ `code`"}]
+threats:
+  - {id: T-1, title: "[click](javascript:alert(1))", stride: spoofing, affects: [api], likelihood: high,
+     impact: {severity: high}, priority: high, status: open, owner: "a|b"}
+""", encoding="utf-8")
+    assert main(["report", str(m), "--today", "2026-01-01"]) == 0
+    out = capsys.readouterr().out
+    assert "# Risk register: \\# Not a heading" in out
+    assert "1\\. not a list \\!\\[pixel\\](https://tracker.example/p.png) &lt;b&gt;x&lt;/b&gt; &amp; co" in out
+    assert "| 1 | high | 9 (high×high) | T-1 \\[click\\](javascript:alert(1)) | API \\| \\*bold\\* \\_it\\_ \\`code\\` | a\\|b | open |" in out
+    assert "](javascript" not in out.replace("\\](javascript", "")
+
+
+def test_model_without_elements_has_no_diagram_and_no_script(tmp_path, capsys):
+    m = tmp_path / "threatmodel.yaml"
+    m.write_text("version: 1\nsystem: {name: Empty}\n", encoding="utf-8")
+    assert main(["report", str(m)]) == 0
+    out = capsys.readouterr().out
+    assert "```mermaid" not in out and "No elements in the model yet" in out
+    assert main(["report", str(m), "--format", "html"]) == 0
+    html = capsys.readouterr().out
+    assert "<script" not in html and "script-src 'none'" in html and "No elements in the model yet" in html

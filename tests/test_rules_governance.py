@@ -70,3 +70,15 @@ def test_tm404_clean(lint):
 def test_tm404_needs_the_repository_file_list(lint):
     # Outside a repository the engine is not told the files and cannot judge the patterns.
     assert lint("tm404_trigger.yaml", "TM404")[1] == []
+
+
+def test_tm404_invalid_patterns_are_reported_not_raised():
+    from threatlint.engine import CheckContext, check_text
+    from threatlint.engine.scope import Scope
+
+    patterns = ["services/login/**", "!!", "a\\", "**/[z-a]", "!services/[b-a]/**"]
+    text = "version: 1\nsystem: {name: x}\nscope:\n  paths:\n" + "".join(f"    - '{p}'\n" for p in patterns)
+    found = [f for f in check_text(text, CheckContext(repo_files=REPO)) if f.rule == "TM404"]
+    assert [f.range.start.line for f in found] == [5, 6, 7, 8]
+    assert all("not a valid gitignore-style pattern" in f.message for f in found)
+    assert Scope(patterns).covers("services/login/app.py")  # the valid pattern still works

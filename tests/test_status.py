@@ -128,15 +128,17 @@ def test_metrics_from_model_versions(repo, capsys):
 
 def test_one_log_pass_and_one_blob_batch(repo, capsys, monkeypatch):
     calls = []
-    real = history.subprocess.run
+    real_popen = history.subprocess.Popen
 
-    def spy(cmd, *a, **kw):
-        calls.append(cmd[3] if cmd[3] != "-c" else cmd[5])
-        return real(cmd, *a, **kw)
+    def spy_popen(cmd, *a, **kw):  # subprocess.run starts its process through Popen too
+        calls.append(cmd[3] if cmd[3] != "-c" else cmd[5])  # git -C ROOT [-c k=v] COMMAND
+        return real_popen(cmd, *a, **kw)
 
-    monkeypatch.setattr(history.subprocess, "run", spy)
+    monkeypatch.setattr(history.subprocess, "Popen", spy_popen)
     status_json(repo[0], capsys)
+    # 3 models, 5 commits, 4 model versions: still one history pass and one blob reader
     assert calls.count("log") == 1 and calls.count("cat-file") == 1, calls
+    assert set(calls) <= {"rev-parse", "log", "cat-file"}, calls
 
 
 def test_text_output(repo, capsys):
@@ -216,3 +218,20 @@ def test_unreadable_models_and_bad_scopes_are_reported_not_fatal(tmp_path, capsy
     assert models["b/threatmodel.yaml"]["problems"][0].startswith("line ")
     assert models["c/threatmodel.yaml"]["problems"] == ["no scope.paths: no code is compared with this model"]
     assert all(m["last_model_change"]["date"].startswith("2026-01-01") for m in models.values())
+
+
+def test_implementation_date_is_the_transition_that_stands():
+    from datetime import date
+
+    from threatlint.status.metrics import Version, compute
+
+    def v(day, status):
+        return Version(day, date.fromisoformat(day), {"mitigations": [{"id": "M-1", "status": status}],
+                                                      "threats": [{"id": "T", "identified": "2026-01-01", "mitigations": ["M-1"]}]})
+
+    current = v("2026-04-01", "implemented").data
+    history_ = [v("2026-01-01", "planned"), v("2026-02-01", "implemented"), v("2026-03-01", "in_progress"),
+                v("2026-03-15", "implemented"), v("2026-04-01", "implemented")]
+    m = compute(current, iter(history_))
+    assert m.implemented_per_month == {"2026-03": 1} and m.median_days_to_mitigate == 73.0
+    assert [p["date"] for p in m.residual_over_time] == ["2026-01-01", "2026-02-01", "2026-03-01", "2026-03-15", "2026-04-01"]

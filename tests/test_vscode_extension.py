@@ -208,5 +208,6 @@ def test_problems_view_shows_threatlint_diagnostics(tmp_path):
     code_rows = [r for r in problem_rows(result["problemsCode"]) if "app.py" in r and r.endswith("[Ln 1, Col 1]")]
     assert code_rows, "no scope diagnostic for src/app.py in the Problems view:\n" + result["problemsCode"]
 
-    # Show Risk Register opened the report in a Markdown preview tab.
+    # Show Risk Register opened the model's report in a Markdown preview tab.
     assert any(t.startswith("Preview ") for t in result["riskRegisterTabs"]), result["riskRegisterTabs"]
+    assert "Receipt printer" in result["riskRegisterText"] and "T-001" in result["riskRegisterText"], result["riskRegisterText"]

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from .git import GitError, decode_path
 
+
 @dataclass(frozen=True)
 class Change:
     status: str  # A, C, D, M, R, T, U (git's letter, without the similarity score)

@@ -50,7 +50,7 @@ class Git:
         self.root = root
 
     @classmethod
-    def discover(cls, cwd: str | None = None) -> tuple["Git", str]:
+    def discover(cls, cwd: str | None = None) -> tuple[Git, str]:
         """The repository around `cwd` and cwd's path inside it ('' at the top level, else 'sub/dir/')."""
         try:
             out = _run(["rev-parse", "--show-toplevel", "--show-prefix"], cwd=cwd)
@@ -138,7 +138,8 @@ class Git:
 def _run(args: list[str], cwd: str | None, input: bytes | None = None, ok_codes=(0,)) -> bytes:
     cmd = ["git", *args]
     try:
-        proc = subprocess.run(cmd, cwd=cwd, input=input, capture_output=True, env=_env(), timeout=TIMEOUT)
+        proc = subprocess.run(cmd, cwd=cwd, input=input, capture_output=True, env=_env(), timeout=TIMEOUT,
+                              check=False)
     except FileNotFoundError:
         raise GitUnavailable("git is not installed (or not on PATH)") from None
     except (OSError, subprocess.SubprocessError) as e:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import stat
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -11,7 +12,7 @@ from threatlint.cli.files import MODEL_PATTERNS, SKIP_DIRS, is_model_file
 from threatlint.engine.context import CheckContext
 from threatlint.engine.finding import Finding
 from threatlint.engine.parse import ParsedDoc, decode, parse_yaml
-from threatlint.engine.scope import Scope, patterns_of
+from threatlint.engine.scope import Scope, is_valid_pattern, patterns_of
 
 from .git import Git, IndexEntry
 
@@ -41,6 +42,7 @@ class LoadedModel:
     problem_findings: list[Finding] = field(default_factory=list)
     # For a link: the repository path it resolves to (a change there is a change of the model).
     target: str | None = None
+    root: str | None = None  # the repository's top level (the configuration is looked up from the model's folder)
 
     @property
     def usable(self) -> bool:
@@ -108,7 +110,7 @@ def load_all(git: Git, sources: list[Source]) -> list[LoadedModel]:
     blobs = git.read_blobs([s.sha for s in sources if s.sha and not s.link and not s.unmerged])
     models = []
     for s in sources:
-        model = LoadedModel(s.path, s)
+        model = LoadedModel(s.path, s, root=git.root)
         if s.unmerged:
             model.problem = "has unresolved merge conflicts"
         elif s.sha and not s.link:
@@ -133,6 +135,9 @@ def _read_worktree(root: str, model: LoadedModel) -> bytes | None:
     if real != os.path.join(real_root, *model.path.split("/")):
         model.target = posixpath.normpath(os.path.relpath(real, real_root).replace(os.sep, "/"))
     try:
+        if not stat.S_ISREG(os.stat(real).st_mode):  # a FIFO or device would hang or never end
+            model.problem = "is not a regular file"
+            return None
         with open(real, "rb") as fh:
             return fh.read()
     except OSError as e:
@@ -150,15 +155,32 @@ def _parse(model: LoadedModel, raw: bytes) -> None:
         model.problem, model.problem_findings = "does not parse", list(doc.findings)
         return
     model.doc = doc
+    patterns = patterns_of(doc.data)
+    # The engine leaves a pattern pathspec rejects out of the scope (TM404 reports it). The gate cannot
+    # know what that pattern was meant to cover, so it fails closed instead.
+    bad = [p for p in patterns if not is_valid_pattern(p)]
+    if bad:
+        model.problem = f"has a scope.paths pattern the gate cannot use ({bad[0]!r} is not valid gitignore syntax)"
+        return
     try:
-        model.scope = Scope(patterns_of(doc.data))
-    except Exception as e:  # pathspec rejects some patterns; the gate must still fail closed, with the reason
+        model.scope = Scope(patterns)
+    except ValueError as e:
         model.problem = f"has a scope.paths pattern the gate cannot use ({e})"
 
 
 def context_for(model: LoadedModel, today: date, repo_files: tuple[str, ...] | None) -> CheckContext:
-    """The context a staged model is checked in (repository configuration plugs in here)."""
-    return CheckContext(today=today, repo_files=repo_files)
+    """The context a staged model is checked in: its repository configuration and catalogs (threatlint.config)."""
+    from threatlint.config import context_for as configured
+
+    path = os.path.join(model.root, model.path) if model.root else model.path
+    return configured(path, today=today, repo_files=repo_files)
+
+
+def patterns_for(root: str) -> tuple[str, ...]:
+    """The model file patterns the repository configures (model-patterns), or the default ones."""
+    from threatlint.config import load_for
+
+    return load_for(root).model_patterns
 
 
 def findings(model: LoadedModel, ctx: CheckContext) -> list[Finding]:

@@ -6,6 +6,7 @@ import posixpath
 from dataclasses import dataclass
 from datetime import date
 
+from threatlint.config import ConfigError
 from threatlint.engine.finding import Severity
 
 from . import models as model_files
@@ -42,7 +43,7 @@ def run_gate(opts: Options) -> Outcome:
         raise GateUsageError(str(e)) from None
     try:
         verdict = _range(git, opts) if opts.base is not None else _staged(git, prefix, opts)
-    except GitUnavailable as e:
+    except (GitUnavailable, ConfigError) as e:
         raise GateUsageError(str(e)) from None
     except GitError as e:
         # Fail closed: a gate that cannot see the change must not wave it through.
@@ -60,12 +61,13 @@ def _staged(git: Git, prefix: str, opts: Options) -> Verdict:
     chosen = select(changes, files)
     if not chosen:
         return Verdict()
-    models = model_files.load_all(git, model_files.staged_sources(git))
+    patterns = model_files.patterns_for(git.root)
+    models = model_files.load_all(git, model_files.staged_sources(git, patterns))
 
     def repo_files():
         return tuple(e.path for e in git.index_entries())
 
-    return _decide(models, changes, chosen, repo_files, opts)
+    return _decide(models, changes, chosen, repo_files, opts, patterns)
 
 
 def _range(git: Git, opts: Options) -> Verdict:
@@ -88,15 +90,17 @@ def _range(git: Git, opts: Options) -> Verdict:
     if not changes:
         return Verdict()
     tree = git.tree_entries(head)
-    models = model_files.load_all(git, model_files.tree_sources(git, tree))
-    return _decide(models, changes, changes, lambda: tuple(e.path for e in tree), opts)
+    patterns = model_files.patterns_for(git.root)
+    models = model_files.load_all(git, model_files.tree_sources(git, tree, patterns))
+    return _decide(models, changes, changes, lambda: tuple(e.path for e in tree), opts, patterns)
 
 
-def _decide(models, changes: list[Change], chosen: list[Change], repo_files, opts: Options) -> Verdict:
+def _decide(models, changes: list[Change], chosen: list[Change], repo_files, opts: Options,
+            patterns=model_files.MODEL_PATTERNS) -> Verdict:
     # A model counts as updated when it changed anywhere in the commit (even outside this run's file batch).
     updated = updated_paths(changes)
     verdict = Verdict(broken=[m for m in models if not m.usable],
-                      stale=stale_models(models, chosen, updated, model_files.is_model_path))
+                      stale=stale_models(models, chosen, updated, lambda p: model_files.is_model_path(p, patterns)))
     chosen_paths = {p for c in chosen for p in c.paths()}
     to_check = [m for m in models if m.usable and is_updated(m, updated)
                 and (m.path in chosen_paths or m.target in chosen_paths)]

@@ -1,8 +1,8 @@
 """Deciding what blocks: changed paths mapped to the models whose scope covers them (pure, no git)."""
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
 
 from threatlint.engine.finding import Finding, Severity
 
@@ -93,7 +93,7 @@ def literal_prefixes(patterns) -> tuple[str, ...]:
     """
     out = []
     for raw in patterns:
-        if raw.startswith("!") or raw.startswith("#") or not raw.strip():
+        if raw.startswith(("!", "#")) or not raw.strip():
             continue
         pattern = raw.strip()
         anchored = "/" in pattern.rstrip("/")

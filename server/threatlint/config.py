@@ -16,14 +16,17 @@ import os
 import re
 import sys
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from datetime import date
 from pathlib import Path
 
-from .catalog import Catalog, CatalogError, default_catalog, with_extra
 from .engine.config import DEFAULT_MODEL_PATTERNS, Config
 from .engine.context import CheckContext
 from .engine.finding import Severity
 from .engine.parse import decode, parse_yaml
+
+if TYPE_CHECKING:
+    from .catalog import Catalog
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -44,7 +47,7 @@ class Settings:
     """A loaded configuration with its catalog (built-in plus extra-catalogs)."""
 
     config: Config
-    catalog: Catalog
+    catalog: "Catalog | None"  # None: the built-in catalog (loaded by TM106 only when a model needs it)
     root: Path | None  # the folder the config file sits in
 
 
@@ -158,10 +161,16 @@ def parse_config(table: dict, source: str, known_rules) -> Config:
                   model_patterns=patterns, extra_catalogs=strings("extra-catalogs"), source=source)
 
 
-def load_catalog(config: Config, root: Path | None) -> Catalog:
-    """The built-in catalog plus the config's extra-catalogs (paths relative to the config file)."""
+def load_catalog(config: Config, root: Path | None) -> "Catalog | None":
+    """The built-in catalog plus the config's extra-catalogs (paths relative to the config file).
+
+    None when there are no extra catalogs: TM106 then reads the built-in one, and only when a model has
+    an unanswered category (so the gate and `check` on a complete model never load the catalog).
+    """
+    from .catalog import CatalogError, with_extra
+
     if not config.extra_catalogs:
-        return default_catalog()
+        return None
     parts = []
     for rel in config.extra_catalogs:
         path = (root / rel) if root is not None else Path(rel)
@@ -200,7 +209,7 @@ def settings_for(path: str | Path) -> Settings:
 
     cfg_file = find_config(Path(path))
     if cfg_file is None:
-        return Settings(Config(), default_catalog(), None)
+        return Settings(Config(), None, None)
     cached = _CACHE.get(cfg_file)
     if cached is not None and cached[0] == _stamp(_inputs(cfg_file, cached[1].config)):
         return cached[1]

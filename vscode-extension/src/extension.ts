@@ -22,6 +22,8 @@ function createClient(python: string, settings: Settings, output: OutputChannel)
     outputChannel: output,
     // Code-file diagnostics depend on the models on disk, so the server hears when one changes.
     synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher(MODEL_GLOB) },
+    // A server that cannot initialize will not do better on a retry; activation.ts says why.
+    initializationFailedHandler: () => false,
   };
   return new LanguageClient("threatlint", "threatlint", serverOptions, clientOptions);
 }

@@ -16,12 +16,10 @@ from functools import lru_cache
 from importlib.resources import files
 
 import yaml
-from jsonschema import Draft202012Validator
 
 from ..engine.locate import locate
 from ..engine.model import APPLICABLE
 from ..engine.parse import parse_yaml
-from ..engine.schema import _describe, _leaf_errors, json_path
 
 BUILTIN_FILES = ("threats.yaml", "mitigations.yaml")
 SCHEMA_FILE = "catalog.schema.json"
@@ -116,8 +114,15 @@ class Catalog:
 
 # -- loading ---------------------------------------------------------------------------
 
+def json_path(path) -> str:
+    return "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path)
+
+
 @lru_cache(maxsize=None)
-def _validator() -> Draft202012Validator:
+def _validator():
+    # Imported here: only a team's catalog file needs jsonschema, and the gate and CLI start faster without it.
+    from jsonschema import Draft202012Validator
+
     schema = json.loads(files("threatlint.schemas").joinpath(SCHEMA_FILE).read_text(encoding="utf-8"))
     return Draft202012Validator(schema)
 
@@ -178,6 +183,8 @@ def _parse_catalog(text: str, source: str, trusted: bool = False):
 
 
 def _schema_check(data, source: str, doc) -> None:
+    from ..engine.schema import _describe, _leaf_errors
+
     errors = sorted((e for top in _validator().iter_errors(data) for e in _leaf_errors(top)),
                     key=lambda e: [str(p) for p in e.absolute_path])
     if not errors:

@@ -49,6 +49,9 @@ def run(args) -> int:
         print(f"threatlint gate: blocked: internal error ({type(e).__name__}: {e}); "
               "the gate fails closed, please report this", file=sys.stderr)
         return 1
+    if hasattr(sys.stdout, "reconfigure"):
+        # A file name that is not valid UTF-8 is printed as its original bytes, not a traceback.
+        sys.stdout.reconfigure(errors="surrogateescape")
     for line in outcome.lines:
         print(line)
     return outcome.code

@@ -2,7 +2,11 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 from collections import Counter
+from pathlib import Path
+from urllib.parse import quote
 
 from .. import __version__
 from ..engine.finding import Finding
@@ -33,13 +37,29 @@ def as_json(results: list[tuple[str, list[Finding]]]) -> str:
     return json.dumps([f.to_dict(file) for file, findings in results for f in findings], indent=2, ensure_ascii=False)
 
 
+def _region(f: Finding) -> dict:
+    """SARIF regions are 1-based with an exclusive end column; an empty range still marks one character."""
+    s, e = f.range.start, f.range.end
+    end_column = e.character + 1
+    if e.line == s.line and e.character <= s.character:
+        end_column = s.character + 2
+    return {"startLine": s.line + 1, "startColumn": s.character + 1, "endLine": e.line + 1, "endColumn": end_column}
+
+
+def _artifact(file: str) -> dict:
+    """Relative paths stay relative to the checkout (%SRCROOT%), as code scanning expects; others become file URIs."""
+    if os.path.isabs(file):
+        return {"uri": Path(file).as_uri()}
+    return {"uri": quote(file.replace("\\", "/")), "uriBaseId": "%SRCROOT%"}
+
+
 def sarif(results: list[tuple[str, list[Finding]]]) -> str:
     rule_ids = sorted(RULES)
     index = {rid: i for i, rid in enumerate(rule_ids)}
     rules = [
         {
             "id": r.id,
-            "name": r.summary.replace(" ", ""),
+            "name": "".join(w[:1].upper() + w[1:] for w in re.findall(r"[A-Za-z0-9]+", r.summary)),
             "shortDescription": {"text": r.summary},
             "fullDescription": {"text": r.help},
             "help": {"text": r.help, "markdown": f"**{r.id}: {r.summary}**\n\n{r.help}"},
@@ -51,17 +71,14 @@ def sarif(results: list[tuple[str, list[Finding]]]) -> str:
     ]
     sarif_results = []
     for file, findings in results:
+        artifact = _artifact(file)
         for f in findings:
-            s, e = f.range.start, f.range.end
-            region = {"startLine": s.line + 1, "startColumn": s.character + 1, "endLine": e.line + 1,
-                      "endColumn": max(e.character, s.character + (1 if e.line == s.line else 0)) + 1 if e.line == s.line else e.character + 1}
             sarif_results.append({
                 "ruleId": f.rule,
                 "ruleIndex": index.get(f.rule, 0),
                 "level": SARIF_LEVEL[f.severity.value],
                 "message": {"text": f.message},
-                "locations": [{"physicalLocation": {"artifactLocation": {"uri": file.replace("\\", "/"), "uriBaseId": "%SRCROOT%"},
-                                                    "region": region}}],
+                "locations": [{"physicalLocation": {"artifactLocation": artifact, "region": _region(f)}}],
             })
     doc = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
@@ -69,6 +86,7 @@ def sarif(results: list[tuple[str, list[Finding]]]) -> str:
         "runs": [{
             "tool": {"driver": {"name": "threatlint", "version": __version__, "semanticVersion": __version__,
                                 "informationUri": "https://threatlint.dev", "rules": rules}},
+            "columnKind": "unicodeCodePoints",  # Finding columns count code points
             "results": sarif_results,
         }],
     }

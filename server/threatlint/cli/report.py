@@ -1,7 +1,6 @@
 """`threatlint report PATH`: the risk register (Markdown or HTML) with a Mermaid data-flow diagram."""
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from ..config import ConfigError, expand
@@ -9,7 +8,8 @@ from ..engine import resolve_today
 from ..engine.parse import decode
 from ..report.document import build_report
 from . import UsageError
-from .check import check_files, display_path
+from .check import check_files
+from .stdout import write_utf8
 
 HELP = "render the risk register of a model (Markdown or self-contained HTML) with its data-flow diagram"
 
@@ -37,9 +37,9 @@ def run(args) -> int:
         raise UsageError(f"no threat model files found in {' '.join(args.paths)} "
                          "(looked for threatmodel.yaml, *.threatmodel.yaml, *.threatmodel.yml)")
     reports = []
-    for path, findings in zip(files, check_files(files, today)):
-        text, error = decode(Path(path).read_bytes())
-        reports.append(build_report(display_path(path), None if error else text, findings[1], today))
+    for path, (shown, findings) in zip(files, check_files(files, today), strict=True):
+        text, error = decode(path.read_bytes())
+        reports.append(build_report(shown, None if error else text, findings, today))
     if args.format == "html":
         from ..report.render_html import render
     else:
@@ -51,7 +51,5 @@ def run(args) -> int:
         except OSError as e:
             raise UsageError(f"{args.output}: cannot write: {e.strerror or e}") from None
     else:
-        # UTF-8 whatever the console code page: the VS Code extension reads this stream as UTF-8.
-        sys.stdout.flush()
-        getattr(sys.stdout, "buffer", sys.stdout).write(rendered.encode("utf-8") if hasattr(sys.stdout, "buffer") else rendered)
+        write_utf8(rendered)
     return 0

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from datetime import date
 from pathlib import Path
+from typing import Iterable
 
 from ..config import ConfigError, expand, load_for
 from ..engine import resolve_today
@@ -13,13 +13,14 @@ from ..engine.parse import decode, parse_yaml
 from ..engine.scope import Scope, patterns_of
 from ..status import metrics
 from ..status.changes import Freshness, last_changes, model_versions
-from ..status.history import Commit, GitError, read_blobs, read_log, repo_root
+from ..status.history import Commit, GitError, iter_blobs, read_log, repo_root
 from . import UsageError
 from .files import is_model_file
 from .progress import Progress
+from .stdout import write_utf8
 
 HELP = "every model in the repository: last model vs code change, review due, open threats, time to mitigate"
-MAX_VERSIONS = 200
+MAX_VERSIONS = 100  # versions parsed per model; each costs a full parse
 
 
 def add_arguments(p) -> None:
@@ -61,7 +62,7 @@ def commit_info(c: Commit | None) -> dict | None:
     return None if c is None else {"commit": c.sha, "date": c.date, "subject": c.subject}
 
 
-def model_status(rel: str, data: dict, fresh: Freshness, versions: list[metrics.Version], today: date,
+def model_status(rel: str, data: dict, fresh: Freshness, versions: Iterable[metrics.Version], today: date,
                  problems: list[str]) -> dict:
     system = data.get("system") if isinstance(data.get("system"), dict) else {}
     name = system.get("name")
@@ -93,7 +94,7 @@ def collect(path: Path, today: date, max_versions: int, stream=None) -> dict:
     root_abs = root.resolve()
     rels = [Path(os.path.relpath(f.resolve(), root_abs)).as_posix() for f in files]
     current, scopes, problems = {}, {}, {}
-    for f, rel in zip(files, rels):
+    for f, rel in zip(files, rels, strict=True):
         try:
             current[rel], problem = read_model(f.read_bytes())
         except OSError as e:
@@ -106,18 +107,22 @@ def collect(path: Path, today: date, max_versions: int, stream=None) -> dict:
         commits = read_log(root)
         fresh = last_changes(commits, scopes, lambda p: is_model_file(p, patterns))
         wanted = {rel: model_versions(commits, rel, max_versions) for rel in rels}
-        blobs = read_blobs(root, [(c.sha, rel) for rel, cs in wanted.items() for c in cs])
     except GitError as e:
         raise UsageError(str(e)) from None
+    # One cat-file process streams every version of every model, model after model.
+    blobs = iter_blobs(root, [(c.sha, rel) for rel in rels for c in wanted[rel]])
     progress = Progress(len(rels), "models", stream)
     models = []
     try:
         for rel in rels:
-            versions = [metrics.Version(c.sha, date.fromisoformat(c.day), load(blobs.get((c.sha, rel))) or None)
-                        for c in wanted[rel]]
+            versions = (metrics.Version(c.sha, date.fromisoformat(c.day), load(raw) or None)
+                        for c, (_, raw) in zip(wanted[rel], blobs, strict=False))  # blobs go on to the next model
             models.append(model_status(rel, current[rel], fresh[rel], versions, today, problems[rel]))
             progress.step(rel)
+    except GitError as e:
+        raise UsageError(str(e)) from None
     finally:
+        blobs.close()
         progress.close()
     return {"repository": str(root), "today": today.isoformat(), "commits": len(commits), "models": models}
 
@@ -158,6 +163,8 @@ def text(report: dict) -> str:
                 out.append(f"    {point['date']}  {point['commit'][:10]}  open {open_}  residual {residual}")
         out.append("")
     n = len(report["models"])
+    if not n:
+        return "No threat models found (threatmodel.yaml, *.threatmodel.yaml); `threatlint init DIR` writes a starter one."
     stale = sum(1 for m in report["models"] if m["stale"])
     overdue = sum(1 for m in report["models"] if m["review"]["overdue"])
     out.append(f"{n} model{'s' if n != 1 else ''}: {stale} stale, {overdue} overdue for review (today {report['today']}).")
@@ -175,8 +182,5 @@ def run(args) -> int:
     if not path.exists():
         raise UsageError(f"{args.path}: no such file or directory")
     report = collect(path, today, args.max_versions)
-    if args.format == "json":
-        sys.stdout.write(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
-    else:
-        sys.stdout.write(text(report) + "\n")
+    write_utf8((json.dumps(report, indent=2, ensure_ascii=False) if args.format == "json" else text(report)) + "\n")
     return 0

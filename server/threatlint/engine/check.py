@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from .config import apply as apply_config
 from .context import CheckContext
 from .finding import Finding, Position, Range, Severity
+from .lines import lsp_lines
 from .model import Model
 from .parse import ParsedDoc, decode, parse_yaml
 from .schema import schema_issues
@@ -75,12 +76,12 @@ def check_bytes(raw: bytes, ctx: CheckContext | None = None) -> list[Finding]:
 
 def finalize(findings: list[Finding], text: str) -> list[Finding]:
     """Sort, drop exact repeats and clamp every range into the document (LSP clients reject others)."""
-    lines = text.split("\n")
+    lines = lsp_lines(text)
     last = len(lines) - 1
 
     def clamp(p: Position) -> Position:
         line = min(max(p.line, 0), last)
-        width = len(lines[line].rstrip("\r"))
+        width = len(lines[line])
         return Position(line, min(max(p.character, 0), width))
 
     seen = set()

@@ -8,6 +8,7 @@ never construct anything but str/int/float/bool/None, lists and dicts.
 """
 from __future__ import annotations
 
+import gc
 import re
 from dataclasses import dataclass, field
 
@@ -15,6 +16,7 @@ import yaml
 from yaml import events as ev
 
 from .finding import Finding, Position, Range, Severity
+from .lines import YamlToLsp, needs_translation, position_at
 
 try:  # the C parser is much faster; the pure one gives identical events
     from yaml import CSafeLoader as _Loader
@@ -41,6 +43,12 @@ _RESOLVER = yaml.resolver.Resolver()
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 # Plain scalars starting with one of these may resolve to something other than a string.
 _MAYBE_TYPED = set("0123456789+-.~nNtTfFyYoO")
+# Plain scalars starting with a letter resolve to a bool or null only when they are one of these words
+# (PyYAML's YAML 1.1 resolvers); "tampering" or "open" need no regex to stay a string.
+_WORDY = set("nNtTfFyYoO")
+_TYPED_WORDS = frozenset(
+    "yes Yes YES no No NO true True TRUE false False FALSE on On ON off Off OFF null Null NULL".split()
+)
 
 
 class MapPos:
@@ -154,10 +162,7 @@ def parse_yaml(text: str) -> ParsedDoc:
         )
         return doc
     if "\x00" in text:
-        i = text.index("\x00")
-        line = text.count("\n", 0, i)
-        col = i - (text.rfind("\n", 0, i) + 1)
-        doc.findings.append(_yaml_error("NUL byte in file: a model must be text", (line, col)))
+        doc.findings.append(_yaml_error("NUL byte in file: a model must be text", position_at(text, text.index("\x00"))))
         return doc
     try:
         _build(text, doc)
@@ -175,33 +180,89 @@ def parse_yaml(text: str) -> ParsedDoc:
         at = (0, 0)
         pos = getattr(e, "position", None)
         if isinstance(pos, int):
-            line = text.count("\n", 0, pos)
-            at = (line, pos - (text.rfind("\n", 0, pos) + 1))
-        doc.findings.append(_yaml_error(f"YAML error: {e}", at))
+            if _Loader is not yaml.SafeLoader:  # libyaml reads UTF-8: its offset counts bytes
+                pos = len(text.encode("utf-8", "surrogatepass")[:pos].decode("utf-8", "ignore"))
+            at = position_at(text, pos)
+        if isinstance(e, yaml.reader.ReaderError):
+            # The C reader gives the character as an int, the Python one as a str.
+            code = e.character if isinstance(e.character, int) else ord(e.character[:1] or "\0")
+            message = f"character U+{code:04X} is not allowed in YAML ({e.reason}); remove it"
+        else:
+            message = f"YAML error: {' '.join(str(e).split())}"
+        doc.findings.append(_yaml_error(message, at))
         doc.data = doc.pos = None
+    if needs_translation(text):
+        _translate_positions(doc, YamlToLsp(text))
     return doc
 
 
+def _translate_positions(doc: ParsedDoc, to_lsp: YamlToLsp) -> None:
+    """Rewrite libyaml's marks as LSP positions (only needed when NEL, U+2028 or U+2029 occur)."""
+    seen = set()  # an aliased node's positions are shared: translate them once
+
+    def span(marks):
+        return (to_lsp(marks[0]), to_lsp(marks[1]))
+
+    def walk(pos):
+        if isinstance(pos, tuple):
+            return span(pos)
+        if pos is None or id(pos) in seen:
+            return pos
+        seen.add(id(pos))
+        pos.start = to_lsp(pos.start)
+        pos.end = to_lsp(pos.end) if pos.end is not None else None
+        if isinstance(pos, MapPos):
+            pos.keys = {k: (to_lsp(ks), to_lsp(ke), walk(v)) for k, (ks, ke, v) in pos.keys.items()}
+        else:
+            pos.items = [walk(p) for p in pos.items]
+        return pos
+
+    doc.pos = walk(doc.pos)
+    doc.findings = [
+        Finding(f.rule, f.severity, f.message,
+                Range(Position(*to_lsp((f.range.start.line, f.range.start.character))),
+                      Position(*to_lsp((f.range.end.line, f.range.end.character)))), f.path, f.data)
+        for f in doc.findings
+    ]
+
+
 def _build(text: str, doc: ParsedDoc) -> None:
+    # The hot loop of every check: one iteration per YAML event (about 60,000 for a 1,000-threat model), so
+    # classes and methods are bound to locals and the common case (a plain string scalar) is handled inline.
     loader = _Loader(text)
+    get_event = loader.get_event
     findings = doc.findings
     stack: list[_Frame] = []
     anchors: dict[str, tuple] = {}  # anchor -> (data, pos, size)
     expanded = 0
     documents = 0
     root_set = False
+    Scalar, MapStart, SeqStart = ev.ScalarEvent, ev.MappingStartEvent, ev.SequenceStartEvent
+    MapEnd, SeqEnd, Alias, DocStart = ev.MappingEndEvent, ev.SequenceEndEvent, ev.AliasEvent, ev.DocumentStartEvent
+    maybe_typed, wordy, typed_words = _MAYBE_TYPED, _WORDY, _TYPED_WORDS
+    # The nodes built here hold no reference cycles; the cyclic collector would only rescan them, again and
+    # again, as they accumulate (a fifth of the parse time on a large model).
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
     try:
         while True:
-            e = loader.get_event()
+            e = get_event()
             if e is None:
                 break
             cls = type(e)
-            if cls is ev.ScalarEvent:
-                value = _scalar_value(e, findings)
-                item = (value, (_mark(e.start_mark), _mark(e.end_mark)), 1, e)
+            if cls is Scalar:
+                value = e.value
+                tag = e.tag
+                # Inline fast path of _scalar_value: an untagged string that cannot resolve to another type.
+                if not ((tag is None or tag == "!") and (e.style or not e.implicit[0] or not value or value[0] not in maybe_typed
+                                                         or (value[0] in wordy and value not in typed_words))):
+                    value = _scalar_value(e, findings)
+                m = e.start_mark
+                m2 = e.end_mark
+                data, pos, size = value, ((m.line, m.column), (m2.line, m2.column)), 1
                 if e.anchor:
-                    anchors[e.anchor] = item[:3]
-            elif cls is ev.MappingStartEvent or cls is ev.SequenceStartEvent:
+                    anchors[e.anchor] = (data, pos, 1)
+            elif cls is MapStart or cls is SeqStart:
                 if e.tag not in (None, "!") and e.tag not in _STANDARD_TAGS:
                     findings.append(
                         _yaml_error(
@@ -211,18 +272,19 @@ def _build(text: str, doc: ParsedDoc) -> None:
                     )
                 if len(stack) >= MAX_DEPTH:
                     raise _Abort(_yaml_error(f"nesting deeper than {MAX_DEPTH} levels", _mark(e.start_mark)))
-                if cls is ev.MappingStartEvent:
+                if cls is MapStart:
                     stack.append(_Frame({}, MapPos(_mark(e.start_mark)), e.anchor))
                 else:
                     stack.append(_Frame([], SeqPos(_mark(e.start_mark)), e.anchor))
                 continue
-            elif cls is ev.MappingEndEvent or cls is ev.SequenceEndEvent:
+            elif cls is MapEnd or cls is SeqEnd:
                 frame = stack.pop()
-                frame.pos.end = _mark(e.end_mark)
-                item = (frame.data, frame.pos, frame.size, e)
+                m = e.end_mark
+                frame.pos.end = (m.line, m.column)
+                data, pos, size = frame.data, frame.pos, frame.size
                 if frame.anchor:
-                    anchors[frame.anchor] = item[:3]
-            elif cls is ev.AliasEvent:
+                    anchors[frame.anchor] = (data, pos, size)
+            elif cls is Alias:
                 target = anchors.get(e.anchor)
                 if target is None:
                     raise _Abort(
@@ -241,8 +303,8 @@ def _build(text: str, doc: ParsedDoc) -> None:
                 apos = target[1]
                 if isinstance(apos, tuple):
                     apos = (_mark(e.start_mark), _mark(e.end_mark))
-                item = (target[0], apos, target[2], e)
-            elif cls is ev.DocumentStartEvent:
+                data, pos, size = target[0], apos, target[2]
+            elif cls is DocStart:
                 documents += 1
                 if documents > 1:
                     raise _Abort(
@@ -252,50 +314,54 @@ def _build(text: str, doc: ParsedDoc) -> None:
             else:  # stream start/end, document end
                 continue
 
-            data, pos, size, event = item
             if not stack:
                 doc.data, doc.pos = data, pos
                 root_set = True
                 continue
             parent = stack[-1]
             parent.size += size
-            if type(parent.data) is list:
-                parent.data.append(data)
+            pdata = parent.data
+            if type(pdata) is list:
+                pdata.append(data)
                 parent.pos.items.append(pos)
                 continue
-            if parent.key is None:
+            key = parent.key
+            if key is None:
                 # This node is a key.
-                if type(event) is not ev.ScalarEvent:
+                if cls is not Scalar:
                     raise _Abort(
                         _yaml_error(
                             "mapping keys must be plain strings",
-                            _mark(event.start_mark) if hasattr(event, "start_mark") else parent.pos.start,
+                            _mark(e.start_mark) if hasattr(e, "start_mark") else parent.pos.start,
                         )
                     )
-                key = event.value
+                key = e.value
                 parent.key = key
-                parent.key_marks = (_mark(event.start_mark), _mark(event.end_mark))
-                parent.merge = key == "<<" and not event.style
+                parent.key_marks = pos
+                parent.merge = key == "<<" and not e.style
                 continue
-            key, (ks, ke) = parent.key, parent.key_marks
+            ks, ke = parent.key_marks
             parent.key = None
             if parent.merge:
                 _merge(parent, data, pos, ks)
                 continue
-            if key in parent.first_key:
+            first_key = parent.first_key
+            if key in first_key:
                 findings.append(
                     _yaml_error(
-                        f"duplicate key '{key}' (first defined on line {parent.first_key[key] + 1}); the later value wins, remove one",
+                        f"duplicate key '{key}' (first defined on line {first_key[key] + 1}); the later value wins, remove one",
                         ks,
                         ke,
                     )
                 )
             else:
-                parent.first_key[key] = ks[0]
-            parent.data[key] = data
+                first_key[key] = ks[0]
+            pdata[key] = data
             parent.pos.keys[key] = (ks, ke, pos)
     finally:
         loader.dispose()
+        if gc_was_enabled:
+            gc.enable()
     if not root_set:
         doc.data, doc.pos = None, (((0, 0), (0, 0)))
 
@@ -324,10 +390,9 @@ def decode(raw: bytes) -> tuple[str | None, Finding | None]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        good = raw[: e.start].decode("utf-8", errors="replace")
-        line = good.count("\n")
-        col = len(good) - (good.rfind("\n") + 1)
+        good = raw[: e.start].decode("utf-8-sig", errors="replace")
         return None, _yaml_error(
-            f"file is not valid UTF-8 (byte 0x{raw[e.start]:02x} at offset {e.start}); save it as UTF-8", (line, col)
+            f"file is not valid UTF-8 (byte 0x{raw[e.start]:02x} at offset {e.start}); save it as UTF-8",
+            position_at(good, len(good)),
         )
     return text, None

@@ -13,9 +13,20 @@ def patterns_of(data) -> list[str]:
     return [p for p in paths if isinstance(p, str) and p.strip()] if isinstance(paths, list) else []
 
 
+@lru_cache(maxsize=4096)
+def is_valid_pattern(pattern: str) -> bool:
+    """pathspec refuses some patterns ("!!", a trailing backslash, "[z-a]"); TM404 reports them."""
+    try:
+        pathspec.GitIgnoreSpec.from_lines([pattern]).match_file("x")
+    except Exception:
+        return False
+    return True
+
+
 @lru_cache(maxsize=1024)
 def _spec(patterns: tuple[str, ...]) -> pathspec.GitIgnoreSpec:
-    return pathspec.GitIgnoreSpec.from_lines(patterns)
+    # An invalid pattern is left out rather than making the whole scope unusable.
+    return pathspec.GitIgnoreSpec.from_lines([p for p in patterns if is_valid_pattern(p)])
 
 
 class Scope:
@@ -37,7 +48,7 @@ class Scope:
 def pattern_matches_any(pattern: str, files: Iterable[str]) -> bool:
     """Whether `pattern` (judged by its un-negated form) matches at least one file."""
     positive = pattern[1:] if pattern.startswith("!") else pattern
-    if not positive.strip():
+    if not positive.strip() or not is_valid_pattern(positive):
         return False
     spec = _spec((positive,))
     return any(True for _ in spec.match_files(files))

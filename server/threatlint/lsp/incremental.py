@@ -101,7 +101,7 @@ class IncrementalParser:
                 i += 1
                 continue
             # A header and its items: the items form the section's block sequence.
-            if doc.data[c.key] is not None:
+            if doc.data[c.key] not in (None, ""):
                 raise _Fallback
             j = i + 1
             values, poses = [], []

@@ -17,7 +17,7 @@ class ModelReport:
     today: date
     findings: list[Finding] = field(default_factory=list)
     register: register.Register | None = None  # None when the text is not a YAML mapping at all
-    diagram: str = ""
+    diagram: str = ""  # Mermaid text; empty when the model has no elements
 
 
 def build_report(path: str, text: str | None, findings: list[Finding], today: date) -> ModelReport:
@@ -30,7 +30,7 @@ def build_report(path: str, text: str | None, findings: list[Finding], today: da
         return rep
     model = Model(doc)
     rep.register = register.build(model, today)
-    rep.diagram = mermaid.diagram(model)
+    rep.diagram = mermaid.diagram(model) if model.elements else ""  # "" : nothing to draw yet
     return rep
 
 

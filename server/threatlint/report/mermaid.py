@@ -9,7 +9,7 @@ markdown string.
 """
 from __future__ import annotations
 
-from ..engine.model import Model, as_list
+from ..engine.model import Model
 
 # Shapes by element kind (DFD conventions): external entity = box, process =
 # rounded stadium, data store = cylinder. Unknown kinds get a hexagon.

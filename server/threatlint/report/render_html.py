@@ -204,10 +204,14 @@ def article(rep: ModelReport, idx: int) -> str:
     if s.description:
         out.append(f"<p>{e(s.description)}</p>")
     out.append(summary_html(reg, findings_line(rep.findings)))
-    out.append(f'<section><h2>Data-flow diagram</h2><div class="dfd" id="dfd-{idx}" data-src="dfd-src-{idx}">'
-               f"Rendering the diagram… (needs JavaScript)</div>"
-               f'<script type="application/json" id="dfd-src-{idx}">{json_for_script(rep.diagram)}</script>'
-               f"<details><summary>Mermaid source</summary><pre>{e(rep.diagram)}</pre></details></section>")
+    if rep.diagram:
+        out.append(f'<section><h2>Data-flow diagram</h2><div class="dfd" id="dfd-{idx}" data-src="dfd-src-{idx}">'
+                   f"Rendering the diagram… (needs JavaScript)</div>"
+                   f'<script type="application/json" id="dfd-src-{idx}">{json_for_script(rep.diagram)}</script>'
+                   f"<details><summary>Mermaid source</summary><pre>{e(rep.diagram)}</pre></details></section>")
+    else:
+        out.append('<section><h2>Data-flow diagram</h2><p class="muted">No elements in the model yet: '
+                   "add elements and flows to get a diagram.</p></section>")
     out.append(register_html(reg.threats, idx))
     out.append(backlog_html(reg))
     out.append(accepted_html(reg.accepted))
@@ -218,7 +222,7 @@ def article(rep: ModelReport, idx: int) -> str:
 def render(reports: list[ModelReport]) -> str:
     title = reports[0].register.summary.system if len(reports) == 1 and reports[0].register else "threat models"
     body = "".join(article(r, i) for i, r in enumerate(reports))
-    scripts = [mermaid_js(), LOADER] if any(r.register for r in reports) else []
+    scripts = [mermaid_js(), LOADER] if any(r.diagram for r in reports) else []
     csp = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; "
            f"script-src {' '.join(csp_hash(s) for s in scripts) or chr(39) + 'none' + chr(39)}")
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"

@@ -1,19 +1,27 @@
 """The risk register as Markdown (GitHub / VS Code preview flavour, Mermaid in a fenced block)."""
 from __future__ import annotations
 
+import re
+
 from .document import ModelReport, findings_line
-from .register import PRIORITIES, AcceptedRisk, MitigationRow, Register, ThreatRow
+from .register import AcceptedRisk, MitigationRow, Register, ThreatRow
 
-
-def cell(text: str) -> str:
-    """Text safe inside a Markdown table cell: no pipes, no line breaks, no raw HTML."""
-    return (text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
-            .replace("\n", " ")) or "—"
+# Model text is user input: it must not become markup (links, images that load at view time, HTML,
+# emphasis, table columns). CommonMark lets a backslash escape any ASCII punctuation.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~!])")
+_BLOCK_START = re.compile(r"^([#+=-])|^(\d+)([.)])")
 
 
 def inline(text: str) -> str:
-    """Text safe in a Markdown paragraph (no raw HTML)."""
-    return text.replace("<", "&lt;").replace(">", "&gt;")
+    """Model text as literal Markdown text on one line (no markup, no raw HTML, no block syntax)."""
+    text = _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _BLOCK_START.sub(lambda m: "\\" + m.group(1) if m.group(1) else m.group(2) + "\\" + m.group(3), text)
+
+
+def cell(text: str) -> str:
+    """Model text as a Markdown table cell ("—" when empty)."""
+    return inline(text) or "—"
 
 
 def mitigation_text(m: MitigationRow) -> str:
@@ -119,11 +127,9 @@ def accepted_md(accepted: list[AcceptedRisk]) -> list[str]:
     out.append("| Threat | Priority | Accepted by | Rationale | Expires |")
     out.append("|---|---|---|---|---|")
     for a in accepted:
-        exp = a.expires or "NO EXPIRY"
-        if a.expired:
-            exp = f"**EXPIRED** {a.expires}"
+        exp = f"**EXPIRED** {inline(a.expires)}" if a.expired else (inline(a.expires) or "NO EXPIRY")
         out.append(f"| {cell(a.threat.id + ' ' + a.threat.title)} | {cell(a.threat.priority)} | {cell(a.by)} | "
-                   f"{cell(a.rationale)} | {cell(exp)} |")
+                   f"{cell(a.rationale)} | {exp} |")
     out.append("")
     return out
 
@@ -136,19 +142,18 @@ def render(reports: list[ModelReport]) -> str:
         out.append(f"# Risk register: {inline(title)}\n")
         out.append(f"Model `{rep.path.replace('`', '')}` · generated for {rep.today.isoformat()}\n")
         if reg is None:
-            out.append(f"The model could not be read: {inline(findings_line(rep.findings))}.\n")
+            out.append(f"The model could not be read: {findings_line(rep.findings)}.\n")
             out += [f"- line {f.range.start.line + 1}: {inline(f.message)}" for f in rep.findings[:10]]
             out.append("")
             continue
         out += summary_md(reg, findings_line(rep.findings))
         out.append("\n## Data-flow diagram\n")
-        out.append("```mermaid")
-        out.append(rep.diagram)
-        out.append("```\n")
+        if rep.diagram:
+            out += ["```mermaid", rep.diagram, "```\n"]
+        else:
+            out.append("No elements in the model yet: add elements and flows to get a diagram.\n")
         out += register_md(reg.threats)
         out += backlog_md(reg)
         out += accepted_md(reg.accepted)
     return "\n".join(out).rstrip() + "\n"
 
-
-__all__ = ["render", "PRIORITIES"]

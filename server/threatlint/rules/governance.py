@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from ..engine.model import Model, text, parse_date
-from ..engine.scope import pattern_matches_any
+from ..engine.scope import is_valid_pattern, pattern_matches_any
 from .registry import Hit, rule
 
 
@@ -59,6 +59,12 @@ def dead_scope_pattern(model: Model, ctx):
     if not isinstance(paths, list):
         return
     for j, pattern in enumerate(paths):
-        if isinstance(pattern, str) and not pattern_matches_any(pattern, ctx.repo_files):
+        if not isinstance(pattern, str):
+            continue
+        positive = pattern[1:] if pattern.startswith("!") else pattern
+        if not is_valid_pattern(positive):
+            yield Hit(("scope", "paths", j), f"scope path '{pattern}' is not a valid gitignore-style pattern, so it "
+                      "matches no file: fix the pattern or remove it")
+        elif not pattern_matches_any(pattern, ctx.repo_files):
             yield Hit(("scope", "paths", j), f"scope path '{pattern}' matches no file in the repository: fix the pattern "
                       "or remove it")

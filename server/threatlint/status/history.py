@@ -7,8 +7,10 @@ process for all of them, not one git call per file or per version.
 from __future__ import annotations
 
 import subprocess
+import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 GIT_TIMEOUT = 300
 
@@ -97,27 +99,54 @@ def read_log(root: Path) -> list[Commit]:
     return parse_log(raw)
 
 
-def read_blobs(root: Path, specs: list[tuple[str, str]]) -> dict[tuple[str, str], bytes | None]:
-    """Contents of (commit, path) pairs via one `git cat-file --batch`; None where missing."""
-    wanted = [(c, p) for c, p in specs if "\n" not in p and "\r" not in p]
-    out: dict[tuple[str, str], bytes | None] = {spec: None for spec in specs}
-    if not wanted:
-        return out
-    stdin = b"".join(f"{c}:{p}\n".encode("utf-8", "surrogateescape") for c, p in wanted)
-    raw = _git(root, "cat-file", "--batch", input=stdin)
-    pos = 0
-    for spec in wanted:
-        nl = raw.index(b"\n", pos)
-        header = raw[pos:nl].split(b" ")
-        pos = nl + 1
-        if len(header) == 3 and header[1] == b"blob":
-            size = int(header[2])
-            out[spec] = raw[pos:pos + size]
-            pos += size + 1  # content is followed by a newline
-        # "<spec> missing" or a non-blob object: nothing to read
-        elif len(header) == 3:
-            pos += int(header[2]) + 1
-    return out
+def iter_blobs(root: Path, specs: list[tuple[str, str]]) -> Iterator[tuple[tuple[str, str], bytes | None]]:
+    """Contents of (commit, path) pairs, in order, from one `git cat-file --batch` process; None where missing.
+
+    Streams: each blob is handed out before the next is read, so memory holds one version at a time.
+    """
+    if not specs:
+        return
+    usable = ["\n" not in p and "\r" not in p for _, p in specs]  # the batch protocol is line-based
+    try:
+        proc = subprocess.Popen(["git", "-C", str(root), "cat-file", "--batch"], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    except OSError as e:
+        raise GitError(f"cannot run git: {e}") from None
+
+    def feed():  # a thread, so a full stdout pipe cannot deadlock against a full stdin pipe
+        try:
+            for (c, p), ok in zip(specs, usable, strict=True):
+                if ok:
+                    proc.stdin.write(f"{c}:{p}\n".encode("utf-8", "surrogateescape"))
+            proc.stdin.close()
+        except (BrokenPipeError, OSError, ValueError):
+            pass
+
+    feeder = threading.Thread(target=feed, daemon=True)
+    feeder.start()
+    try:
+        for spec, ok in zip(specs, usable, strict=True):
+            if not ok:
+                yield spec, None
+                continue
+            header = proc.stdout.readline().split()
+            if not header:
+                raise GitError("git cat-file stopped before answering")
+            if len(header) == 3 and header[1] == b"blob":
+                size = int(header[2])
+                data = proc.stdout.read(size)
+                proc.stdout.read(1)  # the newline after the content
+                yield spec, data
+            else:  # "<spec> missing", or not a blob
+                if len(header) == 3:
+                    proc.stdout.read(int(header[2]) + 1)
+                yield spec, None
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.stdout.close()
+        proc.wait()
+        feeder.join(timeout=5)
 
 
 def repo_root(path: Path) -> Path:

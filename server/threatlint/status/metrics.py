@@ -8,7 +8,8 @@
   and the residual_risk of mitigated threats.
 
 A mitigation's implementation date is its `implemented` field when set, else
-the date of the first model version in which its status was `implemented`.
+the date of the first model version in which its status became `implemented`
+(and stayed so since).
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from statistics import median
+from typing import Iterable
 
 from ..engine.model import LEVELS, as_list, level_for_score, parse_date
 from ..report.register import PRIORITIES, is_open
@@ -69,15 +71,23 @@ def open_by_priority(data) -> dict[str, int]:
     return out
 
 
-def implementation_dates(current: dict, versions: list[Version]) -> dict[str, date]:
+def note_implemented(v: Version, since: dict[str, date]) -> None:
+    """Fold one version (oldest first) into `since`: mitigation id -> day its status became implemented.
+
+    A mitigation that goes back to planned (or disappears) and is implemented again dates from the
+    second time: the date belongs to the implementation that stands.
+    """
+    now = {ident(m) for m in items(v.data, "mitigations") if ident(m) and m.get("status") == "implemented"}
+    for mid in list(since):
+        if mid not in now:
+            del since[mid]
+    for mid in now:
+        since.setdefault(mid, v.day)
+
+
+def implementation_dates(current: dict, first_seen: dict[str, date]) -> dict[str, date]:
     """Mitigation id -> date implemented, for the mitigations implemented in the current model."""
     out: dict[str, date] = {}
-    first_seen: dict[str, date] = {}
-    for v in versions:  # oldest first
-        for m in items(v.data, "mitigations"):
-            mid = ident(m)
-            if mid and m.get("status") == "implemented" and mid not in first_seen:
-                first_seen[mid] = v.day
     for m in items(current, "mitigations"):
         mid = ident(m)
         if not mid or m.get("status") != "implemented":
@@ -112,15 +122,22 @@ def residual_point(v: Version) -> dict:
             "residual": {k: residual[k] for k in (*reversed(list(LEVELS)), "unset") if residual.get(k)}}
 
 
-def compute(current: dict, versions: list[Version]) -> Metrics:
-    done = implementation_dates(current, versions)
+def compute(current: dict, versions: Iterable[Version]) -> Metrics:
+    """`versions` oldest first; consumed once, so a caller can stream them from git."""
+    first_seen: dict[str, date] = {}
+    series = []
+    for v in versions:
+        if v.data is not None:
+            note_implemented(v, first_seen)
+            series.append(residual_point(v))
+    done = implementation_dates(current, first_seen)
     days = days_to_mitigate(current, done)
     per_month = Counter(d.strftime("%Y-%m") for d in done.values())
     return Metrics(
         median_days_to_mitigate=float(median(days)) if days else None,
         measured_threats=len(days),
         implemented_per_month=dict(sorted(per_month.items())),
-        residual_over_time=[residual_point(v) for v in versions if v.data is not None],
+        residual_over_time=series,
     )
 
 

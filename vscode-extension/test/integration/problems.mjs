@@ -32,7 +32,7 @@ const artifacts = env("TL_ARTIFACTS");
 const chromiumPath = env("TL_CHROMIUM", "/usr/bin/chromium");
 const STEP_MS = 120_000;
 
-const result = { installed: false, problemsModel: "", problemsCode: "", riskRegisterTabs: [], screenshots: [], log: [] };
+const result = { installed: false, problemsModel: "", problemsCode: "", riskRegisterTabs: [], riskRegisterText: "", screenshots: [], log: [] };
 const log = (msg) => {
   result.log.push(msg);
   process.stderr.write(`[problems.mjs] ${msg}\n`);
@@ -91,13 +91,16 @@ writeFileSync(
       "extensions.autoCheckUpdates": false,
       "extensions.autoUpdate": false,
       "telemetry.telemetryLevel": "off",
-      "threatlint.interpreter": python,
       "threatlint.trace.server": "messages",
     },
     null,
     2,
   ),
 );
+// threatlint.interpreter is machine-scoped (a path on the machine running the
+// extension host), so code-server, a remote setup, reads it from the Machine settings.
+mkdirSync(join(userData, "Machine"), { recursive: true });
+writeFileSync(join(userData, "Machine", "settings.json"), JSON.stringify({ "threatlint.interpreter": python }, null, 2));
 const configFile = join(root, "code-server.yaml");
 writeFileSync(configFile, "auth: none\ncert: false\n");
 const common = ["--config", configFile, "--user-data-dir", userData, "--extensions-dir", extensionsDir];
@@ -195,7 +198,17 @@ try {
     log(e.message);
     return [];
   });
-  await page.waitForTimeout(1500); // let the preview render before the screenshot
+  // The preview renders in a webview (nested iframes): read the report's text from there.
+  result.riskRegisterText = await poll("the risk register in the preview", async () => {
+    for (const frame of page.frames()) {
+      const text = await frame.evaluate(() => document.body?.innerText ?? "").catch(() => "");
+      if (text.includes("Risk register")) return { done: true, value: text };
+    }
+    return { done: false, value: page.frames().length };
+  }, 60_000).catch((e) => {
+    log(e.message);
+    return "";
+  });
   await screenshot("risk-register");
   result.serverLogTail = serverLog.split("\n").slice(-20).join("\n");
 } catch (error) {

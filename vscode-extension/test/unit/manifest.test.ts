@@ -24,6 +24,12 @@ describe("package.json", () => {
     assert.deepStrictEqual(props, [...RESTART_KEYS, "threatlint.trace.server"].sort());
   });
 
+  it("never lets an untrusted workspace choose the interpreter that runs", () => {
+    const interpreter = manifest.contributes.configuration.properties["threatlint.interpreter"];
+    assert.strictEqual(interpreter.scope, "machine-overridable");
+    assert.deepStrictEqual(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations, ["threatlint.interpreter"]);
+  });
+
   it("points yamlValidation at the copied schema for every model pattern", () => {
     const [validation] = manifest.contributes.yamlValidation;
     assert.deepStrictEqual(validation.fileMatch, MODEL_GLOBS.map((g) => g.replace("**/", "")));

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { chmodSync, mkdtempSync, writeFileSync } from "fs";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
 import { probeThreatlint, RunResult } from "../../src/probe";
@@ -45,6 +45,7 @@ describe("probeThreatlint", () => {
     assert.deepStrictEqual(await probeThreatlint(fake, run), { ok: true, version: "7.8.9" });
     const other = await run(fake, ["-m", "other"]);
     assert.strictEqual(other.code, 1);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it("reports a timeout of a hanging interpreter instead of waiting forever", async () => {

@@ -1,0 +1,1 @@
+"""Placeholder code for the payments example: the model's scope.paths cover this folder."""
