@@ -14,6 +14,7 @@ Everything goes under bench/work/ (git-ignored). Same seed, same bytes.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import random
@@ -154,28 +155,30 @@ ENTRIES = ("POST /v1/{d}/orders", "GET /v1/{d}/items/{{id}}", "PUT /v1/{d}/profi
            "GET /v1/{d}/export?limit=", "POST /hooks/{d}/events", "GET /oauth/{d}/callback?redirect_uri=")
 
 
-def _plain_ok(s: str) -> bool:
+def _plain_ok(s: str, flow: bool = False) -> bool:
     """Whether a string can be written as a plain YAML scalar and still read back as the same string."""
     if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", s):
         return True  # an unquoted date, as people write them (threatlint reads it as text)
+    if flow and "," in s:  # a comma ends an item inside [...] and {...}
+        return False
     return bool(re.fullmatch(r"[A-Za-z][A-Za-z0-9 _.,/@()'%-]*", s)) and not s.endswith(" ") and \
         s.lower() not in ("yes", "no", "true", "false", "null", "on", "off", "y", "n")
 
 
-def _q(s) -> str:
+def _q(s, flow: bool = False) -> str:
     if isinstance(s, bool):
         return "true" if s else "false"
     if isinstance(s, int):
         return str(s)
-    return s if _plain_ok(s) else json.dumps(s, ensure_ascii=False)
+    return s if _plain_ok(s, flow) else json.dumps(s, ensure_ascii=False)
 
 
 def _flow_list(values) -> str:
-    return "[" + ", ".join(_q(v) for v in values) + "]"
+    return "[" + ", ".join(_q(v, flow=True) for v in values) + "]"
 
 
 def _flow_map(d: dict) -> str:
-    return "{" + ", ".join(f"{k}: {_flow_list(v) if isinstance(v, list) else _q(v)}" for k, v in d.items()) + "}"
+    return "{" + ", ".join(f"{k}: {_flow_list(v) if isinstance(v, list) else _q(v, flow=True)}" for k, v in d.items()) + "}"
 
 
 @dataclass
@@ -473,8 +476,10 @@ def write_repo(work: Path = WORK, n_files: int = REPO_FILES, n_models: int = REP
     repo = work / f"repo-{n_files}"
     layout = repo_layout(n_files, n_models, seed)
     staged = staged_selection(list(layout), n_staged, seed)
+    # The marker holds a digest of every file and of the staged set: a changed generator rebuilds the repository.
+    digest = hashlib.sha256(json.dumps([layout, staged], sort_keys=True).encode()).hexdigest()
     marker = repo / ".git" / "bench-complete"
-    if marker.exists() and marker.read_text() == json.dumps([n_files, n_models, n_staged, seed]):
+    if marker.exists() and marker.read_text() == digest:
         return repo, staged
     if repo.exists():
         shutil.rmtree(repo)
@@ -490,7 +495,7 @@ def write_repo(work: Path = WORK, n_files: int = REPO_FILES, n_models: int = REP
         with p.open("a", encoding="utf-8") as fh:
             fh.write("# touched by the benchmark commit\n")
     _git(repo, "add", "--", *staged)
-    marker.write_text(json.dumps([n_files, n_models, n_staged, seed]))
+    marker.write_text(digest)
     return repo, staged
 
 

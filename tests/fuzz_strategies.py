@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 
 import yaml
-from hypothesis import settings
+from hypothesis import Phase, settings
 from hypothesis import strategies as st
 
 SCHEMA_PATH = Path(__file__).resolve().parents[1] / "schemas" / "threatmodel.schema.json"
@@ -26,10 +26,15 @@ DEFS = SCHEMA["$defs"]
 FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "200"))
 
 
+# Shrinking a whole generated model takes minutes; the unshrunk failing example is printed all the same.
+# FUZZ_SHRINK=1 turns shrinking back on when a failure needs minimising.
+PHASES = (Phase.explicit, Phase.reuse, Phase.generate) + ((Phase.shrink,) if os.environ.get("FUZZ_SHRINK") else ())
+
+
 def fuzz_settings(scale: float = 1.0, **kw):
     """Settings for one property; `scale` < 1 for properties whose examples are expensive."""
-    return settings(max_examples=max(10, int(FUZZ_EXAMPLES * scale)), deadline=None, derandomize=False,
-                    database=None, **kw)
+    return settings(max_examples=max(10, int(FUZZ_EXAMPLES * scale)), deadline=None, database=None,
+                    phases=PHASES, **kw)
 
 
 # Sections whose items carry an `id`, in the order the ids must exist for references to resolve.
@@ -227,7 +232,7 @@ def _paths(data, prefix=()):
 
 
 OTHER_VALUES = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(ANY_CHAR, max_size=10),
+    st.none(), st.booleans(), st.integers(), st.integers(min_value=2**63), st.integers(max_value=-(2**63)), st.floats(allow_nan=True), st.text(ANY_CHAR, max_size=10),
     st.lists(st.integers(), max_size=3), st.dictionaries(WORDY, st.integers(), max_size=3),
     st.dates(), st.binary(max_size=5),
 )
@@ -325,6 +330,28 @@ def huge_scalars(draw) -> str:
     return f"version: 1\n{big.strip() or 'k'}: 1\n"
 
 
+# Scalars at the edges of what YAML 1.1 resolves: huge ints (hex is not bounded by Python's digit limit),
+# out-of-range dates, infinities, sexagesimal and octal numbers.
+ODD_SCALARS = [
+    "0x" + "f" * 5000, "1" * 5000, "-" + "9" * 400, "99999999999999999999", "1e309", "-.inf", ".nan", "0o777",
+    "0777", "1_000", "190:20:30", "9999-12-31", "0001-01-01", "2026-02-30", "2026-13-01", "0b101", "~", "null",
+    "yes", "No", "on", "=", "<<", "!!null ''", "! x", "'unterminated", '"\\uD800"', '"\\x00"', "[]", "{}",
+]
+
+
+@st.composite
+def odd_scalars(draw) -> str:
+    """A block-style valid model with some values replaced by edge-case scalars."""
+    data = draw(models())
+    lines = dump(data, default_flow_style=False).split("\n")
+    for _ in range(draw(st.integers(1, 4))):
+        i = draw(st.integers(0, len(lines) - 1))
+        m = re.match(r"^(\s*(?:- )?[^:#]+:) \S.*$", lines[i])
+        if m:
+            lines[i] = f"{m.group(1)} {draw(st.sampled_from(ODD_SCALARS))}"
+    return "\n".join(lines)
+
+
 @st.composite
 def mutated_texts(draw) -> str:
     """Any of the mutations, for the properties that hold for every input."""
@@ -336,6 +363,7 @@ def mutated_texts(draw) -> str:
         swapped_types(),
         duplicate_keys(),
         anchors_and_aliases(),
+        odd_scalars(),
         deep_nesting(),
         st.text(ANY_CHAR, max_size=200),
         st.lists(st.sampled_from(ODD_CHARS + ["a", "k:", "\n- "] + TAGS), max_size=60).map("".join),

@@ -159,3 +159,64 @@ def test_gate_reports_an_invalid_team_catalog_and_exits_2(repo, tmp_path):
     out = threatlint("gate", cwd=repo, tmp_path=tmp_path)
     assert out.returncode == 2, out.stdout + out.stderr
     assert "security/team.yaml:1:" in out.stderr and "$.threats" in out.stderr and "Traceback" not in out.stderr
+
+
+# -- language server -------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def lsp_repo(tmp_path_factory) -> Path:
+    """One repository for the language-server tests (the server is started once per module)."""
+    root = tmp_path_factory.mktemp("lsp") / "repo"
+    (root / ".git").mkdir(parents=True)
+    (root / "security").mkdir()
+    (root / "security" / "team.yaml").write_text(TEAM.read_text(encoding="utf-8"), encoding="utf-8")
+    (root / ".threatlint.yaml").write_text("extra-catalogs: [security/team.yaml]\nseverity: {TM106: warning}\n"
+                                           "ignore: [TM404]\n", encoding="utf-8")
+    return root
+
+
+try:
+    import pytest_lsp
+    from lsprotocol import types as lsp
+    from pytest_lsp import ClientServerConfig, LanguageClient
+except ImportError:  # pragma: no cover - the test extra is installed in CI
+    pytest_lsp = None
+
+if pytest_lsp is not None:
+    @pytest_lsp.fixture(config=ClientServerConfig(server_command=[str(THREATLINT), "lsp"],
+                                                  server_env={**os.environ, "THREATLINT_TODAY": TODAY}))
+    async def client(lsp_client: LanguageClient, lsp_repo: Path):
+        await lsp_client.initialize_session(lsp.InitializeParams(
+            capabilities=lsp.ClientCapabilities(), root_uri=lsp_repo.as_uri(),
+            workspace_folders=[lsp.WorkspaceFolder(uri=lsp_repo.as_uri(), name="repo")]))
+        yield
+        await lsp_client.shutdown_session()
+
+
+async def open_and_wait(client, path: Path, text: str) -> list:
+    uri = path.as_uri()
+    path.write_text(text, encoding="utf-8")
+    client.text_document_did_open(lsp.DidOpenTextDocumentParams(
+        text_document=lsp.TextDocumentItem(uri=uri, language_id="yaml", version=1, text=text)))
+    for _ in range(20):
+        await client.wait_for_notification(lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+        if uri in client.diagnostics:
+            return client.diagnostics[uri]
+    raise AssertionError("no diagnostics published")
+
+
+def code_of(d) -> str:
+    return d.code if isinstance(d.code, str) else str(d.code)
+
+
+@pytest.mark.skipif(pytest_lsp is None, reason="pytest-lsp not installed")
+async def test_language_server_uses_config_catalog_and_suppressions(client, lsp_repo):
+    diags = await open_and_wait(client, lsp_repo / "threatmodel.yaml", MODEL)
+    team = [d for d in diags if code_of(d) == "TM106" and "ACME-I-001" in d.message]
+    assert len(team) == 1 and team[0].severity == lsp.DiagnosticSeverity.Warning
+    assert not [d for d in diags if code_of(d) == "TM404"]  # ignored by the configuration
+
+    text = MODEL.replace("stores: [members]}", "stores: [members]}  # threatlint: ignore[TM106, TM105]")
+    diags = await open_and_wait(client, lsp_repo / "suppressed.threatmodel.yaml", text)
+    assert not [d for d in diags if "ACME-I-001" in d.message or code_of(d) == "TM105"]
+    assert [d for d in diags if code_of(d) == "TM007"]  # no reason given

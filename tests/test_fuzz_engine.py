@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 from fuzz_strategies import (
     ANY_CHAR, TAGS, anchors_and_aliases, deep_nesting, dump, dump_options,
-    duplicate_keys, fuzz_settings, huge_scalars, insertions, model_texts, models, mutated_texts, swapped_types,
+    duplicate_keys, fuzz_settings, huge_scalars, insertions, model_texts, models, mutated_texts, odd_scalars,
+    swapped_types,
 )
 from threatlint.engine import Finding, Severity, check_bytes, check_text
 from threatlint.engine.parse import MAX_DEPTH
@@ -129,6 +130,25 @@ def test_duplicate_key_is_reported_at_the_second_occurrence():
     findings = check_text(text)
     dup = [f for f in findings if f.rule == "TM001" and "duplicate key" in f.message]
     assert len(dup) == 1 and dup[0].range.start.line == 3
+
+
+@fuzz_settings(suppress_health_check=SLOW)
+@given(odd_scalars())
+def test_edge_case_scalars(text):
+    assert_well_formed(check_text(text), text)
+
+
+@pytest.mark.parametrize("scalar", ["0x" + "f" * 5000, "-0x" + "f" * 5000, "1" * 5000])
+def test_huge_integers_are_a_finding_not_a_crash(scalar):
+    text = f"version: 1\nsystem: {{name: x}}\nreview: {{last_reviewed: 2026-01-01, cadence_days: {scalar}}}\n"
+    findings = check_text(text)
+    assert any(f.rule == "TM001" and f.range.start.line == 2 for f in findings), findings
+
+
+@pytest.mark.parametrize("cadence", ["99999999999999999999", "4000000"])
+def test_review_due_beyond_year_9999_is_not_a_crash(cadence):
+    text = f"version: 1\nsystem: {{name: x}}\nreview: {{last_reviewed: 2026-01-01, cadence_days: {cadence}}}\n"
+    assert [f.rule for f in check_text(text) if f.rule in ("TM001", "TM401")] == []
 
 
 @fuzz_settings(suppress_health_check=SLOW)

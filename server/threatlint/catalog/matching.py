@@ -15,7 +15,7 @@ _NOUN = {"external_entity": "external entity", "process": "process", "data_store
 class Match:
     threat: CatalogThreat
     subject: Subject
-    covered_by: str | None  # why the model already answers it: "threat T-001", "exemption", or None
+    covered_by: str | None  # how the model answers it ("a spoofing threat", "a spoofing exemption", ...) or None
 
     @property
     def noun(self) -> str:

@@ -89,6 +89,38 @@ def parse_date(value) -> date | None:
     return None
 
 
+_TRIE_DEPTH = 4  # branch on at most this many leading characters; deeper, plain alternatives
+
+
+def _alternation(terms) -> str:
+    """A regex for any of `terms` (literal strings), factored by common prefixes.
+
+    A flat `a|b|c...` is tried alternative by alternative at every position of
+    the searched text, so one search cost grows with the number of terms and a
+    rule searching every mitigation became quadratic in the model's size.
+    Factored (`pay(?:ments|outs)`), a position is rejected after a character or
+    two. The set of matched strings is the same.
+    """
+    def build(group: list[str], depth: int) -> str:
+        if depth >= _TRIE_DEPTH or len(group) <= 2:
+            alts = sorted(group, key=len, reverse=True)
+            body = "|".join(re.escape(t) for t in alts)
+            return body if len(alts) == 1 else "(?:" + body + ")"
+        by_first: dict[str, list[str]] = {}
+        ends = False
+        for t in group:
+            if t:
+                by_first.setdefault(t[0], []).append(t[1:])
+            else:
+                ends = True
+        alts = [re.escape(c) + build(rest, depth + 1) for c, rest in sorted(by_first.items())]
+        if ends:
+            alts.append("")  # the term ending here; after the longer ones, as in the flat form
+        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+
+    return build(sorted(set(terms)), 0)
+
+
 @dataclass(frozen=True)
 class Ref:
     """A reference to an id from somewhere in the model."""
@@ -284,8 +316,7 @@ class Model:
         terms = {t for t in terms if len(t) >= 2}
         if not terms:
             return None
-        alternatives = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
-        return re.compile(r"(?<![\w-])(?:" + alternatives + r")(?![\w-])", re.IGNORECASE)
+        return re.compile(r"(?<![\w-])" + _alternation(terms) + r"(?![\w-])", re.IGNORECASE)
 
     def is_sensitive(self, asset_id) -> bool:
         a = self.assets.get(asset_id) if isinstance(asset_id, str) else None

@@ -27,6 +27,7 @@ MAX_CHARS = 6 * 1024 * 1024
 MAX_DEPTH = 64
 # Nodes an alias may re-expand in total; a billion-laughs file hits this at once.
 MAX_ALIAS_EXPANSION = 100_000
+MAX_INT_BITS = 1024
 
 _STANDARD_TAGS = {
     "tag:yaml.org,2002:str",
@@ -124,7 +125,13 @@ def _scalar_value(e: ev.ScalarEvent, findings: list[Finding]):
     node = yaml.ScalarNode(tag, value)
     try:
         if tag == "tag:yaml.org,2002:int":
-            return _CONSTRUCTOR.construct_yaml_int(node)
+            number = _CONSTRUCTOR.construct_yaml_int(node)
+            # Python cannot even print an int past ~14,000 bits (0x + 3,600 digits), so messages would crash.
+            if number.bit_length() <= MAX_INT_BITS:
+                return number
+            findings.append(_yaml_error(f"integer too large ({number.bit_length()} bits, limit {MAX_INT_BITS})",
+                                        _mark(e.start_mark), _mark(e.end_mark)))
+            return value
         if tag == "tag:yaml.org,2002:float":
             return _CONSTRUCTOR.construct_yaml_float(node)
         if tag == "tag:yaml.org,2002:bool":
@@ -132,7 +139,8 @@ def _scalar_value(e: ev.ScalarEvent, findings: list[Finding]):
         if tag == "tag:yaml.org,2002:null":
             return None
     except (ValueError, yaml.YAMLError):
-        findings.append(_yaml_error(f"{value!r} is not a valid {tag.rsplit(':', 1)[-1]}", _mark(e.start_mark), _mark(e.end_mark)))
+        shown = value if len(value) <= 40 else value[:40] + "..."
+        findings.append(_yaml_error(f"{shown!r} is not a valid {tag.rsplit(':', 1)[-1]}", _mark(e.start_mark), _mark(e.end_mark)))
     return value
 
 

@@ -14,8 +14,9 @@ from .positions import Shift
 
 
 def _stream_end(text: str) -> tuple[int, int]:
-    last_nl = text.rfind("\n")
-    return (text.count("\n"), len(text) - last_nl - 1)
+    # libyaml ends an unterminated last line before it marks the end of the stream.
+    lines = text.count("\n")
+    return (lines, 0) if not text or text.endswith("\n") else (lines + 1, 0)
 
 
 def _shift_finding(f: Finding, dl: int) -> Finding:

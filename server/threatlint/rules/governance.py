@@ -21,7 +21,10 @@ def review_overdue(model: Model, ctx):
     cadence = review.get("cadence_days")
     if last is None or not isinstance(cadence, int) or isinstance(cadence, bool) or cadence < 1:
         return
-    due = last + timedelta(days=cadence)
+    try:
+        due = last + timedelta(days=cadence)
+    except OverflowError:  # due after the year 9999: never overdue
+        return
     if due < ctx.today:
         yield Hit(("review", "last_reviewed"), f"review of the model is overdue: last reviewed {last.isoformat()}, due "
                   f"{due.isoformat()} ({_days(ctx.today - due)} ago); review it and set last_reviewed to the review date",

@@ -6,6 +6,7 @@ import re
 from ..engine.model import LEVELS, Model, as_list, level, text
 from .registry import Hit, rule
 
+
 def _phrases(*patterns: str) -> re.Pattern:
     """Word-bounded alternatives: "not secure" must not match "not secured"."""
     return re.compile(r"(?<![\w-])(?:" + "|".join(patterns) + r")(?![\w-])", re.IGNORECASE)
@@ -21,7 +22,7 @@ VAGUE_THREAT = _phrases(
     r"(?:an attacker|attackers|hackers?|bad actors|malicious actors|someone) (?:could|can|may|might) "
     r"(?:do (?:something|bad things|damage)|attack (?:it|us|the system)|compromise (?:it|the system|everything)|hack (?:it|us|the system))",
     r"something bad", r"bad things", r"(?:is|are) (?:insecure|not secure)", r"general security", r"generic threat",
-    r"tbd", r"todo", r"fixme", r"lorem ipsum",
+    r"tbd", r"(?-i:TODO)", r"fixme", r"lorem ipsum",  # a "todo list" feature is not a placeholder; TODO is
 )
 
 # A concrete entry point: an HTTP method with a path, a URL path, a port, a query parameter,
@@ -63,7 +64,7 @@ GENERIC_TITLES = {
     "encryption in transit", "https", "2fa", "ssl",
 }
 # Details that tie a control to a design: numbers (TLS 1.2, 5 req/min, 15 min), code identifiers, quoted names.
-CONCRETE_DETAIL = re.compile(r"\d|`|\"[^\"]+\"|'[^']+'|\b[a-z]+_[a-z_]+\b|\b[a-z]+[A-Z]\w*\b|\b\w+\.\w+\b")
+CONCRETE_DETAIL = re.compile(r"\d|`|\"[^\"]+\"|(?<!\w)'[^']+'(?!\w)|\b[a-z]+_[a-z_]+\b|\b[a-z]+[A-Z]\w*\b|\b\w+\.\w+\b")
 
 
 def _words(value) -> str:
