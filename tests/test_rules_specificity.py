@@ -107,6 +107,8 @@ SPECIFIC_THREATS = [
     {"title": "JWT signed with alg=none accepted by the api"},
     {"title": "Amount field of the checkout request trusted from the client",
      "description": "POST /checkout takes amount from the body, so a shopper can pay 0.01 for any basket."},
+    # a feature called "todo" is not a TODO placeholder
+    {"title": "Todo items of other shoppers deleted through DELETE /todos/{id}"},
     # "could be" wording inside an otherwise concrete sentence is still specific
     {"title": "Card numbers written to api request logs",
      "description": "The api logs full request bodies at debug level, which could be shipped to the log SaaS."},

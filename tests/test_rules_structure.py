@@ -112,3 +112,13 @@ def test_tm005_unused_asset_boundary_and_mitigation(lint, span):
 def test_tm005_clean(lint):
     _, found = lint("tm005_clean.yaml", "TM005")
     assert found == []
+
+
+def test_tm002_missing_top_level_keys_at_the_first_key(span):
+    from threatlint.engine import check_text
+
+    text = "# a model\nscope: {paths: [src/**]}\nreview: {cadence_days: 30}\n"
+    found = check_text(text)
+    assert sorted(f.message for f in found) == ["$: missing required key 'system' (with 'name')",
+                                                "$: missing required key 'version'"]
+    assert {f.range for f in found} == {span(text, "[[scope]]:")}

@@ -15,6 +15,7 @@ COMMANDS = {
     "report": "threatlint.cli.report",
     "status": "threatlint.cli.status",
     "init": "threatlint.cli.init",
+    "lsp": "threatlint.cli.lsp",
 }
 
 

@@ -10,7 +10,7 @@ from typing import Iterable
 from ..config import ConfigError, expand, load_for
 from ..engine import resolve_today
 from ..engine.parse import decode, parse_yaml
-from ..engine.scope import Scope, patterns_of
+from ..engine.scope import Scope, is_valid_pattern, patterns_of
 from ..status import metrics
 from ..status.changes import Freshness, last_changes, model_versions
 from ..status.history import Commit, GitError, iter_blobs, read_log, repo_root
@@ -52,6 +52,10 @@ def load(raw: bytes | None) -> dict:
 
 
 def scope_of(data: dict) -> tuple[Scope, str | None]:
+    # Scope leaves out patterns pathspec rejects (TM404 reports them); status still names the first one.
+    bad = [p for p in patterns_of(data) if not is_valid_pattern(p)]
+    if bad:
+        return Scope(()), f"scope.paths has a pattern git cannot use ({bad[0]!r} is not valid gitignore syntax)"
     try:
         return Scope(patterns_of(data)), None
     except Exception as e:  # pathspec rejects some patterns (a lone "!", a trailing backslash)

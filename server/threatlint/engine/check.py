@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import gc
 from contextlib import contextmanager
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
-from typing import TYPE_CHECKING
 from .config import apply as apply_config
 from .context import CheckContext
 from .finding import Finding, Position, Range, Severity

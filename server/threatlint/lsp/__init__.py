@@ -1,0 +1,1 @@
+"""The language server (pygls): a thin adapter from engine findings to LSP."""

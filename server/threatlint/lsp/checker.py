@@ -6,7 +6,7 @@ random edit sequences); it only avoids redoing the work of unchanged chunks.
 """
 from __future__ import annotations
 
-from ..engine.check import finalize, run_rules
+from ..engine.check import finalize, to_finding
 from ..engine.config import apply as apply_config
 from ..engine.context import CheckContext
 from ..engine.finding import Finding
@@ -21,6 +21,7 @@ class DocumentChecker:
     def __init__(self):
         self.parser = IncrementalParser()
         self.schema = SchemaCache()
+        self.rules = RuleCache()
         self.doc: ParsedDoc | None = None  # the latest parse
         self.last_good: ParsedDoc | None = None  # the latest parse that succeeded (completion uses it mid-edit)
 
@@ -44,6 +45,77 @@ class DocumentChecker:
             findings += [Finding("TM002", rule.severity, msg, model.range(path, part), tuple(path))
                          for path, part, msg in self.schema.issues(doc.data)]
             if isinstance(doc.data, dict):
-                findings += run_rules(model, ctx)
+                findings += self.rules.run(model, ctx)
         findings = apply_config(findings, doc.text, ctx.config, RULES)
         return finalize(findings, doc.text)
+
+
+# Rules whose verdict on one threat reads only that threat, the sections other than `threats` and the
+# context. Their hits are cached per threat; tests compare the result with a fresh check after random edits.
+THREAT_LOCAL = frozenset({"TM102", "TM201", "TM202", "TM204", "TM301", "TM302", "TM303", "TM304", "TM305", "TM306"})
+
+
+class _Threats(Model):
+    """The model with only some threats listed: a threat-local rule then judges just those."""
+
+    def __init__(self, doc: ParsedDoc, only: list):
+        super().__init__(doc)
+        self._only = only
+
+    def items(self, section: str):
+        if section == "threats":
+            yield from self._only
+        else:
+            yield from super().items(section)
+
+
+class RuleCache:
+    """Runs the rules, re-judging with a threat-local rule only the threats an edit changed."""
+
+    def __init__(self):
+        self._key = None  # identity of everything but the threats, and the context
+        self._keep = None  # the objects that key refers to, kept alive so their ids stay theirs
+        self._hits: dict[tuple[int, int], tuple[object, dict[str, list]]] = {}  # (id(threat), index) -> hits per rule
+        self._not_local: set[str] = set()
+
+    def run(self, model: Model, ctx: CheckContext) -> list[Finding]:
+        data = model.data
+        others = [(k, v) for k, v in data.items() if k != "threats"]
+        key = (tuple((k, id(v)) for k, v in others), ctx)
+        if key != self._key:
+            self._key, self._keep, self._hits = key, others, {}
+        threats = list(model.items("threats"))
+        fresh: dict[tuple[int, int], tuple[object, dict[str, list]]] = {}
+        changed = []
+        for i, t in threats:
+            hit = self._hits.get((id(t), i))
+            if hit is None or hit[0] is not t:
+                changed.append((i, t))
+            else:
+                fresh[(id(t), i)] = hit
+        local = [r for r in RULES.values() if r.check is not None and r.id in THREAT_LOCAL and r.id not in self._not_local]
+        if changed:
+            subset = _Threats(model.doc, changed)
+            per = {(id(t), i): (t, {}) for i, t in changed}
+            by_index = {i: (id(t), i) for i, t in changed}
+            for rule in local:
+                for hit in rule.check(subset, ctx):
+                    p = hit.path
+                    if len(p) < 2 or p[0] != "threats" or p[1] not in by_index:
+                        # Not threat-local after all: judge it on the whole model from now on.
+                        self._not_local.add(rule.id)
+                        return self.run(model, ctx)
+                    per[by_index[p[1]]][1].setdefault(rule.id, []).append(hit)
+            fresh.update(per)
+        self._hits = fresh
+        out: list[Finding] = []
+        for rule in RULES.values():
+            if rule.check is None:
+                continue
+            if rule in local:
+                for i, t in threats:
+                    for hit in fresh[(id(t), i)][1].get(rule.id, ()):
+                        out.append(to_finding(rule, hit, model))
+            else:
+                out += [to_finding(rule, hit, model) for hit in rule.check(model, ctx)]
+        return out

@@ -52,6 +52,7 @@ def _item_issues(section: str, item) -> tuple:
 class SchemaCache:
     def __init__(self):
         self._items: dict[tuple[str, int], tuple[object, tuple]] = {}
+        self._skeleton = None  # (identity of the non-list values, those values kept alive, their issues)
 
     def issues(self, data) -> list[tuple[tuple, str, str]]:
         sections = list_sections()
@@ -65,7 +66,14 @@ class SchemaCache:
 
     def _issues(self, data: dict, sections) -> list[tuple[tuple, str, str]]:
         skeleton = {k: ([] if k in sections and isinstance(v, list) else v) for k, v in data.items()}
-        out = schema_issues(skeleton)
+        # The rest of the document is a handful of cached (never mutated) values: same objects, same issues.
+        ident = tuple((k, id(v)) for k, v in skeleton.items() if not (k in sections and isinstance(data[k], list)))
+        ident += tuple(k for k in skeleton if k in sections and isinstance(data[k], list))
+        if self._skeleton is not None and self._skeleton[0] == ident:
+            out = list(self._skeleton[2])
+        else:
+            out = schema_issues(skeleton)
+            self._skeleton = (ident, [v for k, v in skeleton.items()], tuple(out))
         fresh: dict[tuple[str, int], tuple[object, tuple]] = {}
         old = self._items
         for section in sections:

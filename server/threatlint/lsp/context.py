@@ -1,0 +1,221 @@
+"""Where the cursor is in a model, read from the text around it (the document is often mid-edit).
+
+`cursor_context` answers: which key path leads to the mapping the cursor is
+in, whether the cursor stands where a key or a value goes, and the word typed
+so far. It never needs the document to parse.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..engine.schema import load_schema
+
+_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*)\s*:(?:\s|$)")
+_WORD = re.compile(r"[A-Za-z0-9_.:@-]*$")
+
+
+@dataclass
+class CursorContext:
+    path: list  # keys from the root; "[]" stands for "an item of this list"
+    position: str  # "key" or "value"
+    key: str | None = None  # for a value: the key it belongs to
+    prefix: str = ""  # the word typed so far
+    siblings: set = field(default_factory=set)  # keys already present in the mapping
+    in_list: bool = False  # the value is an item of a list (flow or block)
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _content(line: str) -> str:
+    s = line.strip()
+    return "" if s.startswith("#") else s
+
+
+def ancestors(lines: list[str], line: int, col: int) -> list:
+    """Key path of the block mapping whose keys sit at column `col`, for a cursor on `line`."""
+    path: list = []
+    c = col
+    for n in range(line - 1, -1, -1):
+        if c <= 0:
+            break
+        s = lines[n]
+        body = _content(s)
+        if not body:
+            continue
+        ind = _indent(s)
+        if ind >= c:
+            continue
+        if body.startswith("- ") or body == "-":
+            path.insert(0, "[]")
+            c = ind
+            # `- key: value` at a column < c: this item is the mapping; its list's key is further up.
+            continue
+        m = _KEY.match(body)
+        if m:
+            path.insert(0, m.group(1))
+            c = ind
+    return path
+
+
+def _siblings(lines: list[str], line: int, col: int) -> set:
+    """Keys already written at column `col` in the mapping around `line`."""
+    out = set()
+
+    def key_at(s: str):
+        body = s[col:] if _indent(s) == col else (s[col:] if s[col - 2:col] == "- " and _indent(s) == col - 2 else None)
+        if body is None:
+            return None
+        m = _KEY.match(body)
+        return m.group(1) if m else None
+
+    for step in (-1, 1):
+        n = line + step
+        while 0 <= n < len(lines):
+            s = lines[n]
+            if _content(s):
+                ind = _indent(s)
+                k = key_at(s)
+                if k:
+                    out.add(k)
+                if step == -1 and ind == col - 2 and s.strip().startswith("- "):
+                    break  # the start of this list item
+                if ind < col and not (ind == col - 2 and s.strip().startswith("- ") and step == -1):
+                    break
+            n += step
+    return out
+
+
+def cursor_context(lines: list[str], line: int, col: int) -> CursorContext | None:
+    text = lines[line] if 0 <= line < len(lines) else ""
+    before = text[:col]
+    prefix = _WORD.search(before).group(0)
+    ind = _indent(before)
+    body = before[ind:]
+    dash = 0
+    while body.startswith("- "):
+        dash += 2
+        body = body[2:]
+    keycol = ind + dash
+    if "#" in before and not re.search(r"[\"']", before):
+        if re.search(r"(^|\s)#", before):
+            return None  # in a comment
+    # Inside a flow mapping or sequence on this line: `- {id: x, kind: pr` / `affects: [api, sh`
+    if "{" in body or "[" in body:
+        opens = max(body.rfind("{"), body.rfind("["))
+        inner = body[opens + 1:]
+        seg = inner.split(",")[-1].lstrip()
+        m = _KEY.match(seg) if ":" in seg else None
+        bracket = body[opens]
+        if bracket == "{" and m is None:
+            outer_key = _KEY.match(body)
+            path = ancestors(lines, line, keycol)
+            if dash:
+                path = path + ["[]"]
+            if outer_key and body.index("{") > outer_key.end() - 2:
+                path = path + [outer_key.group(1)]
+            done = set(re.findall(r"([A-Za-z_][\w-]*)\s*:", inner))
+            return CursorContext(path, "key", prefix=prefix, siblings=done)
+        if m is not None and bracket == "{":
+            path = ancestors(lines, line, keycol) + (["[]"] if dash else [])
+            outer_key = _KEY.match(body)
+            if outer_key and body.index("{") > outer_key.end() - 2:
+                path = path + [outer_key.group(1)]
+            return CursorContext(path, "value", key=m.group(1), prefix=prefix)
+        # a flow sequence: the value of the key that opened it
+        km = None
+        for km in re.finditer(r"([A-Za-z_][\w-]*)\s*:\s*\[", body):
+            pass
+        if km is not None:
+            path = ancestors(lines, line, keycol) + (["[]"] if dash else [])
+            return CursorContext(path, "value", key=km.group(1), prefix=prefix, in_list=True)
+    m = _KEY.match(body)
+    if m:  # `key: val|`
+        path = ancestors(lines, line, keycol) + (["[]"] if dash else [])
+        return CursorContext(path, "value", key=m.group(1), prefix=prefix)
+    if dash and not re.search(r"[:\s]", body):
+        # `- wor|`: an item of a list; a key if the list holds mappings, else a value
+        parent = ancestors(lines, line, ind) if ind else []
+        holder = parent[-1] if parent and parent[-1] != "[]" else None
+        node = schema_for(parent + ["[]"])
+        if node is not None and _is_object(node):
+            return CursorContext(parent + ["[]"], "key", prefix=prefix, siblings=set())
+        return CursorContext(parent[:-1] if holder else parent, "value", key=holder, prefix=prefix, in_list=True)
+    if re.fullmatch(r"[A-Za-z0-9_-]*", body):
+        path = ancestors(lines, line, keycol)
+        return CursorContext(path, "key", prefix=prefix, siblings=_siblings(lines, line, keycol) - {body})
+    return None
+
+
+# -- the schema at a path ----------------------------------------------------------------
+
+def _resolve(node):
+    schema = load_schema()
+    seen = 0
+    while isinstance(node, dict) and "$ref" in node and seen < 10:
+        ref = node["$ref"]
+        target = schema
+        for part in ref.lstrip("#/").split("/"):
+            target = target.get(part, {}) if isinstance(target, dict) else {}
+        node = {**target, **{k: v for k, v in node.items() if k != "$ref"}}
+        seen += 1
+    return node
+
+
+def _is_object(node) -> bool:
+    node = _resolve(node)
+    return node.get("type") == "object" or "properties" in node
+
+
+def schema_for(path: list):
+    node = _resolve(load_schema())
+    for part in path:
+        node = _resolve(node)
+        if part == "[]":
+            for cand in _alternatives(node):
+                if "items" in cand:
+                    node = cand["items"]
+                    break
+            else:
+                return None
+        else:
+            for cand in _alternatives(node):
+                if part in cand.get("properties", {}):
+                    node = cand["properties"][part]
+                    break
+            else:
+                return None
+    return _resolve(node)
+
+
+def _alternatives(node):
+    node = _resolve(node)
+    yield node
+    for k in ("anyOf", "oneOf", "allOf"):
+        for sub in node.get(k, []):
+            yield from _alternatives(sub)
+
+
+def enum_values(node) -> list:
+    """Every enum/const value a node (or its list items) accepts, in schema order."""
+    out: list = []
+    for cand in _alternatives(node):
+        for v in cand.get("enum", []):
+            if v not in out:
+                out.append(v)
+        if "const" in cand and cand["const"] not in out:
+            out.append(cand["const"])
+        if cand.get("type") == "boolean":
+            out += [v for v in (True, False) if v not in out]
+        if "items" in cand:
+            out += [v for v in enum_values(cand["items"]) if v not in out]
+    return out
+
+
+def properties(node) -> dict:
+    out: dict = {}
+    for cand in _alternatives(node):
+        out.update(cand.get("properties", {}))
+    return out

@@ -1,0 +1,96 @@
+"""The incremental parse and check equal a fresh parse and check after any edit sequence."""
+from __future__ import annotations
+
+import random
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from threatlint.engine import check_text, parse_yaml
+from threatlint.engine.context import CheckContext
+from threatlint.lsp.checker import DocumentChecker
+from threatlint.lsp.chunks import split
+from threatlint.lsp.incremental import IncrementalParser
+from threatlint.lsp.positions import as_plain
+
+sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "lsp"))
+from models import big_model  # noqa: E402
+
+FIXTURE = (Path(__file__).parent / "fixtures" / "lsp" / "payments.threatmodel.yaml").read_text(encoding="utf-8")
+CTX = CheckContext(today=date(2026, 11, 23))
+# Fragments a person types mid-edit, plus characters that force the whole-text path.
+SNIPPETS = ["a", " ", "\n", ":", "- ", "  - id: x\n", "[", "]", "{", "}", '"', "'", "#", "\n  ", "\n    ", "x: y\n",
+            "\n- ", "é", "😀", ",", "stride: bogus\n    ", "1", "true", "id: T-001\n", "  - id: api\n", "kind: data_store",
+            "|\n", ">-\n      ", "threats:\n", "&a ", "*a", "\t", "---\n", "\x01", "? ", "!!str "]
+SEEDS = [pytest.param(seed, FIXTURE if seed % 2 else big_model(6), id=f"seed{seed}") for seed in range(6)]
+
+
+def _edits(text: str, rnd: random.Random, steps: int):
+    start = text
+    for _ in range(steps):
+        pos = rnd.randrange(len(text) + 1)
+        r = rnd.random()
+        if r < 0.5:
+            text = text[:pos] + rnd.choice(SNIPPETS) + text[pos:]
+        elif r < 0.95:
+            text = text[:pos] + text[pos + rnd.randint(1, 12):]
+        else:
+            text = start
+        if split(text) is None and rnd.random() < 0.8:
+            text = start  # keep most steps on the incremental path
+        yield text
+
+
+@pytest.mark.parametrize("seed,text", SEEDS)
+def test_parse_equals_fresh_parse(seed, text):
+    parser = IncrementalParser()
+    for new in _edits(text, random.Random(seed), 150):
+        got, want = parser.parse(new), parse_yaml(new)
+        assert [(f.message, f.range) for f in got.findings] == [(f.message, f.range) for f in want.findings], new
+        assert got.data == want.data, new
+        assert as_plain(got.pos) == as_plain(want.pos), new
+    assert parser.chunk_parses > 0
+
+
+@pytest.mark.parametrize("seed,text", SEEDS)
+def test_check_equals_fresh_check(seed, text):
+    checker = DocumentChecker()
+    for new in _edits(text, random.Random(1000 + seed), 60):
+        got = [(f.rule, f.severity, f.message, f.range, f.path) for f in checker.check(new, CTX)]
+        want = [(f.rule, f.severity, f.message, f.range, f.path) for f in check_text(new, CTX)]
+        assert got == want, new
+
+
+def test_one_edit_reparses_one_chunk():
+    text = big_model(200)
+    parser = IncrementalParser()
+    parser.parse(text)
+    before = parser.chunk_parses
+    i = text.index("Forged token", len(text) // 2)
+    parser.parse(text[:i] + "x" + text[i:])
+    assert parser.chunk_parses == before + 1
+    j = text.index("\n", i)
+    parser.parse(text[:j] + "\n" + text[j:])  # a new line shifts every later chunk without re-parsing it
+    assert parser.chunk_parses == before + 2
+    assert parser.full_parses == 0
+
+
+def test_unsafe_text_is_parsed_whole():
+    parser = IncrementalParser()
+    text = "version: 1\nbase: &b {a: 1}\nother: *b\n"
+    assert split(text) is None
+    assert parser.parse(text).data == parse_yaml(text).data
+    assert parser.full_parses == 1
+
+
+def test_syntax_error_mid_item_is_found_without_full_parse():
+    text = big_model(50)
+    parser = IncrementalParser()
+    parser.parse(text)
+    i = text.index("    likelihood: medium", len(text) // 2)
+    broken = text[:i] + "    stride: [spoofing\n" + text[i:]
+    got, want = parser.parse(broken), parse_yaml(broken)
+    assert not got.ok and [f.range for f in got.findings] == [f.range for f in want.findings]
+    assert parser.full_parses == 0
