@@ -220,3 +220,15 @@ async def test_language_server_uses_config_catalog_and_suppressions(client, lsp_
     diags = await open_and_wait(client, lsp_repo / "suppressed.threatmodel.yaml", text)
     assert not [d for d in diags if "ACME-I-001" in d.message or code_of(d) == "TM105"]
     assert [d for d in diags if code_of(d) == "TM007"]  # no reason given
+
+
+@pytest.mark.skipif(pytest_lsp is None, reason="pytest-lsp not installed")
+async def test_language_server_reports_an_invalid_team_catalog_and_keeps_checking(client, lsp_repo):
+    other = lsp_repo.parent / "broken-repo"
+    (other / ".git").mkdir(parents=True)
+    (other / "team.yaml").write_text("threats:\n  - id: X-1\n    title: t\n", encoding="utf-8")
+    (other / ".threatlint.yaml").write_text("extra-catalogs: [team.yaml]\n", encoding="utf-8")
+    diags = await open_and_wait(client, other / "threatmodel.yaml", MODEL)
+    assert [d for d in diags if code_of(d) == "TM101"]  # still checked, with the default configuration
+    logged = [m.message for m in client.log_messages if "team.yaml:2:" in m.message]
+    assert logged and "$.threats[0]" in logged[0] and "is required" in logged[0]

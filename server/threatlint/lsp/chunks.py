@@ -15,8 +15,6 @@ from dataclasses import dataclass
 
 # A top-level key line: a plain key at column 0 followed by ':' and a blank or the line end.
 _KEY_LINE = re.compile(r"([A-Za-z0-9_][A-Za-z0-9_.-]*)[ ]*:(?:[ ]|$)")
-# Interesting lines: column-0 content, and block-sequence entries at any indent.
-_LINE_MARK = re.compile(r"^(?:( *)-(?: |$)|[^ \n#])", re.MULTILINE)
 # Characters whose presence anywhere makes the chunked parse unsafe (or pointless).
 _UNSAFE_CHARS = ("\t", "\r", "\x00", "\ufeff", "\x85", "\u2028", "\u2029")
 # An anchor or alias: `&name` / `*name` after a blank, a flow indicator or the line start.
@@ -61,34 +59,27 @@ _ASCII_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 @lru_cache(maxsize=None)
 def _shallow(indent: int) -> re.Pattern:
-    return re.compile(r"^ {1,%d}[^ \n#]" % (indent - 1), re.MULTILINE)
+    # Within a section, column-0 content can only be a '-' entry (any other line there ends the section).
+    return re.compile(r"^ {0,%d}[^ \n#]" % (indent - 1), re.MULTILINE)
 
 
 def split(text: str) -> list[Chunk] | None:
     """Chunks covering `text` exactly, in order, or None when the text must be parsed whole."""
     if unsafe(text):
         return None
-    # (offset, kind, indent) of every column-0 content line and every '-' entry line
-    marks = []
-    for m in _LINE_MARK.finditer(text):
-        if m.group(1) is None:
-            marks.append((m.start(), "top", 0))
-        else:
-            marks.append((m.start(), "dash", len(m.group(1))))
-    # Sections: each column-0 line must be a `key:` line.
+    # Sections: every column-0 content line must be a `key:` line.
     sections = []  # (offset, key, value_is_empty)
-    for off, kind, indent in marks:
-        if kind == "dash" and indent == 0:
-            continue  # an indentless sequence entry; handled with its section below
-        if kind != "top":
-            continue
+    for m in _TOP_LINE.finditer(text):
+        off = m.start()
         eol = text.find("\n", off)
         line = text[off:] if eol < 0 else text[off:eol]
-        m = _KEY_LINE.match(line)
-        if m is None:
+        km = _KEY_LINE.match(line)
+        if km is None:
+            if line.startswith("- ") or line == "-":
+                continue  # an indentless sequence entry; its section stays whole (see below)
             return None
-        rest = line[m.end():].strip()
-        sections.append((off, m.group(1), rest == "" or rest.startswith("#")))
+        rest = line[km.end():].strip()
+        sections.append((off, km.group(1), rest == "" or rest.startswith("#")))
     if not sections:
         return None
     keys = [k for _, k, _ in sections]
@@ -99,43 +90,41 @@ def split(text: str) -> list[Chunk] | None:
     # Text before the first key is comments or blank lines; it goes with the first chunk.
     bounds = [s[0] for s in sections] + [len(text)]
     bounds[0] = 0
-    mi = 0
     for si, (off, key, empty) in enumerate(sections):
         start, end = bounds[si], bounds[si + 1]
-        items = []
+        items: list[int] = []
+        indent = 0
         if empty:
-            while mi < len(marks) and marks[mi][0] < off:
-                mi += 1
-            first_dash = None
-            j = mi
-            while j < len(marks) and marks[j][0] < end:
-                o, kind, indent = marks[j]
-                if kind == "dash":
-                    if first_dash is None:
-                        # The first entry must be the first content after the key line.
-                        between = text[text.find("\n", off) + 1:o] if text.find("\n", off) >= 0 else ""
-                        if any(ln.strip() and not ln.lstrip().startswith("#") for ln in between.split("\n")):
-                            break
-                        if indent == 0:
-                            break  # an indentless sequence parses differently alone: keep the section whole
-                        first_dash = indent
-                    if indent == first_dash:
-                        items.append(o)
-                    elif indent < first_dash:
-                        return None
-                j += 1
+            body = text.find("\n", off) + 1
+            first = _FIRST_CONTENT.search(text, body, end) if body > 0 else None
+            if first is not None and first.group(1) is not None and len(first.group(1)) >= 1:
+                # The first content after the key is a '-' entry; an indentless one (column 0) parses
+                # differently alone, so that section stays whole.
+                indent = len(first.group(1)) - 1
+                if indent >= 1:
+                    items = [m.start() for m in _dash_at(indent).finditer(text, first.start(), end)]
         if not items:
             chunks.append(Chunk(text[start:end], line, "section", key))
             line += chunks[-1].lines
             continue
-        if first_dash >= 2 and _shallow(first_dash).search(text, items[0], end):
+        if _shallow(indent).search(text, items[0], end):
             return None  # a line left of the items' '-' ends the sequence in one parse but not in the other
         header = Chunk(text[start:items[0]], line, "header", key)
         chunks.append(header)
         line += header.lines
         for k, o in enumerate(items):
             stop = items[k + 1] if k + 1 < len(items) else end
-            c = Chunk(text[o:stop], line, "item", key, first_dash)
+            c = Chunk(text[o:stop], line, "item", key, indent)
             chunks.append(c)
             line += c.lines
     return chunks
+
+
+_TOP_LINE = re.compile(r"^[^ \n#]", re.MULTILINE)
+# The first line with content (not a comment): group 1 is its indent plus one when it is a '-' entry.
+_FIRST_CONTENT = re.compile(r"^(?:( *-)(?: |$)|( *)[^ \n#])", re.MULTILINE)
+
+
+@lru_cache(maxsize=None)
+def _dash_at(indent: int) -> re.Pattern:
+    return re.compile(r"^ {%d}-(?: |$)" % indent, re.MULTILINE)
