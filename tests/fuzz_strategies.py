@@ -22,8 +22,8 @@ SCHEMA_PATH = Path(__file__).resolve().parents[1] / "schemas" / "threatmodel.sch
 SCHEMA = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
 DEFS = SCHEMA["$defs"]
 
-# FUZZ_EXAMPLES sets the examples per property: small in CI, 100000 for the documented long run.
-FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "200"))
+# FUZZ_EXAMPLES sets the examples per property: 40 in CI (about a minute on 2 cores), more for a long run.
+FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "40"))
 
 
 # Shrinking a whole generated model takes minutes; the unshrunk failing example is printed all the same.
@@ -57,7 +57,9 @@ REF_TARGETS = {
 ANY_CHAR = st.characters(blacklist_categories=("Cs",))
 # Plain-ish text, so most generated values look like what people write.
 WORDY = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), min_size=1, max_size=30)
-IDS = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,15}", fullmatch=True)
+_ID_FIRST = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+# The schema's id pattern ^[A-Za-z0-9][A-Za-z0-9_.:-]*$ (st.from_regex is several times slower to draw).
+IDS = st.builds(lambda a, b: a + b, st.sampled_from(_ID_FIRST), st.text(_ID_FIRST + "_.:-", max_size=15))
 
 
 def _resolve(node: dict) -> dict:
@@ -83,14 +85,27 @@ def _date():
     return st.one_of(d, d.map(date.isoformat))
 
 
-def value(node: dict, path: tuple, pools: dict):
-    """Strategy for a value valid under schema `node` at `path` (section names only, no indexes)."""
+class _Ref:
+    """A reference drawn before the ids it may point at are known; `_bind` turns it into an id."""
+
+    __slots__ = ("targets", "pick")
+
+    def __init__(self, targets: tuple, pick: int):
+        self.targets, self.pick = targets, pick
+
+
+def value(node: dict, path: tuple):
+    """Strategy for a value valid under schema `node` at `path` (section names only, no indexes).
+
+    Strategies are built once per schema location (building them per example costs more than drawing);
+    references come out as `_Ref` placeholders that `_bind` resolves against the example's ids.
+    """
     targets = REF_TARGETS.get(path)
     if targets is not None:
-        ids = [i for t in targets for i in pools.get(t, ())]
+        ref = st.integers(0, 2**16).map(lambda i: _Ref(targets, i))
         if _resolve(node).get("type") == "array":
-            return st.lists(st.sampled_from(ids), min_size=node.get("minItems", 1), max_size=3, unique=True)
-        return st.sampled_from(ids)
+            return st.lists(ref, min_size=node.get("minItems", 1), max_size=3)
+        return ref
     if _is_ref(node, "date"):
         return _date()
     node = _resolve(node)
@@ -99,7 +114,7 @@ def value(node: dict, path: tuple, pools: dict):
     if "enum" in node:
         return st.sampled_from(node["enum"])
     if "anyOf" in node:
-        return st.one_of([value(n, path, pools) for n in node["anyOf"]])
+        return st.one_of([value(n, path) for n in node["anyOf"]])
     kind = node.get("type")
     if kind == "string":
         return _text(node)
@@ -108,61 +123,81 @@ def value(node: dict, path: tuple, pools: dict):
     if kind == "boolean":
         return st.booleans()
     if kind == "array":
-        return st.lists(value(node["items"], path, pools), min_size=node.get("minItems", 0), max_size=3,
+        return st.lists(value(node["items"], path), min_size=node.get("minItems", 0), max_size=3,
                         unique=bool(node.get("uniqueItems")))
     if kind == "object":
-        return _object(node, path, pools, {})
+        return _object(node, path)
     raise AssertionError(f"schema node the generator does not know: {node}")  # keeps the generator honest
 
 
-def _object(node: dict, path: tuple, pools: dict, fixed: dict):
-    """A mapping with every required key and a random subset of the optional ones."""
+def _object(node: dict, path: tuple):
+    """A mapping with every required key and a random subset of the optional ones (`id` is added later)."""
     props = node.get("properties", {})
     required = set(node.get("required", ()))
     must, may = {}, {}
     for key, sub in props.items():
-        if key in fixed:
-            must[key] = st.just(fixed[key])
-            continue
-        if key == "id":
-            continue
-        sub_path = path + (key,)
-        targets = REF_TARGETS.get(sub_path)
-        if targets is not None and not any(pools.get(t) for t in targets):
-            continue  # nothing to point at: only possible for optional references (see models())
-        (must if key in required else may)[key] = value(sub, sub_path, pools)
+        if key != "id":
+            (must if key in required else may)[key] = value(sub, path + (key,))
     return st.fixed_dictionaries(must, optional=may)
+
+
+_SECTION_ITEMS = {key: _object(_resolve(node)["items"], (key,))
+                  for key, node in SCHEMA["properties"].items() if _resolve(node).get("type") == "array"}
+_OTHER_SECTIONS = {key: value(node, (key,)) for key, node in SCHEMA["properties"].items() if key not in _SECTION_ITEMS}
+
+
+def _bind(obj, pools: dict):
+    """Replace `_Ref`s by ids of their target sections; a reference with nothing to point at is dropped."""
+    def ids(ref):
+        found = [i for t in ref.targets for i in pools.get(t, ())]
+        return found[ref.pick % len(found)] if found else None
+
+    if isinstance(obj, _Ref):
+        return ids(obj)
+    if isinstance(obj, list):
+        if obj and all(isinstance(o, _Ref) for o in obj):
+            return list(dict.fromkeys(i for i in map(ids, obj) if i is not None)) or None
+        return [_bind(o, pools) for o in obj]
+    if isinstance(obj, dict):
+        out = {}
+        for k, v in obj.items():
+            v = _bind(v, pools)
+            if v is not None:
+                out[k] = v
+        return out
+    return obj
 
 
 @st.composite
 def models(draw, max_items: int = 4) -> dict:
     """A schema-valid model whose every reference resolves; ids are unique across the file."""
     counts = {s: draw(st.integers(0, max_items)) for s in ID_SECTIONS}
+    # Required references need something to point at.
     if not counts["elements"]:
-        counts["flows"] = 0  # a flow needs elements to run between
+        counts["flows"] = 0  # a flow runs between elements
     if not counts["elements"] and not counts["flows"]:
-        counts["threats"] = 0  # a threat must affect something
+        counts["threats"] = 0  # a threat affects an element or a flow
     all_ids = draw(st.lists(IDS, min_size=sum(counts.values()), max_size=sum(counts.values()), unique=True))
     pools, i = {}, 0
     for s in ID_SECTIONS:
         pools[s] = all_ids[i:i + counts[s]]
         i += counts[s]
-    props = SCHEMA["properties"]
     required = set(SCHEMA.get("required", ()))
     doc: dict = {}
-    for key in props:
+    for key in SCHEMA["properties"]:
         # A section whose ids were drawn is always written, so every drawn reference resolves.
         if key not in required and not pools.get(key) and not draw(st.booleans()):
             continue
-        node = _resolve(props[key])
         if key in pools:
-            doc[key] = [draw(_object(node["items"], (key,), pools, {"id": ident})) for ident in pools[key]]
-        elif key == "exemptions":
-            if counts["elements"] or counts["flows"]:
-                doc[key] = draw(st.lists(_object(node["items"], (key,), pools, {}), max_size=3))
+            items = draw(st.lists(_SECTION_ITEMS[key], min_size=counts[key], max_size=counts[key]))
+            doc[key] = [{"id": ident, **item} for ident, item in zip(pools[key], items)]
+        elif key in _SECTION_ITEMS:
+            if key == "exemptions" and not (counts["elements"] or counts["flows"]):
+                continue
+            doc[key] = draw(st.lists(_SECTION_ITEMS[key], max_size=3))
         else:
-            doc[key] = draw(value(props[key], (key,), pools))
-    return doc
+            doc[key] = draw(_OTHER_SECTIONS[key])
+    return _bind(doc, pools)
 
 
 @st.composite
@@ -179,7 +214,7 @@ def dump_options(draw) -> dict:
 
 
 def dump(data, **opts) -> str:
-    return yaml.safe_dump(data, **opts)
+    return yaml.dump(data, Dumper=yaml.CSafeDumper, **opts)
 
 
 @st.composite

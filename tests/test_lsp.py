@@ -108,11 +108,7 @@ async def test_diagnostics_on_open_carry_code_help_severity_source_and_data(clie
 async def test_every_change_rechecks_and_matches_a_fresh_check(client):
     doc = model(client).open()
     await doc.diagnostics()
-    steps = [
-        ("stride: tampering", "stride: tampering\n    owner: ops", len("stride: tampering")),  # clears TM303
-        ("  - {id: checkout", "", 0),
-    ]
-    doc.insert("    stride: tampering", "    owner: ops\n", 0)
+    doc.insert("    stride: tampering", "    owner: ops\n", 0)  # clears T-002's TM303
     assert sorted(map(_key, await doc.diagnostics())) == _expected(doc.text)
     # Mid-edit invalid YAML: TM001 at the offending place, nothing else.
     doc.insert("    likelihood: high\n", "    stride: [spoofing\n")
@@ -125,7 +121,6 @@ async def test_every_change_rechecks_and_matches_a_fresh_check(client):
     # A new line above everything shifts every position.
     doc.edit(lsp.Position(line=0, character=0), lsp.Position(line=0, character=0), "# header\n\n")
     assert sorted(map(_key, await doc.diagnostics())) == _expected(doc.text)
-    del steps
 
 
 async def test_a_burst_of_keystrokes_costs_fewer_checks(client):
@@ -225,7 +220,8 @@ async def test_hover_key_stride_and_id(client):
         h = await client.text_document_hover_async(lsp.HoverParams(text_document=doc.doc_id, position=pos))
         return h.contents.value if h else None
 
-    assert "STRIDE" in (await hover(position_of(doc.text, "stride: spoofing", 2))) or "categor" in (await hover(position_of(doc.text, "stride: spoofing", 2)))
+    key_doc = await hover(position_of(doc.text, "stride: spoofing", 2))
+    assert key_doc.startswith("**stride**:") and "STRIDE" in key_doc
     assert "authentication" in await hover(position_of(doc.text, "stride: spoofing", len("stride: sp")))
     text = await hover(position_of(doc.text, "affects: [api]", len("affects: [a")))
     assert "element `api`" in text and "process" in text and "Payments API" in text

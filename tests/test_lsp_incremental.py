@@ -24,7 +24,11 @@ CTX = CheckContext(today=date(2026, 11, 23))
 SNIPPETS = ["a", " ", "\n", ":", "- ", "  - id: x\n", "[", "]", "{", "}", '"', "'", "#", "\n  ", "\n    ", "x: y\n",
             "\n- ", "é", "😀", ",", "stride: bogus\n    ", "1", "true", "id: T-001\n", "  - id: api\n", "kind: data_store",
             "|\n", ">-\n      ", "threats:\n", "&a ", "*a", "\t", "---\n", "\x01", "? ", "!!str "]
-SEEDS = [pytest.param(seed, FIXTURE if seed % 2 else big_model(6), id=f"seed{seed}") for seed in range(6)]
+# Block scalars, empty values and nested collections that end a chunk: their end marks differ between kinds.
+ENDINGS = ("version: 1\nthreats:\n  - id: a\n    description: >-\n      text here\n  - id: b\n    description: |\n\n"
+           "  - id: c\n    d:\n      x: |\n        y\n  - id: e\n    s:\n      -\n  - id: f\n    g:\nmitigations:\n"
+           "  - id: m\n    t: >-\n\n\nother: |\n  z\n")
+SEEDS = [pytest.param(seed, (FIXTURE, big_model(6), ENDINGS)[seed % 3], id=f"seed{seed}") for seed in range(6)]
 
 
 def _edits(text: str, rnd: random.Random, steps: int):

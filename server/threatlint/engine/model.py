@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from .locate import locate
 from .parse import ParsedDoc
@@ -121,6 +121,24 @@ def _alternation(terms) -> str:
     return build(sorted(set(terms)), 0)
 
 
+@lru_cache(maxsize=16)
+def _vocabulary_regex(terms: frozenset) -> "re.Pattern":
+    # Cached: the editor re-checks after every keystroke and the names rarely change between two.
+    return re.compile(r"(?<![\w-])" + _alternation(terms) + r"(?![\w-])", re.IGNORECASE)
+
+
+_NOUNS = {
+    "assets": "asset",
+    "boundaries": "boundary",
+    "elements": "element",
+    "flows": "flow",
+    "threats": "threat",
+    "mitigations": "mitigation",
+    "assumptions": "assumption",
+    "exemptions": "exemption",
+}
+
+
 @dataclass(frozen=True)
 class Ref:
     """A reference to an id from somewhere in the model."""
@@ -172,16 +190,7 @@ class Model:
         return v if isinstance(v, str) and v else (str(v) if isinstance(v, int) and not isinstance(v, bool) else None)
 
     def label(self, section: str, item: dict, index: int) -> str:
-        noun = {
-            "assets": "asset",
-            "boundaries": "boundary",
-            "elements": "element",
-            "flows": "flow",
-            "threats": "threat",
-            "mitigations": "mitigation",
-            "assumptions": "assumption",
-            "exemptions": "exemption",
-        }.get(section, section)
+        noun = _NOUNS.get(section, section)
         ident = self.id_of(item)
         return f"{noun} '{ident}'" if ident else f"{noun} #{index + 1}"
 
@@ -233,6 +242,8 @@ class Model:
         for section, key, expects, many in REFERENCE_SITES:
             for i, item in self.items(section):
                 value = item.get(key)
+                if value is None:  # most items leave most reference keys out; no label to build
+                    continue
                 label = self.label(section, item, i)
                 if many:
                     for j, target in enumerate(as_list(value)):
@@ -316,7 +327,7 @@ class Model:
         terms = {t for t in terms if len(t) >= 2}
         if not terms:
             return None
-        return re.compile(r"(?<![\w-])" + _alternation(terms) + r"(?![\w-])", re.IGNORECASE)
+        return _vocabulary_regex(frozenset(terms))
 
     def is_sensitive(self, asset_id) -> bool:
         a = self.assets.get(asset_id) if isinstance(asset_id, str) else None

@@ -398,9 +398,11 @@ def decode(raw: bytes) -> tuple[str | None, Finding | None]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        good = raw[: e.start].decode("utf-8-sig", errors="replace")
+        # With a BOM the codec decodes (and counts from) the bytes after it.
+        start = e.start + len(raw) - len(e.object)
+        good = raw[:start].decode("utf-8-sig", errors="replace")
         return None, _yaml_error(
-            f"file is not valid UTF-8 (byte 0x{raw[e.start]:02x} at offset {e.start}); save it as UTF-8",
+            f"file is not valid UTF-8 (byte 0x{raw[start]:02x} at offset {start}); save it as UTF-8",
             position_at(good, len(good)),
         )
     return text, None

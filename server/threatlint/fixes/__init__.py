@@ -16,7 +16,9 @@ from ..catalog import CatalogMitigation, mitigations_for
 from ..engine.finding import Finding
 from ..engine.model import APPLICABLE, Model, as_list, categories
 from ..engine.parse import ParsedDoc
-from .yamledit import Edit, Editor, Raw, apply_edits  # noqa: F401
+from .yamledit import Edit, Editor, Raw, apply_edits
+
+__all__ = ["Edit", "Fix", "FIXERS", "apply_edits", "fixes_for", "next_id"]
 
 STRIDE_NOUN = {
     "spoofing": "spoofing",

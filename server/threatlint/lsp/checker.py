@@ -53,6 +53,20 @@ class DocumentChecker:
 # Rules whose verdict on one threat reads only that threat, the sections other than `threats` and the
 # context. Their hits are cached per threat; tests compare the result with a fresh check after random edits.
 THREAT_LOCAL = frozenset({"TM102", "TM201", "TM202", "TM204", "TM301", "TM302", "TM303", "TM304", "TM305", "TM306"})
+# Rules that read no threat at all: their hits stand while the other sections and the context do.
+NO_THREATS = frozenset({"TM103", "TM104", "TM105", "TM203", "TM401", "TM402", "TM403", "TM404"})
+# Rules that read threats only through their ids, categories, catalog links and references
+# (coverage, the id index): their hits stand while `_projection` does too.
+THREAT_SUMMARY = frozenset({"TM004", "TM005", "TM101", "TM106"})
+
+
+def _projection(model: Model) -> list:
+    out = []
+    for i, t in model.items("threats"):
+        ap = t.get("attack_path")
+        out.append((i, t.get("id"), t.get("catalog"), t.get("stride"), t.get("affects"), t.get("mitigations"),
+                    ap.get("target") if isinstance(ap, dict) else None))
+    return out
 
 
 class _Threats(Model):
@@ -77,13 +91,20 @@ class RuleCache:
         self._keep = None  # the objects that key refers to, kept alive so their ids stay theirs
         self._hits: dict[tuple[int, int], tuple[object, dict[str, list]]] = {}  # (id(threat), index) -> hits per rule
         self._not_local: set[str] = set()
+        self._projection: list | None = None
+        self._whole: dict[str, list] = {}  # rule id -> hits of a NO_THREATS or THREAT_SUMMARY rule
 
     def run(self, model: Model, ctx: CheckContext) -> list[Finding]:
         data = model.data
         others = [(k, v) for k, v in data.items() if k != "threats"]
-        key = (tuple((k, id(v)) for k, v in others), ctx)
+        # List sections are rebuilt on each assembly from cached items: compare their items, not the lists.
+        key = (tuple((k, tuple(map(id, v)) if isinstance(v, list) else id(v)) for k, v in others), ctx)
         if key != self._key:
-            self._key, self._keep, self._hits = key, others, {}
+            self._key, self._keep, self._hits, self._whole = key, others, {}, {}
+        projection = _projection(model)
+        if projection != self._projection:
+            self._projection = projection
+            self._whole = {k: v for k, v in self._whole.items() if k not in THREAT_SUMMARY}
         threats = list(model.items("threats"))
         fresh: dict[tuple[int, int], tuple[object, dict[str, list]]] = {}
         changed = []
@@ -117,5 +138,10 @@ class RuleCache:
                     for hit in fresh[(id(t), i)][1].get(rule.id, ()):
                         out.append(to_finding(rule, hit, model))
             else:
-                out += [to_finding(rule, hit, model) for hit in rule.check(model, ctx)]
+                hits = self._whole.get(rule.id)
+                if hits is None:
+                    hits = list(rule.check(model, ctx))
+                    if rule.id in NO_THREATS or rule.id in THREAT_SUMMARY:
+                        self._whole[rule.id] = hits
+                out += [to_finding(rule, hit, model) for hit in hits]
         return out

@@ -11,17 +11,18 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # A top-level key line: a plain key at column 0 followed by ':' and a blank or the line end.
 _KEY_LINE = re.compile(r"([A-Za-z0-9_][A-Za-z0-9_.-]*)[ ]*:(?:[ ]|$)")
 # Characters whose presence anywhere makes the chunked parse unsafe (or pointless).
 _UNSAFE_CHARS = ("\t", "\r", "\x00", "\ufeff", "\x85", "\u2028", "\u2029")
-# An anchor or alias: `&name` / `*name` after a blank, a flow indicator or the line start.
-_ANCHOR = re.compile(r"(?:^|[ \[{,])[&*][^ \n,\[\]{}]")
+_ANCHOR_CHAR = re.compile(r"[&*]")
 # libyaml's reader rejects the whole stream for one of these before it parses anything.
 _NON_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_DOC_MARKER = re.compile(r"^(?:---|\.\.\.|%)", re.MULTILINE)
+# Patterns below that start with "\n" run on "\n" + text: a match's offset is then the offset in
+# text of the line it starts (a literal first character lets the regex engine skip ahead).
+_DOC_MARKER = re.compile(r"\n(?:---|\.\.\.|%)")
 
 
 @dataclass(frozen=True)
@@ -31,10 +32,10 @@ class Chunk:
     kind: str  # "section" (a whole top-level key), "header" (a key whose items follow) or "item"
     key: str  # the top-level key the chunk belongs to
     indent: int = 0  # column of an item's '-'
+    lines: int = field(init=False)  # line breaks in the chunk
 
-    @property
-    def lines(self) -> int:
-        return self.text.count("\n")
+    def __post_init__(self):
+        object.__setattr__(self, "lines", self.text.count("\n"))
 
 
 def unsafe(text: str) -> bool:
@@ -42,10 +43,21 @@ def unsafe(text: str) -> bool:
         return True
     if not text.isascii() and _NON_PRINTABLE.search(text) or _has_control(text):
         return True
-    if ("&" in text or "*" in text) and _ANCHOR.search(text):
+    if ("&" in text or "*" in text) and _has_anchor(text):
         return True
-    if ("---" in text or "..." in text or "%" in text) and _DOC_MARKER.search(text):
+    if ("---" in text or "..." in text or "%" in text) and _DOC_MARKER.search("\n" + text):
         return True
+    return False
+
+
+def _has_anchor(text: str) -> bool:
+    """An anchor or alias: `&name` / `*name` after a blank, a flow indicator or a line start."""
+    for m in _ANCHOR_CHAR.finditer(text):
+        i = m.start()
+        before = text[i - 1] if i else "\n"
+        after = text[i + 1:i + 2]
+        if before in " \n[{," and after and after not in " \n,[]{}":
+            return True
     return False
 
 
@@ -60,16 +72,17 @@ _ASCII_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 @lru_cache(maxsize=None)
 def _shallow(indent: int) -> re.Pattern:
     # Within a section, column-0 content can only be a '-' entry (any other line there ends the section).
-    return re.compile(r"^ {0,%d}[^ \n#]" % (indent - 1), re.MULTILINE)
+    return re.compile(r"\n {0,%d}[^ \n#]" % (indent - 1))
 
 
 def split(text: str) -> list[Chunk] | None:
     """Chunks covering `text` exactly, in order, or None when the text must be parsed whole."""
     if unsafe(text):
         return None
+    nl_text = "\n" + text
     # Sections: every column-0 content line must be a `key:` line.
     sections = []  # (offset, key, value_is_empty)
-    for m in _TOP_LINE.finditer(text):
+    for m in _TOP_LINE.finditer(nl_text):
         off = m.start()
         eol = text.find("\n", off)
         line = text[off:] if eol < 0 else text[off:eol]
@@ -96,18 +109,18 @@ def split(text: str) -> list[Chunk] | None:
         indent = 0
         if empty:
             body = text.find("\n", off) + 1
-            first = _FIRST_CONTENT.search(text, body, end) if body > 0 else None
+            first = _FIRST_CONTENT.search(nl_text, body, end) if body > 0 else None
             if first is not None and first.group(1) is not None and len(first.group(1)) >= 1:
                 # The first content after the key is a '-' entry; an indentless one (column 0) parses
                 # differently alone, so that section stays whole.
                 indent = len(first.group(1)) - 1
                 if indent >= 1:
-                    items = [m.start() for m in _dash_at(indent).finditer(text, first.start(), end)]
+                    items = [m.start() for m in _dash_at(indent).finditer(nl_text, first.start(), end)]
         if not items:
             chunks.append(Chunk(text[start:end], line, "section", key))
             line += chunks[-1].lines
             continue
-        if _shallow(indent).search(text, items[0], end):
+        if _shallow(indent).search(nl_text, items[0], end):
             return None  # a line left of the items' '-' ends the sequence in one parse but not in the other
         header = Chunk(text[start:items[0]], line, "header", key)
         chunks.append(header)
@@ -120,11 +133,11 @@ def split(text: str) -> list[Chunk] | None:
     return chunks
 
 
-_TOP_LINE = re.compile(r"^[^ \n#]", re.MULTILINE)
+_TOP_LINE = re.compile(r"\n[^ \n#]")
 # The first line with content (not a comment): group 1 is its indent plus one when it is a '-' entry.
-_FIRST_CONTENT = re.compile(r"^(?:( *-)(?: |$)|( *)[^ \n#])", re.MULTILINE)
+_FIRST_CONTENT = re.compile(r"\n(?:( *-)(?=[ \n]|\Z)|( *)[^ \n#])")
 
 
 @lru_cache(maxsize=None)
 def _dash_at(indent: int) -> re.Pattern:
-    return re.compile(r"^ {%d}-(?: |$)" % indent, re.MULTILINE)
+    return re.compile(r"\n {%d}-(?=[ \n]|\Z)" % indent)

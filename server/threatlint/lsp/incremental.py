@@ -98,7 +98,7 @@ class IncrementalParser:
                 root = MapPos(sh.pt(doc.pos.start))
             if c.kind == "section":
                 data[c.key] = doc.data[c.key]
-                root.keys[c.key] = (sh.pt(ks), sh.pt(ke), sh.wrap(vpos))
+                root.keys[c.key] = (sh.plain(ks), sh.plain(ke), sh.wrap(vpos))
                 i += 1
                 continue
             # A header and its items: the items form the section's block sequence.
@@ -118,7 +118,7 @@ class IncrementalParser:
             seq.end = last_next if last_next is not None else _stream_end(text)
             seq.items = poses
             data[c.key] = values
-            root.keys[c.key] = (sh.pt(ks), sh.pt(ke), seq)
+            root.keys[c.key] = (sh.plain(ks), sh.plain(ke), seq)
             i = j
         root.end = _stream_end(text)
         return ParsedDoc(text, data, root)

@@ -25,10 +25,15 @@ class Shift:
         self.end_abs = end_abs
 
     def pt(self, p):
+        """A collection's mark: one that ends the chunk's stream ends at the next token in the document."""
         if p is None:
             return None
         if p == self.end_rel:
             return self.end_abs
+        return (p[0] + self.dl, p[1])
+
+    def plain(self, p):
+        """A scalar's mark: a block scalar ending the chunk ends after its last line break in both parses."""
         return (p[0] + self.dl, p[1])
 
     def wrap(self, pos):
@@ -37,7 +42,7 @@ class Shift:
         if isinstance(pos, SeqPos):
             return ShiftedSeq(pos, self)
         if isinstance(pos, tuple):
-            return (self.pt(pos[0]), self.pt(pos[1]))
+            return (self.plain(pos[0]), self.plain(pos[1]))
         return pos
 
 
@@ -51,7 +56,7 @@ class _Keys(Mapping):
     def __getitem__(self, key):
         ks, ke, child = self._inner[key]
         sh = self._sh
-        return (sh.pt(ks), sh.pt(ke), sh.wrap(child))
+        return (sh.plain(ks), sh.plain(ke), sh.wrap(child))
 
     def __contains__(self, key):
         return key in self._inner
