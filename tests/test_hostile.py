@@ -312,3 +312,18 @@ def test_staged_billion_laughs_model_blocks(repo):
     proc = gate(repo, "threatmodel.yaml")
     assert proc.returncode == 1
     assert "aliases expand" in proc.stdout
+
+
+@pytest.mark.parametrize("where", ["../outside/cat.yaml", "{outside}/cat.yaml", "linked.yaml"])
+def test_extra_catalog_outside_the_repository_is_refused(repo, outside, where):
+    """A repository's configuration cannot make the gate read a file elsewhere (path, absolute or link)."""
+    (outside / "cat.yaml").write_text("threats: []\n")
+    (repo / "linked.yaml").symlink_to(outside / "cat.yaml")
+    rel = where.format(outside=outside)
+    (repo / ".threatlint.yaml").write_text(f'extra-catalogs: ["{rel}"]\n')
+    (repo / "threatmodel.yaml").write_text(MODEL % '"src/**"')
+    (repo / "src" / "app.py").write_text("print('changed')\n")
+    git(repo, "add", "-A")
+    proc = gate(repo, "threatmodel.yaml", "src/app.py")
+    assert proc.returncode != 0, proc.stdout + proc.stderr
+    assert "outside the repository" in proc.stderr and rel in proc.stderr

@@ -172,8 +172,13 @@ def load_catalog(config: Config, root: Path | None) -> "Catalog | None":
     if not config.extra_catalogs:
         return None
     parts = []
+    boundary = _repository_of(root) if root is not None else None
     for rel in config.extra_catalogs:
         path = (root / rel) if root is not None else Path(rel)
+        if boundary is not None and not path.resolve().is_relative_to(boundary):
+            # The gate runs on every commit: a repository's config must not make it read files elsewhere.
+            raise ConfigError(f"{config.source}: extra-catalogs: {rel} is outside the repository ({boundary}); "
+                              "threatlint reads nothing outside it, so copy the catalog into the repository")
         try:
             raw = path.read_bytes()
         except OSError as e:
@@ -186,6 +191,15 @@ def load_catalog(config: Config, root: Path | None) -> "Catalog | None":
         return with_extra(parts)
     except CatalogError as e:
         raise ConfigError(f"invalid catalog {e}") from None
+
+
+def _repository_of(folder: Path) -> Path:
+    """The top of the git work tree around `folder` (the folder itself outside any repository)."""
+    folder = folder.resolve()
+    for f in (folder, *folder.parents):
+        if (f / ".git").exists():
+            return f
+    return folder
 
 
 # Loaded settings per config file, reloaded when the file or one of its catalogs changes.

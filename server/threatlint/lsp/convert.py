@@ -4,6 +4,7 @@ from __future__ import annotations
 from lsprotocol import types as lsp
 
 from ..engine.finding import Finding, Range, Severity
+from ..engine.lines import lsp_lines
 from ..rules import RULES
 
 SEVERITY = {
@@ -21,7 +22,7 @@ class Lines:
     """
 
     def __init__(self, text: str, encoding: str = "utf-16"):
-        self.lines = text.split("\n")
+        self.lines = lsp_lines(text)
         self.encoding = str(getattr(encoding, "value", encoding) or "utf-16").lower()
 
     def _units(self, s: str) -> int:

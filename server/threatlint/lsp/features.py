@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 
 from ..engine.finding import Range
+from ..engine.lines import lsp_lines
 from ..engine.model import SECTIONS, STRIDE, Model
 from ..engine.parse import MapPos, ParsedDoc, SeqPos
 from .context import cursor_context, enum_values, properties, schema_for
@@ -59,7 +60,7 @@ def _id_sections(path: list, key: str | None):
 
 
 def completion(text: str, line: int, col: int, good: ParsedDoc | None) -> list[Item]:
-    lines = text.split("\n")
+    lines = lsp_lines(text)
     ctx = cursor_context(lines, line, col)
     if ctx is None:
         return []
@@ -137,11 +138,11 @@ def _summary(model: Model, section: str, ident: str, item: dict) -> str:
 # -- hover -------------------------------------------------------------------------------
 
 def word_at(text: str, line: int, col: int) -> tuple[str, int, int] | None:
-    lines = text.split("\n")
+    lines = lsp_lines(text)
     if not 0 <= line < len(lines):
         return None
     s = lines[line]
-    start = col
+    start = col = max(0, min(col, len(s)))
     while start > 0 and re.match(r"[A-Za-z0-9_.:@-]", s[start - 1]):
         start -= 1
     end = col
@@ -159,7 +160,7 @@ def hover(text: str, line: int, col: int, good: ParsedDoc | None) -> tuple[str, 
         return None
     word, start, end = found
     rng = Range.of(line, start, line, end)
-    lines = text.split("\n")
+    lines = lsp_lines(text)
     after = lines[line][end:]
     if after.lstrip().startswith(":"):  # a key
         ctx = cursor_context(lines, line, start)

@@ -34,6 +34,7 @@ from ..fixes import fixes_for
 from . import features
 from .checker import DocumentChecker
 from .convert import DiagnosticCache, Lines, diagnostic
+from .document import use_lsp_lines
 from .coverage import ModelInfo, covers, summary
 
 log = logging.getLogger("threatlint.lsp")
@@ -361,6 +362,7 @@ def create_server() -> ThreatlintServer:
     @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: ThreatlintServer, params: lsp.DidOpenTextDocumentParams):
         uri = params.text_document.uri
+        use_lsp_lines(ls.workspace.get_text_document(uri))
         if ls.is_model(uri):
             ls._model_paths = None  # a new model may have appeared
             ls.checker(uri)
