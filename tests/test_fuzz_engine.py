@@ -18,7 +18,7 @@ from fuzz_strategies import (
     swapped_types,
 )
 from threatlint.engine import Finding, Severity, check_bytes, check_text
-from threatlint.engine.parse import MAX_DEPTH
+from threatlint.engine.parse import MAX_DEPTH, parse_yaml
 from threatlint.rules import RULES
 
 SLOW = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example]
@@ -60,7 +60,10 @@ def syntax_error_per_libyaml(text: str) -> bool:
     """Whether libyaml's own composer rejects the text as YAML (not counting construction)."""
     try:
         yaml.compose(text, Loader=yaml.CSafeLoader)
-    except (yaml.composer.ComposerError, yaml.scanner.ScannerError, yaml.parser.ParserError, yaml.reader.ReaderError):
+    except yaml.composer.ComposerError as e:
+        # PyYAML alone refuses a redefined anchor; YAML lets a later anchor take over the name.
+        return "duplicate anchor" not in str(e)
+    except (yaml.scanner.ScannerError, yaml.parser.ParserError, yaml.reader.ReaderError):
         return True
     return False
 
@@ -110,6 +113,18 @@ def test_invalid_yaml_is_always_reported_as_tm001(text):
     assert_well_formed(findings, text)
     if syntax_error_per_libyaml(text):
         assert any(f.rule == "TM001" and f.severity is Severity.ERROR for f in findings), text
+
+
+def test_alias_to_a_redefined_enclosing_anchor_is_a_tm001():
+    """Found by the long fuzz run: the alias must not silently bind to the anchor's earlier node."""
+    text = "version: 1\nsystem: {name: x}\nassets: &a []\nboundaries: &a\n- id: [*a]\n"
+    findings = check_text(text)
+    assert [(f.rule, f.range.start.line) for f in findings if f.rule == "TM001"] == [("TM001", 4)], findings
+
+
+def test_redefined_anchor_refers_to_the_latest_node():
+    doc = parse_yaml("version: 1\nsystem: {name: &n first}\nassets: [{id: &n second}]\nboundaries: [{id: *n}]\n")
+    assert doc.findings == [] and doc.data["boundaries"] == [{"id": "second"}]
 
 
 @fuzz_settings(suppress_health_check=SLOW)
@@ -243,10 +258,12 @@ def test_invalid_utf8_anywhere_is_one_tm001_at_the_byte(drawn, bad, data):
     while at < len(raw) and (raw[at] & 0xC0) == 0x80:  # insert between characters
         at += 1
     raw = raw[:at] + bad + raw[at:]
+    if data.draw(st.booleans()):  # behind a BOM the position and the offset named must not shift
+        raw, at = b"\xef\xbb\xbf" + raw, at + 3
     findings = check_bytes(raw)
     assert_well_formed(findings, editor_text(raw))
     assert [f.rule for f in findings] == ["TM001"]
-    assert "not valid UTF-8" in findings[0].message
+    assert f"byte 0x{bad[0]:02x} at offset {at}" in findings[0].message
     prefix = editor_text(raw[:at])
     lines = lsp_lines(prefix)
     assert (findings[0].range.start.line, findings[0].range.start.character) == (len(lines) - 1, len(lines[-1]))
@@ -323,3 +340,18 @@ def test_truncation_at_every_position(line_break):
         prefix = text[:i]
         assert_well_formed(check_text(prefix), prefix)
 
+
+
+def test_control_character_position_counts_characters_not_bytes():
+    """libyaml reports a reader error's offset in UTF-8 bytes; the finding must count characters."""
+    text = "version: 1\nsystem: {name: é\U0001F600\x01}\n"
+    errors = [f for f in check_text(text) if f.rule == "TM001"]
+    assert [(f.range.start.line, f.range.start.character) for f in errors] == [(1, 17)]
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\x85"])
+def test_findings_after_a_yaml_only_line_break_point_at_the_editor_line(separator):
+    """YAML 1.1 breaks lines at NEL, U+2028 and U+2029; editors (and LSP) do not."""
+    text = f"version: 1\nsystem:\n  name: \"x{separator}  y\"\n  bogus: 1\n"
+    bogus = [f for f in check_text(text) if "bogus" in f.message]
+    assert [(f.range.start.line, f.range.start.character, f.range.end.character) for f in bogus] == [(3, 2, 7)]

@@ -155,16 +155,16 @@ def test_git_missing_from_path_is_an_environment_error(repo, tmp_path):
     assert "git is not installed" in proc.stderr
 
 
-def test_unreadable_object_directory_blocks(repo):
-    """The objects folder replaced by a file: every object read fails."""
+def test_object_store_gone_is_an_environment_error(repo):
+    """The objects folder replaced by a file: git no longer sees a repository; the gate says so (exit 2)."""
     stage_code_and_model_change(repo)
     objects = repo / ".git" / "objects"
     objects.rename(repo / ".git" / "objects.moved")
     objects.write_text("not a directory\n")
     proc = gate(repo, "src/app.py", "threatmodel.yaml")
-    assert proc.returncode != 0, proc.stdout + proc.stderr
+    assert proc.returncode == 2, proc.stdout + proc.stderr
     assert "Traceback" not in proc.stdout + proc.stderr
-    assert "blocked" in proc.stdout + proc.stderr or "error" in proc.stderr
+    assert "threatlint gate: error:" in proc.stderr and "git" in proc.stderr
 
 
 # -- unexpected exceptions -----------------------------------------------------------

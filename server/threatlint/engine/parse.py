@@ -285,6 +285,10 @@ def _build(text: str, doc: ParsedDoc) -> None:
                     )
                 if len(stack) >= MAX_DEPTH:
                     raise _Abort(_yaml_error(f"nesting deeper than {MAX_DEPTH} levels", _mark(e.start_mark)))
+                if e.anchor:
+                    # A redefined anchor names this node from here on: an alias inside it is recursive,
+                    # not a reference to the node that had the name before.
+                    anchors.pop(e.anchor, None)
                 if cls is MapStart:
                     stack.append(_Frame({}, MapPos(_mark(e.start_mark)), e.anchor))
                 else:

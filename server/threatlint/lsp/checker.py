@@ -58,6 +58,9 @@ NO_THREATS = frozenset({"TM103", "TM104", "TM105", "TM203", "TM401", "TM402", "T
 # Rules that read threats only through their ids, categories, catalog links and references
 # (coverage, the id index): their hits stand while `_projection` does too.
 THREAT_SUMMARY = frozenset({"TM004", "TM005", "TM101", "TM106"})
+# TM003 reads only ids (like THREAT_SUMMARY), but its message names the line of the first definition, which an
+# edit above it moves: only its usual verdict, no duplicates, is cached (with THREAT_SUMMARY's key).
+ID_INDEX = "TM003"
 
 
 def _projection(model: Model) -> list:
@@ -104,7 +107,7 @@ class RuleCache:
         projection = _projection(model)
         if projection != self._projection:
             self._projection = projection
-            self._whole = {k: v for k, v in self._whole.items() if k not in THREAT_SUMMARY}
+            self._whole = {k: v for k, v in self._whole.items() if k not in THREAT_SUMMARY and k != ID_INDEX}
         threats = list(model.items("threats"))
         fresh: dict[tuple[int, int], tuple[object, dict[str, list]]] = {}
         changed = []
@@ -129,19 +132,24 @@ class RuleCache:
                     per[by_index[p[1]]][1].setdefault(rule.id, []).append(hit)
             fresh.update(per)
         self._hits = fresh
+        # Gather the cached threat-local hits in one pass over the threats (most have none), in threat order.
+        local_hits: dict[str, list] = {}
+        for i, t in threats:
+            per_rule = fresh[(id(t), i)][1]
+            if per_rule:
+                for rid, hits in per_rule.items():
+                    local_hits.setdefault(rid, []).extend(hits)
         out: list[Finding] = []
         for rule in RULES.values():
             if rule.check is None:
                 continue
             if rule in local:
-                for i, t in threats:
-                    for hit in fresh[(id(t), i)][1].get(rule.id, ()):
-                        out.append(to_finding(rule, hit, model))
+                out += [to_finding(rule, hit, model) for hit in local_hits.get(rule.id, ())]
             else:
                 hits = self._whole.get(rule.id)
                 if hits is None:
                     hits = list(rule.check(model, ctx))
-                    if rule.id in NO_THREATS or rule.id in THREAT_SUMMARY:
+                    if rule.id in NO_THREATS or rule.id in THREAT_SUMMARY or (rule.id == ID_INDEX and not hits):
                         self._whole[rule.id] = hits
                 out += [to_finding(rule, hit, model) for hit in hits]
         return out

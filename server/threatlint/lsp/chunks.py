@@ -10,8 +10,8 @@ parses the whole text instead.
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 from functools import lru_cache
-from dataclasses import dataclass, field
 
 # A top-level key line: a plain key at column 0 followed by ':' and a blank or the line end.
 _KEY_LINE = re.compile(r"([A-Za-z0-9_][A-Za-z0-9_.-]*)[ ]*:(?:[ ]|$)")
@@ -25,17 +25,18 @@ _NON_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd
 _DOC_MARKER = re.compile(r"\n(?:---|\.\.\.|%)")
 
 
-@dataclass(frozen=True)
 class Chunk:
-    text: str
-    start: int  # first line of the chunk in the document
-    kind: str  # "section" (a whole top-level key), "header" (a key whose items follow) or "item"
-    key: str  # the top-level key the chunk belongs to
-    indent: int = 0  # column of an item's '-'
-    lines: int = field(init=False)  # line breaks in the chunk
+    # A plain class with slots, not a frozen dataclass: a split makes one per threat on every keystroke, and
+    # the dataclass's __init__ cost a third of the split. Nothing mutates a chunk after the split.
+    __slots__ = ("text", "start", "kind", "key", "indent", "lines")
 
-    def __post_init__(self):
-        object.__setattr__(self, "lines", self.text.count("\n"))
+    def __init__(self, text: str, start: int, kind: str, key: str, indent: int = 0):
+        self.text = text
+        self.start = start  # first line of the chunk in the document
+        self.kind = kind  # "section" (a whole top-level key), "header" (a key whose items follow) or "item"
+        self.key = key  # the top-level key the chunk belongs to
+        self.indent = indent  # column of an item's '-'
+        self.lines = text.count("\n")  # line breaks in the chunk
 
 
 def unsafe(text: str) -> bool:
@@ -75,10 +76,24 @@ def _shallow(indent: int) -> re.Pattern:
     return re.compile(r"\n {0,%d}[^ \n#]" % (indent - 1))
 
 
-def split(text: str) -> list[Chunk] | None:
-    """Chunks covering `text` exactly, in order, or None when the text must be parsed whole."""
-    if unsafe(text):
+def split(text: str, known_safe: Container[str] = ()) -> list[Chunk] | None:
+    """Chunks covering `text` exactly, in order, or None when the text must be parsed whole.
+
+    `known_safe` holds chunk texts already found safe (the previous split's): only the others are scanned.
+    """
+    chunks = _split(text)
+    # Every test in `unsafe` looks at a character and its neighbours on the same line, and each chunk starts
+    # at a line start and ends after a line break (or at the end of the text): the text is unsafe exactly when
+    # one of its chunks is. Checked per chunk because an edit changes one chunk, and scanning the whole text
+    # cost more than the rest of the split.
+    if chunks is None or any(c.text not in known_safe and unsafe(c.text) for c in chunks):
         return None
+    return chunks
+
+
+def _split(text: str) -> list[Chunk] | None:
+    if any(c in text for c in _UNSAFE_CHARS):
+        return None  # cheap to find, and line breaks other than "\n" would mislead the split below
     nl_text = "\n" + text
     # Sections: every column-0 content line must be a `key:` line.
     sections = []  # (offset, key, value_is_empty)

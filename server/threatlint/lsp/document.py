@@ -25,6 +25,21 @@ class LspTextDocument(TextDocument):
             return tuple(source.splitlines(True))
         return tuple(_LINE.findall(source))
 
+    def _apply_incremental_change(self, change) -> None:
+        """pygls's own version, by slicing: it writes every line to a StringIO, 25 ms per keystroke on a
+        30,000-line model. Ranges it handles oddly (past the end, reversed) still go to it."""
+        lines = self.lines
+        rng = self._position_codec.range_from_client_units(lines, change.range)
+        start_line, start_col = rng.start.line, rng.start.character
+        end_line, end_col = rng.end.line, rng.end.character
+        if not 0 <= start_line <= end_line < len(lines):
+            return super()._apply_incremental_change(change)
+        start = sum(map(len, lines[:start_line]))
+        after = start + sum(map(len, lines[start_line:end_line + 1]))
+        source = self.source
+        self._source = (source[:start] + lines[start_line][:start_col] + change.text + lines[end_line][end_col:]
+                        + source[after:])
+
 
 def use_lsp_lines(document: TextDocument) -> None:
     """Make an open document (created by pygls) split its lines the LSP way."""
