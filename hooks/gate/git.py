@@ -98,6 +98,11 @@ class Git:
             entries.append(IndexEntry(mode if stage == "0" else "unmerged", sha, decode_path(path)))
         return entries
 
+    def index_paths(self) -> tuple[str, ...]:
+        """Every staged path, as index_entries lists them, without the stage data (the repository's file list)."""
+        out = self.run(["ls-files", "-z", "--"])
+        return tuple(decode_path(p) for p in out.split(b"\0") if p)
+
     def untracked(self, pathspecs: list[str]) -> list[str]:
         """Untracked files that are not ignored, limited to pathspecs."""
         out = self.run(["ls-files", "-z", "--others", "--exclude-standard", "--"] + pathspecs)

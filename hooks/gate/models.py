@@ -15,6 +15,7 @@ from threatlint.engine.parse import ParsedDoc, decode, parse_yaml
 from threatlint.engine.scope import Scope, is_valid_pattern, patterns_of
 
 from .git import Git, IndexEntry
+from .scope_only import scope_text
 
 LINK_MODE = "120000"
 GITLINK_MODE = "160000"  # a submodule: a commit of another repository, not a file of this one
@@ -43,6 +44,7 @@ class LoadedModel:
     # For a link: the repository path it resolves to (a change there is a change of the model).
     target: str | None = None
     root: str | None = None  # the repository's top level (the configuration is looked up from the model's folder)
+    text: str | None = None  # kept when only the scope was parsed (doc is then None)
 
     @property
     def usable(self) -> bool:
@@ -105,8 +107,12 @@ def _source(e: IndexEntry) -> Source:
     return Source(e.path, sha=e.sha, link=e.mode == LINK_MODE)
 
 
-def load_all(git: Git, sources: list[Source]) -> list[LoadedModel]:
-    """Read every model (blobs in one git call) and parse each exactly once."""
+def load_all(git: Git, sources: list[Source], changed: set[str] | None = None) -> list[LoadedModel]:
+    """Read every model (blobs in one git call) and parse each exactly once.
+
+    With `changed` (the paths the commit changes), a model outside it is only read for its scope: the
+    gate never checks it, so building it in full would be wasted (see scope_only).
+    """
     blobs = git.read_blobs([s.sha for s in sources if s.sha and not s.link and not s.unmerged])
     models = []
     for s in sources:
@@ -114,7 +120,7 @@ def load_all(git: Git, sources: list[Source]) -> list[LoadedModel]:
         if s.unmerged:
             model.problem = "has unresolved merge conflicts"
         elif s.sha and not s.link:
-            _parse(model, blobs[s.sha])
+            _parse(model, blobs[s.sha], scope_only=changed is not None and s.path not in changed)
         else:
             raw = _read_worktree(git.root, model)
             if raw is not None:
@@ -145,17 +151,21 @@ def _read_worktree(root: str, model: LoadedModel) -> bytes | None:
         return None
 
 
-def _parse(model: LoadedModel, raw: bytes) -> None:
+def _parse(model: LoadedModel, raw: bytes, scope_only: bool = False) -> None:
     text, error = decode(raw)
     if error is not None:
         model.problem, model.problem_findings = "is not valid UTF-8", [error]
         return
-    doc = parse_yaml(text)
-    if not doc.ok:
-        model.problem, model.problem_findings = "does not parse", list(doc.findings)
-        return
-    model.doc = doc
-    patterns = patterns_of(doc.data)
+    data = _scope_data(text) if scope_only else None
+    if data is None:
+        doc = parse_yaml(text)
+        if not doc.ok:
+            model.problem, model.problem_findings = "does not parse", list(doc.findings)
+            return
+        model.doc, data = doc, doc.data
+    else:
+        model.text = text
+    patterns = patterns_of(data)
     # The engine leaves a pattern pathspec rejects out of the scope (TM404 reports it). The gate cannot
     # know what that pattern was meant to cover, so it fails closed instead.
     bad = [p for p in patterns if not is_valid_pattern(p)]
@@ -188,4 +198,20 @@ def findings(model: LoadedModel, ctx: CheckContext) -> list[Finding]:
     # Imported here: the rules and jsonschema are only worth loading when a changed model needs checking.
     from threatlint.engine.check import check_document
 
-    return check_document(model.doc, ctx)
+    doc = model.doc if model.doc is not None else parse_yaml(model.text or "")
+    if not doc.ok:
+        return list(doc.findings)
+    return check_document(doc, ctx)
+
+
+def _scope_data(text: str) -> dict | None:
+    """{"scope": ...} from the model's scope entry alone, or None when only the full parse can say."""
+    block = scope_text(text)
+    if block is None:
+        return None
+    if not block:
+        return {}
+    doc = parse_yaml(block)
+    if not doc.ok or not isinstance(doc.data, dict) or list(doc.data) != ["scope"]:
+        return None
+    return doc.data

@@ -62,12 +62,9 @@ def _staged(git: Git, prefix: str, opts: Options) -> Verdict:
     if not chosen:
         return Verdict()
     patterns = model_files.patterns_for(git.root)
-    models = model_files.load_all(git, model_files.staged_sources(git, patterns))
+    models = model_files.load_all(git, model_files.staged_sources(git, patterns), updated_paths(changes))
 
-    def repo_files():
-        return tuple(e.path for e in git.index_entries())
-
-    return _decide(models, changes, chosen, repo_files, opts, patterns)
+    return _decide(models, changes, chosen, git.index_paths, opts, patterns)
 
 
 def _range(git: Git, opts: Options) -> Verdict:
@@ -91,7 +88,7 @@ def _range(git: Git, opts: Options) -> Verdict:
         return Verdict()
     tree = git.tree_entries(head)
     patterns = model_files.patterns_for(git.root)
-    models = model_files.load_all(git, model_files.tree_sources(git, tree, patterns))
+    models = model_files.load_all(git, model_files.tree_sources(git, tree, patterns), updated_paths(changes))
     return _decide(models, changes, changes, lambda: tuple(e.path for e in tree), opts, patterns)
 
 

@@ -76,12 +76,15 @@ def _shallow(indent: int) -> re.Pattern:
     return re.compile(r"\n {0,%d}[^ \n#]" % (indent - 1))
 
 
-def split(text: str, known_safe: Container[str] = ()) -> list[Chunk] | None:
+def split(text: str, known_safe: Container[str] = (), previous: list[Chunk] | None = None) -> list[Chunk] | None:
     """Chunks covering `text` exactly, in order, or None when the text must be parsed whole.
 
     `known_safe` holds chunk texts already found safe (the previous split's): only the others are scanned.
+    `previous` is the split of the document's previous version: an edit inside one item reuses it.
     """
-    chunks = _split(text)
+    chunks = _resplit(text, previous) if previous else None
+    if chunks is None:
+        chunks = _split(text)
     # Every test in `unsafe` looks at a character and its neighbours on the same line, and each chunk starts
     # at a line start and ends after a line break (or at the end of the text): the text is unsafe exactly when
     # one of its chunks is. Checked per chunk because an edit changes one chunk, and scanning the whole text
@@ -89,6 +92,47 @@ def split(text: str, known_safe: Container[str] = ()) -> list[Chunk] | None:
     if chunks is None or any(c.text not in known_safe and unsafe(c.text) for c in chunks):
         return None
     return chunks
+
+
+def _resplit(text: str, chunks: list[Chunk]) -> list[Chunk] | None:
+    """`_split(text)` computed from the previous version's chunks, or None (then split the whole text).
+
+    The split depends only on column-0 lines and on the '-' lines at an item's indent. When the edit stayed
+    inside one item chunk (every other chunk's text is unchanged, before and after it) and the item's new
+    text still starts with its '-' line and has no other '-' line at that indent, no column-0 line and no line
+    left of its '-', the whole text has the same such lines, so the same chunks, the later ones moved by the
+    lines the edit added. Scanning the whole text on each keystroke cost more than parsing the item.
+    """
+    n = len(chunks)
+    k = off = 0
+    while k < n and text.startswith(chunks[k].text, off):
+        off += len(chunks[k].text)
+        k += 1
+    if k == n:
+        return chunks if off == len(text) else None
+    c = chunks[k]
+    if c.kind != "item":
+        return None
+    end, m = len(text), n - 1
+    while m > k and text.endswith(chunks[m].text, off, end):
+        end -= len(chunks[m].text)
+        m -= 1
+    if m != k:
+        return None
+    new = text[off:end]
+    if k + 1 < n and not new.endswith("\n"):
+        return None  # the next chunk would not start a line
+    nl = "\n" + new
+    dash = _dash_at(c.indent)
+    if (dash.match(nl) is None or dash.search(nl, 1) is not None or _TOP_LINE.search(nl) is not None
+            or _shallow(c.indent).search(nl) is not None):
+        return None
+    dl = new.count("\n") - c.lines
+    out = chunks[:k]
+    out.append(Chunk(new, c.start, "item", c.key, c.indent))
+    rest = chunks[k + 1:]
+    out += rest if not dl else [Chunk(x.text, x.start + dl, x.kind, x.key, x.indent) for x in rest]
+    return out
 
 
 def _split(text: str) -> list[Chunk] | None:

@@ -37,12 +37,14 @@ class IncrementalParser:
         # id(item chunk's parse) -> (that parse, its first line, next mark, its shifted position): an edit moves
         # few items, and making a shifted view for each of thousands of items cost a third of the assembly.
         self._shifted: dict[int, tuple] = {}
+        self._chunks: list[Chunk] | None = None  # the previous version's split
         self.full_parses = 0  # how often the whole text had to be parsed (tests and benchmarks read it)
         self.chunk_parses = 0
 
     def parse(self, text: str) -> ParsedDoc:
         # Every chunk text in the cache came from a split that found all its chunks safe.
-        chunks = split(text, self._cache)
+        chunks = split(text, self._cache, self._chunks)
+        self._chunks = chunks
         if chunks is not None:
             try:
                 return self._assemble(text, chunks)
