@@ -23,6 +23,32 @@ class UsageError(Exception):
     """Bad arguments or environment: exit code 2."""
 
 
+def today_arg(args):
+    """The date rules compare against: --today, else $THREATLINT_TODAY, else the system date."""
+    from ..engine import resolve_today
+
+    try:
+        return resolve_today(getattr(args, "today", None))
+    except ValueError as e:
+        raise UsageError(str(e)) from None
+
+
+def model_files(paths) -> list:
+    """Model files named or found under `paths` (with each repository's model-patterns); exit 2 if none."""
+    from ..config import ConfigError, expand
+
+    try:
+        files, errors = expand(paths)
+    except ConfigError as e:
+        raise UsageError(str(e)) from None
+    if errors:
+        raise UsageError("; ".join(errors))
+    if not files:
+        raise UsageError(f"no threat model files found in {' '.join(map(str, paths))} "
+                         "(looked for threatmodel.yaml, *.threatmodel.yaml, *.threatmodel.yml)")
+    return files
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = argparse.ArgumentParser(prog="threatlint", description="Threat models as code: STRIDE findings, a pre-commit gate and a risk register.")

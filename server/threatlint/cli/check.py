@@ -5,10 +5,10 @@ import os
 import sys
 from pathlib import Path
 
-from ..config import ConfigError, context_for, expand
-from ..engine import check_bytes, resolve_today
+from ..config import ConfigError, context_for
+from ..engine import check_bytes
 from ..engine.finding import Finding, Severity
-from . import UsageError, output
+from . import UsageError, model_files, today_arg, output
 from .files import git_root, repo_files
 
 HELP = "check threat model files (or directories of them) against the schema and the STRIDE rules"
@@ -52,18 +52,8 @@ def check_files(files: list[Path], today) -> list[tuple[str, list[Finding]]]:
 
 
 def run(args) -> int:
-    try:
-        today = resolve_today(args.today)
-    except ValueError as e:
-        raise UsageError(str(e)) from None
-    try:
-        files, errors = expand(args.paths)  # folders searched with each repository's model-patterns
-    except ConfigError as e:
-        raise UsageError(str(e)) from None
-    if errors:
-        raise UsageError("; ".join(errors))
-    if not files:
-        raise UsageError(f"no threat model files found in {' '.join(args.paths)} (looked for threatmodel.yaml, *.threatmodel.yaml, *.threatmodel.yml)")
+    today = today_arg(args)
+    files = model_files(args.paths)  # folders searched with each repository's model-patterns
     results = check_files(files, today)
     if args.format == "json":
         rendered = output.as_json(results)

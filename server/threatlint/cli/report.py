@@ -3,11 +3,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..config import ConfigError, expand
-from ..engine import resolve_today
 from ..engine.parse import decode
 from ..report.document import build_report
-from . import UsageError
+from . import UsageError, model_files, today_arg
 from .check import check_files
 from .stdout import write_utf8
 
@@ -23,19 +21,8 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
-    try:
-        today = resolve_today(args.today)
-    except ValueError as e:
-        raise UsageError(str(e)) from None
-    try:
-        files, errors = expand(args.paths)
-    except ConfigError as e:
-        raise UsageError(str(e)) from None
-    if errors:
-        raise UsageError("; ".join(errors))
-    if not files:
-        raise UsageError(f"no threat model files found in {' '.join(args.paths)} "
-                         "(looked for threatmodel.yaml, *.threatmodel.yaml, *.threatmodel.yml)")
+    today = today_arg(args)
+    files = model_files(args.paths)  # folders searched with each repository's model-patterns
     reports = []
     for path, (shown, findings) in zip(files, check_files(files, today), strict=True):
         text, error = decode(path.read_bytes())

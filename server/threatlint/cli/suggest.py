@@ -3,16 +3,14 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 
 from ..catalog.conditions import Facts
 from ..catalog.matching import Match, filled, matches
-from ..config import ConfigError, context_for, expand
-from ..engine import resolve_today
+from ..config import ConfigError, context_for
 from ..engine.finding import Finding
 from ..engine.model import Model
 from ..engine.parse import decode, parse_yaml
-from . import UsageError
+from . import UsageError, model_files, today_arg
 from .check import display_path
 
 HELP = "list catalog threats that apply to a model's elements and flows, with attack paths and mitigations"
@@ -114,18 +112,8 @@ def render_text(results: list[tuple[str, list[dict], str | None]]) -> str:
 
 
 def run(args) -> int:
-    try:
-        today = resolve_today(args.today)
-    except ValueError as e:
-        raise UsageError(str(e)) from None
-    try:
-        files, errors = expand(args.paths)
-    except ConfigError as e:
-        raise UsageError(str(e)) from None
-    if errors:
-        raise UsageError("; ".join(errors))
-    if not files:
-        raise UsageError(f"no threat model files found in {' '.join(args.paths)}")
+    today = today_arg(args)
+    files = model_files(args.paths)  # folders searched with each repository's model-patterns
     results = []
     for path in files:
         try:
