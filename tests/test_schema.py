@@ -172,6 +172,51 @@ def test_fast_validator_agrees_with_jsonschema_on_every_fixture():
         assert fast_ok is validator().is_valid(doc.data), f
 
 
+def test_shipped_compiled_validator_is_current_and_used(monkeypatch):
+    from threatlint.engine import schema, schema_compiled
+
+    assert schema_compiled.SCHEMA_SHA256 == schema.schema_digest(), (
+        "schemas/threatmodel.schema.json changed: run `python scripts/compile-schema.py`")
+
+    def no_compiling(*a, **k):
+        raise AssertionError("fastjsonschema.compile ran although the shipped module matches the schema")
+
+    monkeypatch.setattr(schema.fastjsonschema, "compile", no_compiling)
+    schema.fast_validator.cache_clear()
+    try:
+        check = schema.fast_validator()
+        check({"version": 1, "system": {"name": "x"}, "review": {"last_reviewed": "2026-10-01"}})
+        with pytest.raises(fastjsonschema.JsonSchemaException):  # the date format is wired in
+            check({"version": 1, "system": {"name": "x"}, "review": {"last_reviewed": "2026-02-30"}})
+    finally:
+        schema.fast_validator.cache_clear()
+
+
+def test_a_stale_compiled_validator_is_not_used(monkeypatch):
+    """After a schema edit without regenerating, the schema file wins: it is compiled at run time."""
+    from threatlint.engine import schema, schema_compiled
+
+    monkeypatch.setattr(schema_compiled, "SCHEMA_SHA256", "0" * 64)
+    monkeypatch.setattr(schema_compiled, "validate", lambda data, custom_formats=None: None)  # accepts anything
+    schema.fast_validator.cache_clear()
+    try:
+        with pytest.raises(fastjsonschema.JsonSchemaException):
+            schema.fast_validator()({"version": 2})
+    finally:
+        schema.fast_validator.cache_clear()
+
+
+def test_compiled_source_stamps_the_digest_and_an_entry_point():
+    from threatlint.engine import schema
+
+    src = schema.compiled_source()
+    namespace: dict = {}
+    exec(compile(src, "schema_compiled.py", "exec"), namespace)  # our own generated code, not user input
+    assert namespace["SCHEMA_SHA256"] == schema.schema_digest()
+    with pytest.raises(fastjsonschema.JsonSchemaException):
+        namespace["validate"]({"version": 1, "system": {"name": "x"}, "surprise": 1})
+
+
 # --- check-jsonschema: a third-party consumer of the schema -----------------------------------
 
 CHECK_JSONSCHEMA = shutil.which("check-jsonschema", path=str(Path(sys.executable).parent)) or shutil.which("check-jsonschema")

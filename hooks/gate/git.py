@@ -29,6 +29,11 @@ def decode_path(raw: bytes) -> str:
     return os.fsdecode(raw)
 
 
+def decode_paths(out: bytes) -> list[str]:
+    """NUL-separated paths, decoded in one call (a NUL byte never occurs inside a UTF-8 sequence)."""
+    return [p for p in os.fsdecode(out).split("\0") if p]
+
+
 def _env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in _DROP_ENV}
     # Read-only commands must not take index.lock while `git commit` is running us.
@@ -46,20 +51,22 @@ class IndexEntry:
 class Git:
     """A repository's git, run from its top-level folder (paths in and out are repository-relative)."""
 
-    def __init__(self, root: str):
+    def __init__(self, root: str, git_dir: str | None = None):
         self.root = root
+        self.git_dir = git_dir  # this work tree's .git folder (absolute), where the gate keeps its scope cache
 
     @classmethod
     def discover(cls, cwd: str | None = None) -> tuple[Git, str]:
         """The repository around `cwd` and cwd's path inside it ('' at the top level, else 'sub/dir/')."""
         try:
-            out = _run(["rev-parse", "--show-toplevel", "--show-prefix"], cwd=cwd)
+            out = _run(["rev-parse", "--show-toplevel", "--show-prefix", "--absolute-git-dir"], cwd=cwd)
         except GitError as e:
             raise GitUnavailable(f"not inside a git work tree ({e})") from None
         lines = out.decode("utf-8", "surrogateescape").split("\n")
         if not lines or not lines[0]:
             raise GitUnavailable("not inside a git work tree")
-        return cls(lines[0]), (lines[1] if len(lines) > 1 else "")
+        git_dir = lines[2] if len(lines) > 2 and lines[2] else None
+        return cls(lines[0], git_dir), (lines[1] if len(lines) > 1 else "")
 
     def run(self, args: list[str], input: bytes | None = None, ok_codes=(0,)) -> bytes:
         return _run(args, cwd=self.root, input=input, ok_codes=ok_codes)
@@ -100,13 +107,11 @@ class Git:
 
     def index_paths(self) -> tuple[str, ...]:
         """Every staged path, as index_entries lists them, without the stage data (the repository's file list)."""
-        out = self.run(["ls-files", "-z", "--"])
-        return tuple(decode_path(p) for p in out.split(b"\0") if p)
+        return tuple(decode_paths(self.run(["ls-files", "-z", "--"])))
 
     def untracked(self, pathspecs: list[str]) -> list[str]:
         """Untracked files that are not ignored, limited to pathspecs."""
-        out = self.run(["ls-files", "-z", "--others", "--exclude-standard", "--"] + pathspecs)
-        return [decode_path(p) for p in out.split(b"\0") if p]
+        return decode_paths(self.run(["ls-files", "-z", "--others", "--exclude-standard", "--"] + pathspecs))
 
     def tree_entries(self, rev: str) -> list[IndexEntry]:
         """Every blob (and link) in the tree of `rev`, recursively."""

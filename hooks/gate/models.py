@@ -15,6 +15,7 @@ from threatlint.engine.parse import ParsedDoc, decode, parse_yaml
 from threatlint.engine.scope import Scope, is_valid_pattern, patterns_of
 
 from .git import Git, IndexEntry
+from .scope_cache import ScopeCache
 from .scope_only import scope_text
 
 LINK_MODE = "120000"
@@ -107,25 +108,40 @@ def _source(e: IndexEntry) -> Source:
     return Source(e.path, sha=e.sha, link=e.mode == LINK_MODE)
 
 
-def load_all(git: Git, sources: list[Source], changed: set[str] | None = None) -> list[LoadedModel]:
+def load_all(git: Git, sources: list[Source], changed: set[str] | None = None,
+             cache: ScopeCache | None = None) -> list[LoadedModel]:
     """Read every model (blobs in one git call) and parse each exactly once.
 
     With `changed` (the paths the commit changes), a model outside it is only read for its scope: the
-    gate never checks it, so building it in full would be wasted (see scope_only).
+    gate never checks it, so building it in full would be wasted (see scope_only), and a scope the
+    cache remembers for the same blob is not read at all.
     """
-    blobs = git.read_blobs([s.sha for s in sources if s.sha and not s.link and not s.unmerged])
+    cache = cache or ScopeCache(None)
+    plain = [s for s in sources if s.sha and not s.link and not s.unmerged]
+
+    def scope_only(s: Source) -> bool:
+        return changed is not None and s.path not in changed
+
+    known = {s.sha: p for s in plain if scope_only(s) and (p := cache.lookup(s.sha)) is not None}
+    blobs = git.read_blobs([s.sha for s in plain if not (scope_only(s) and s.sha in known)])
     models = []
     for s in sources:
         model = LoadedModel(s.path, s, root=git.root)
         if s.unmerged:
             model.problem = "has unresolved merge conflicts"
         elif s.sha and not s.link:
-            _parse(model, blobs[s.sha], scope_only=changed is not None and s.path not in changed)
+            if scope_only(s) and s.sha in known:
+                model.scope = Scope(known[s.sha])
+            else:
+                _parse(model, blobs[s.sha], scope_only=scope_only(s))
+                if model.usable:
+                    cache.remember(s.sha, model.scope.patterns)
         else:
             raw = _read_worktree(git.root, model)
             if raw is not None:
                 _parse(model, raw)
         models.append(model)
+    cache.save({s.sha for s in plain})
     return models
 
 

@@ -13,6 +13,7 @@ from . import models as model_files
 from .changes import Change, parse_raw
 from .git import Git, GitError, GitUnavailable
 from .report import render, summary
+from .scope_cache import ScopeCache
 from .verdict import Verdict, at_or_above, is_updated, select, stale_models, updated_paths
 
 
@@ -28,6 +29,7 @@ class Options:
     fail_on: Severity = Severity.ERROR
     cwd: str | None = None
     head: str = "HEAD"
+    cache: bool = True  # remember model scopes by blob id in the git folder (scope_cache)
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,8 @@ def _staged(git: Git, prefix: str, opts: Options) -> Verdict:
     if not chosen:
         return Verdict()
     patterns = model_files.patterns_for(git.root)
-    models = model_files.load_all(git, model_files.staged_sources(git, patterns), updated_paths(changes))
+    models = model_files.load_all(git, model_files.staged_sources(git, patterns), updated_paths(changes),
+                                  _cache(git, opts))
 
     return _decide(models, changes, chosen, git.index_paths, opts, patterns)
 
@@ -88,8 +91,13 @@ def _range(git: Git, opts: Options) -> Verdict:
         return Verdict()
     tree = git.tree_entries(head)
     patterns = model_files.patterns_for(git.root)
-    models = model_files.load_all(git, model_files.tree_sources(git, tree, patterns), updated_paths(changes))
+    models = model_files.load_all(git, model_files.tree_sources(git, tree, patterns), updated_paths(changes),
+                                  _cache(git, opts))
     return _decide(models, changes, changes, lambda: tuple(e.path for e in tree), opts, patterns)
+
+
+def _cache(git: Git, opts: Options) -> ScopeCache:
+    return ScopeCache.in_git_dir(git.git_dir if opts.cache else None)
 
 
 def _decide(models, changes: list[Change], chosen: list[Change], repo_files, opts: Options,

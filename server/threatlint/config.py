@@ -28,10 +28,15 @@ from .engine.parse import decode, parse_yaml
 if TYPE_CHECKING:
     from .catalog import Catalog
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
+
+
+def _toml():
+    # Imported on first use: most repositories have no [tool.threatlint], and the gate starts on every commit.
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib
+    return tomllib
 
 YAML_NAMES = (".threatlint.yaml", ".threatlint.yml")
 KEYS = ("select", "ignore", "severity", "model-patterns", "extra-catalogs")
@@ -80,13 +85,17 @@ _TABLES: dict[Path, tuple[tuple, bool]] = {}  # editors ask on every check; most
 
 def _read_has_tool_table(pyproject: Path) -> bool:
     try:
-        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        text = pyproject.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    if "threatlint" not in text:
+        return False  # no table of ours can be in it: no need to parse every pyproject.toml on the way up
+    tomllib = _toml()
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
         # Only a file that says [tool.threatlint] is ours to complain about.
-        try:
-            return "[tool.threatlint]" in pyproject.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            return False
+        return "[tool.threatlint]" in text
     return isinstance(data.get("tool"), dict) and "threatlint" in data["tool"]
 
 
@@ -97,6 +106,7 @@ def read_config(path: Path) -> dict:
     except OSError as e:
         raise ConfigError(f"{path}: cannot read: {e.strerror or e}") from None
     if path.name == "pyproject.toml":
+        tomllib = _toml()
         try:
             data = tomllib.loads(raw.decode("utf-8"))
         except UnicodeDecodeError:
@@ -219,11 +229,11 @@ def _stamp(paths) -> tuple:
 
 def settings_for(path: str | Path) -> Settings:
     """The settings that govern a model file (or folder); raises ConfigError when invalid."""
-    from .rules import RULES
-
     cfg_file = find_config(Path(path))
     if cfg_file is None:
         return Settings(Config(), None, None)
+    from .rules import RULES  # to check the rule ids a configuration names; not needed without one
+
     cached = _CACHE.get(cfg_file)
     if cached is not None and cached[0] == _stamp(_inputs(cfg_file, cached[1].config)):
         return cached[1]

@@ -21,6 +21,9 @@ def add_arguments(p) -> None:
                         "does the same for A and B")
     p.add_argument("--fail-on", choices=("error", "warning", "info"), default="error",
                    help="block when a changed model has a finding at or above this severity (default: error)")
+    p.add_argument("--no-cache", action="store_true",
+                   help="read every model afresh instead of reusing the scopes remembered (by blob id) in "
+                        "the git folder")
     p.add_argument("--today", metavar="YYYY-MM-DD",
                    help="date rules compare against (default: $THREATLINT_TODAY or the system date)")
 
@@ -40,7 +43,7 @@ def run(args) -> int:
     # files/exclude filters left nothing for us (deletions, which it never passes, still count).
     files = tuple(args.files) if args.files or os.environ.get("PRE_COMMIT") == "1" else None
     opts = Options(files=files, base=base, head=head, today=today,
-                   fail_on=Severity(args.fail_on))
+                   fail_on=Severity(args.fail_on), cache=not args.no_cache)
     try:
         outcome = run_gate(opts)
     except GateUsageError as e:

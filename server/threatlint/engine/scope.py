@@ -50,5 +50,7 @@ def pattern_matches_any(pattern: str, files: Iterable[str]) -> bool:
     positive = pattern[1:] if pattern.startswith("!") else pattern
     if not positive.strip() or not is_valid_pattern(positive):
         return False
-    spec = _spec((positive,))
-    return any(True for _ in spec.match_files(files))
+    # One pattern needs none of GitIgnoreSpec's include/exclude bookkeeping: its regex alone decides, as in
+    # pathspec's own RegexPattern.match_file, without normalising every path (TM404 scans the whole repository).
+    regexes = [p.regex for p in _spec((positive,)).patterns if p.include is not None and p.regex is not None]
+    return any(rx.search(f) for f in files for rx in regexes)
