@@ -15,6 +15,7 @@ from dataclasses import dataclass
 _DROP_ENV = ("GIT_LITERAL_PATHSPECS", "GIT_GLOB_PATHSPECS", "GIT_NOGLOB_PATHSPECS", "GIT_ICASE_PATHSPECS",
              "GIT_EXTERNAL_DIFF", "GIT_DIFF_OPTS")
 TIMEOUT = 120
+_UNKNOWN = object()  # Git built without discover: HEAD is asked for when needed
 
 
 class GitError(Exception):
@@ -51,28 +52,59 @@ class IndexEntry:
 class Git:
     """A repository's git, run from its top-level folder (paths in and out are repository-relative)."""
 
-    def __init__(self, root: str, git_dir: str | None = None):
+    def __init__(self, root: str, git_dir: str | None = None, head: str | None | object = _UNKNOWN):
         self.root = root
         self.git_dir = git_dir  # this work tree's .git folder (absolute), where the gate keeps its scope cache
+        self._head = head  # HEAD's commit as discover read it (None: no commit yet)
+        self._started: dict[tuple[str, ...], subprocess.Popen] = {}
 
     @classmethod
     def discover(cls, cwd: str | None = None) -> tuple[Git, str]:
         """The repository around `cwd` and cwd's path inside it ('' at the top level, else 'sub/dir/')."""
+        # HEAD's commit comes with the same call (exit code 1 and no line when there is no commit yet).
         try:
-            out = _run(["rev-parse", "--show-toplevel", "--show-prefix", "--absolute-git-dir"], cwd=cwd)
+            out = _run(["rev-parse", "--show-toplevel", "--show-prefix", "--absolute-git-dir", "--verify", "--quiet",
+                        "HEAD^{commit}"], cwd=cwd, ok_codes=(0, 1))
         except GitError as e:
             raise GitUnavailable(f"not inside a git work tree ({e})") from None
         lines = out.decode("utf-8", "surrogateescape").split("\n")
-        if not lines or not lines[0]:
+        if len(lines) < 3 or not lines[0] or not lines[2]:
             raise GitUnavailable("not inside a git work tree")
-        git_dir = lines[2] if len(lines) > 2 and lines[2] else None
-        return cls(lines[0], git_dir), (lines[1] if len(lines) > 1 else "")
+        head = lines[3] if len(lines) > 3 and lines[3] else None
+        return cls(lines[0], lines[2], head), lines[1]
+
+    def start(self, args: list[str]) -> None:
+        """Start a read-only command now; the call that later runs the same arguments takes its output.
+
+        Each git process costs a few milliseconds to start, so reads that do not depend on each other
+        run side by side.
+        """
+        key = tuple(args)
+        if key not in self._started:
+            self._started[key] = _spawn(args, cwd=self.root, stdin=False)
+
+    def close(self) -> None:
+        """Stop commands that were started but never asked for (the run ended early)."""
+        for proc in self._started.values():
+            proc.kill()
+            proc.communicate()
+        self._started.clear()
+
+    def start_staged_reads(self, base: str, pathspecs: list[str]) -> None:
+        """The three reads a staged run needs: the diff against `base` and the staged and untracked models."""
+        for args in (_staged_raw_args(base), _index_entries_args(pathspecs), _untracked_args(pathspecs)):
+            self.start(args)
 
     def run(self, args: list[str], input: bytes | None = None, ok_codes=(0,)) -> bytes:
-        return _run(args, cwd=self.root, input=input, ok_codes=ok_codes)
+        proc = self._started.pop(tuple(args), None) if input is None else None
+        if proc is None:
+            return _run(args, cwd=self.root, input=input, ok_codes=ok_codes)
+        return _finish(proc, args, None, ok_codes)
 
     def commit_of(self, rev: str) -> str | None:
         """The commit `rev` names, or None when it names none (unborn HEAD, unknown ref)."""
+        if rev == "HEAD" and self._head is not _UNKNOWN:
+            return self._head
         out = self.run(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], ok_codes=(0, 1))
         sha = out.decode().strip()
         return sha or None
@@ -87,15 +119,14 @@ class Git:
 
     def staged_raw(self, base: str) -> bytes:
         """`--raw -z` diff of the index against `base` (a commit or tree), with rename detection."""
-        return self.run(["diff-index", "--cached", "--raw", "-z", "-M", "--no-abbrev", base, "--"])
+        return self.run(_staged_raw_args(base))
 
     def range_raw(self, base: str, head: str) -> bytes:
         return self.run(["diff-tree", "-r", "--raw", "-z", "-M", "--no-abbrev", base, head, "--"])
 
     def index_entries(self, pathspecs: list[str] | None = None) -> list[IndexEntry]:
         """Staged entries (mode, blob, path); pathspecs limit them. Unmerged entries keep all their stages."""
-        args = ["ls-files", "-z", "--stage", "--"]
-        out = self.run(args + (pathspecs or []))
+        out = self.run(_index_entries_args(pathspecs or []))
         entries = []
         for rec in out.split(b"\0"):
             if not rec:
@@ -111,7 +142,7 @@ class Git:
 
     def untracked(self, pathspecs: list[str]) -> list[str]:
         """Untracked files that are not ignored, limited to pathspecs."""
-        return decode_paths(self.run(["ls-files", "-z", "--others", "--exclude-standard", "--"] + pathspecs))
+        return decode_paths(self.run(_untracked_args(pathspecs)))
 
     def tree_entries(self, rev: str) -> list[IndexEntry]:
         """Every blob (and link) in the tree of `rev`, recursively."""
@@ -145,17 +176,45 @@ class Git:
         return blobs
 
 
+def _staged_raw_args(base: str) -> list[str]:
+    return ["diff-index", "--cached", "--raw", "-z", "-M", "--no-abbrev", base, "--"]
+
+
+def _index_entries_args(pathspecs: list[str]) -> list[str]:
+    return ["ls-files", "-z", "--stage", "--", *pathspecs]
+
+
+def _untracked_args(pathspecs: list[str]) -> list[str]:
+    return ["ls-files", "-z", "--others", "--exclude-standard", "--", *pathspecs]
+
+
 def _run(args: list[str], cwd: str | None, input: bytes | None = None, ok_codes=(0,)) -> bytes:
+    return _finish(_spawn(args, cwd, stdin=input is not None), args, input, ok_codes)
+
+
+def _spawn(args: list[str], cwd: str | None, stdin: bool) -> subprocess.Popen:
     cmd = ["git", *args]
     try:
-        proc = subprocess.run(cmd, cwd=cwd, input=input, capture_output=True, env=_env(), timeout=TIMEOUT,
-                              check=False)
+        return subprocess.Popen(cmd, cwd=cwd, env=_env(), stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     except FileNotFoundError:
         raise GitUnavailable("git is not installed (or not on PATH)") from None
     except (OSError, subprocess.SubprocessError) as e:
         raise GitError(f"`{' '.join(cmd[:3])}` could not run: {e}") from None
+
+
+def _finish(proc: subprocess.Popen, args: list[str], input: bytes | None, ok_codes) -> bytes:
+    try:
+        out, err = proc.communicate(input, timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        raise GitError(f"`git {args[0]}` did not answer within {TIMEOUT} s") from None
+    except (OSError, subprocess.SubprocessError) as e:
+        proc.kill()
+        raise GitError(f"`git {' '.join(args[:2])}` could not run: {e}") from None
     if proc.returncode not in ok_codes:
-        err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        detail = err[-1] if err else f"exit code {proc.returncode}"
+        lines = err.decode("utf-8", "replace").strip().splitlines()
+        detail = lines[-1] if lines else f"exit code {proc.returncode}"
         raise GitError(f"`git {args[0]}` failed: {detail}")
-    return proc.stdout
+    return out

@@ -50,6 +50,8 @@ def run_gate(opts: Options) -> Outcome:
     except GitError as e:
         # Fail closed: a gate that cannot see the change must not wave it through.
         return Outcome(1, [f"threatlint gate: blocked: {e} (the gate fails closed when git cannot answer)"])
+    finally:
+        git.close()
     if not verdict.blocked:
         return Outcome(0, [])
     return Outcome(1, render(verdict, opts.base) + [summary(verdict)])
@@ -58,12 +60,14 @@ def run_gate(opts: Options) -> Outcome:
 def _staged(git: Git, prefix: str, opts: Options) -> Verdict:
     head = git.commit_of("HEAD")
     # The first commit of a repository has no HEAD: everything staged is new against the empty tree.
-    changes = parse_raw(git.staged_raw(head or git.empty_tree()))
+    base = head or git.empty_tree()
+    patterns = model_files.patterns_for(git.root)
+    git.start_staged_reads(base, model_files.pathspecs(patterns))
+    changes = parse_raw(git.staged_raw(base))
     files = None if opts.files is None else _repo_paths(git.root, prefix, opts.files)
     chosen = select(changes, files)
     if not chosen:
         return Verdict()
-    patterns = model_files.patterns_for(git.root)
     models = model_files.load_all(git, model_files.staged_sources(git, patterns), updated_paths(changes),
                                   _cache(git, opts))
 

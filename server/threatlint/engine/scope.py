@@ -25,8 +25,13 @@ def is_valid_pattern(pattern: str) -> bool:
 
 @lru_cache(maxsize=1024)
 def _spec(patterns: tuple[str, ...]) -> pathspec.GitIgnoreSpec:
-    # An invalid pattern is left out rather than making the whole scope unusable.
-    return pathspec.GitIgnoreSpec.from_lines([p for p in patterns if is_valid_pattern(p)])
+    try:  # the common case, every pattern valid: compiled once, not once more per pattern to vet it
+        spec = pathspec.GitIgnoreSpec.from_lines(patterns)
+        spec.match_file("x")
+        return spec
+    except Exception:
+        # An invalid pattern is left out rather than making the whole scope unusable.
+        return pathspec.GitIgnoreSpec.from_lines([p for p in patterns if is_valid_pattern(p)])
 
 
 class Scope:
