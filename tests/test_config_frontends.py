@@ -232,3 +232,32 @@ async def test_language_server_reports_an_invalid_team_catalog_and_keeps_checkin
     assert [d for d in diags if code_of(d) == "TM101"]  # still checked, with the default configuration
     logged = [m.message for m in client.log_messages if "team.yaml:2:" in m.message]
     assert logged and "$.threats[0]" in logged[0] and "is required" in logged[0]
+
+
+@pytest.mark.skipif(pytest_lsp is None, reason="pytest-lsp not installed")
+async def test_quick_fixes_offer_the_team_catalogs_mitigations(client, lsp_repo):
+    text = MODEL + """\
+threats:
+  - id: T-1
+    title: Points export through GET /export dumps member e-mails to any partner key
+    stride: information_disclosure
+    affects: [points]
+    likelihood: high
+    impact: {severity: high}
+    priority: high
+    owner: team-loyalty
+    status: open
+"""
+    path = lsp_repo / "fixes.threatmodel.yaml"
+    diags = await open_and_wait(client, path, text)
+    tm204 = [d for d in diags if code_of(d) == "TM204"]
+    assert len(tm204) == 1, [(code_of(d), d.message) for d in diags]
+    actions = await client.text_document_code_action_async(lsp.CodeActionParams(
+        text_document=lsp.TextDocumentIdentifier(uri=path.as_uri()), range=tm204[0].range,
+        context=lsp.CodeActionContext(diagnostics=tm204)))
+    titles = [a.title for a in actions or []]
+    team = [a for a in actions or [] if "(ACME-M-VAULT)" in a.title]
+    assert team, titles
+    assert any("(CM-" in t or "(M-" in t for t in titles if "ACME" not in t), titles  # built-in ones stay offered
+    inserted = "".join(e.new_text for changes in team[0].edit.changes.values() for e in changes)
+    assert "catalog: ACME-M-VAULT" in inserted and "Export only through the ACME data vault" in inserted

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..catalog import CatalogMitigation, mitigations_for
+from ..catalog import Catalog, CatalogMitigation, default_catalog
 from ..engine.finding import Finding
 from ..engine.model import APPLICABLE, Model, as_list, categories
 from ..engine.parse import ParsedDoc
@@ -54,13 +54,17 @@ def next_id(model: Model, prefix: str, taken: set[str] | None = None) -> str:
 
 
 class _Ctx:
-    def __init__(self, text: str, doc: ParsedDoc, today: date):
+    def __init__(self, text: str, doc: ParsedDoc, today: date, catalog: Catalog | None = None):
         self.text, self.doc, self.today = text, doc, today
+        self.catalog = catalog  # the repository's catalog (with a team's extra-catalogs); None: built-in
         self.model = Model(doc)
         self.new_ids: set[str] = set()
 
     def editor(self) -> Editor:
         return Editor(self.text, self.doc)
+
+    def mitigations_for(self, category: str, kind: str) -> list[CatalogMitigation]:
+        return (self.catalog or default_catalog()).mitigations_for(category, kind)
 
     def fresh_id(self, prefix: str) -> str:
         ident = next_id(self.model, prefix, self.new_ids)
@@ -114,7 +118,7 @@ def _tm101(c: _Ctx, f: Finding) -> list[Fix]:
     # 1. a threat stub with an attack path skeleton and the catalog's mitigations
     ed = c.editor()
     tid = c.fresh_id("T-")
-    mids = [c.add_mitigation(ed, cm) for cm in mitigations_for(cat, kind)[:2]]
+    mids = [c.add_mitigation(ed, cm) for cm in c.mitigations_for(cat, kind)[:2]]
     attack = {"entry": _placeholder("where the attacker comes in (endpoint, port, queue)"),
               "steps": [_placeholder("what the attacker does, step by step")]}
     target = c.target_asset(el)
@@ -152,7 +156,7 @@ def _flag_fix(c: _Ctx, f: Finding, section: str, key: str, picks: list[tuple[str
     ed = c.editor()
     if not ed.set_value((section, index, key), True):
         return []
-    cm = next((m for cat, kind in picks for m in mitigations_for(cat, kind)), None)
+    cm = next((m for cat, kind in picks for m in c.mitigations_for(cat, kind)), None)
     title = f"Set {key}: true on {noun} '{ident}'"
     if cm is not None:
         mid = c.add_mitigation(ed, cm)
@@ -239,7 +243,7 @@ def _tm204(c: _Ctx, f: Finding) -> list[Fix]:
     seen, out = set(), []
     for cat in cats:
         for kind in kinds or list(APPLICABLE):
-            for cm in mitigations_for(cat, kind):
+            for cm in c.mitigations_for(cat, kind):
                 if cm.id in seen:
                     continue
                 seen.add(cm.id)
@@ -272,12 +276,14 @@ FIXERS = {
 }
 
 
-def fixes_for(text: str, doc: ParsedDoc, finding: Finding, today: date | None = None) -> list[Fix]:
-    """Every quick fix for `finding` in the document `text` (parsed as `doc`)."""
+def fixes_for(text: str, doc: ParsedDoc, finding: Finding, today: date | None = None,
+              catalog: Catalog | None = None) -> list[Fix]:
+    """Every quick fix for `finding` in the document `text` (parsed as `doc`), drawing mitigations from
+    `catalog` (the repository's, a team's extra-catalogs included; the built-in one when None)."""
     fixer = FIXERS.get(finding.rule)
     if fixer is None or not doc.ok or not isinstance(doc.data, dict):
         return []
     try:
-        return fixer(_Ctx(text, doc, today or date.today()), finding)
+        return fixer(_Ctx(text, doc, today or date.today(), catalog), finding)
     except _NoFix:
         return []

@@ -413,12 +413,12 @@ def create_server() -> ThreatlintServer:
             ls.check_now(params.text_document.uri)  # findings must match the text the fixes edit
         start = lines.from_client(params.range.start)
         end = lines.from_client(params.range.end)
-        today = ls.today()
+        ctx = ls.context(params.text_document.uri)
         actions = []
         for f in ls.findings.get(params.text_document.uri, []):
             if not _range_overlaps(f.range, start, end):
                 continue
-            for fix in fixes_for(text, doc, f, today):
+            for fix in fixes_for(text, doc, f, ctx.today, ctx.catalog):
                 edits = [lsp.TextEdit(range=lines.range(r), new_text=new) for r, new in fix.edits]
                 actions.append(lsp.CodeAction(
                     title=fix.title, kind=lsp.CodeActionKind.QuickFix, diagnostics=[diagnostic(f, lines)],
