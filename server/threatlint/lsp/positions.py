@@ -84,10 +84,12 @@ class _Items(Sequence):
         return len(self._inner)
 
 
-class ShiftedMap(MapPos):
-    __slots__ = ("_inner", "_sh")
+class _ShiftedEnds:
+    """start and end of a wrapped position node, moved by a Shift when read."""
 
-    def __init__(self, inner: MapPos, sh: Shift):
+    __slots__ = ()
+
+    def __init__(self, inner, sh: Shift):
         self._inner = inner
         self._sh = sh
 
@@ -98,26 +100,18 @@ class ShiftedMap(MapPos):
     @property
     def end(self):
         return self._sh.pt(self._inner.end)
+
+
+class ShiftedMap(_ShiftedEnds, MapPos):
+    __slots__ = ("_inner", "_sh")
 
     @property
     def keys(self):
         return _Keys(self._inner.keys, self._sh)
 
 
-class ShiftedSeq(SeqPos):
+class ShiftedSeq(_ShiftedEnds, SeqPos):
     __slots__ = ("_inner", "_sh")
-
-    def __init__(self, inner: SeqPos, sh: Shift):
-        self._inner = inner
-        self._sh = sh
-
-    @property
-    def start(self):
-        return self._sh.pt(self._inner.start)
-
-    @property
-    def end(self):
-        return self._sh.pt(self._inner.end)
 
     @property
     def items(self):

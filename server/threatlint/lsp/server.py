@@ -16,6 +16,7 @@ import sys
 import threading
 import time
 import traceback
+from typing import NamedTuple
 from pathlib import Path
 
 from lsprotocol import types as lsp
@@ -310,6 +311,25 @@ class ThreatlintServer(LanguageServer):
         doc = c.parse(text)
         return text, self.lines(text), doc, c.last_good
 
+    def at_position(self, uri: str, position: lsp.Position) -> Cursor | None:
+        """An open model and a client position in it, converted to the engine's (line, code point)."""
+        state = self.model_state(uri)
+        if state is None:
+            return None
+        text, lines, doc, good = state
+        line, col = lines.from_client(position)
+        # Navigation works from the last parse that succeeded while the current text does not parse.
+        return Cursor(text, lines, good, doc if doc.ok else good, line, col)
+
+
+class Cursor(NamedTuple):
+    text: str
+    lines: Lines
+    good: object  # the last good parse (completion reads the structure around a half-typed line from it)
+    doc: object  # the current parse when it succeeded, else the last good one
+    line: int
+    col: int
+
 
 class _PipeReader:
     """pygls's AsyncReader interface over an asyncio StreamReader."""
@@ -429,13 +449,11 @@ def create_server() -> ThreatlintServer:
     @server.feature(lsp.TEXT_DOCUMENT_COMPLETION,
                     lsp.CompletionOptions(trigger_characters=[":", " ", "-", "[", ","]))
     def completion(ls: ThreatlintServer, params: lsp.CompletionParams):
-        state = ls.model_state(params.text_document.uri)
-        if state is None:
+        at = ls.at_position(params.text_document.uri, params.position)
+        if at is None:
             return None
-        text, lines, doc, good = state
-        line, col = lines.from_client(params.position)
         items = []
-        for n, it in enumerate(features.completion(text, line, col, good)):
+        for n, it in enumerate(features.completion(at.text, at.line, at.col, at.good)):
             items.append(lsp.CompletionItem(
                 label=it.label, kind=COMPLETION_KIND[it.kind], detail=it.detail or None,
                 documentation=lsp.MarkupContent(kind=lsp.MarkupKind.Markdown, value=it.doc) if it.doc else None,
@@ -444,36 +462,29 @@ def create_server() -> ThreatlintServer:
 
     @server.feature(lsp.TEXT_DOCUMENT_HOVER)
     def hover(ls: ThreatlintServer, params: lsp.HoverParams):
-        state = ls.model_state(params.text_document.uri)
-        if state is None:
-            return None
-        text, lines, doc, good = state
-        line, col = lines.from_client(params.position)
-        found = features.hover(text, line, col, doc if doc.ok else good)
-        if found is None:
+        at = ls.at_position(params.text_document.uri, params.position)
+        found = at and features.hover(at.text, at.line, at.col, at.doc)
+        if not found:
             return None
         value, rng = found
-        return lsp.Hover(contents=lsp.MarkupContent(kind=lsp.MarkupKind.Markdown, value=value), range=lines.range(rng))
+        return lsp.Hover(contents=lsp.MarkupContent(kind=lsp.MarkupKind.Markdown, value=value),
+                         range=at.lines.range(rng))
 
     @server.feature(lsp.TEXT_DOCUMENT_DEFINITION)
     def definition(ls: ThreatlintServer, params: lsp.DefinitionParams):
-        state = ls.model_state(params.text_document.uri)
-        if state is None:
+        at = ls.at_position(params.text_document.uri, params.position)
+        if at is None:
             return None
-        text, lines, doc, good = state
-        line, col = lines.from_client(params.position)
-        ranges = features.definition(text, line, col, doc if doc.ok else good)
-        return [lsp.Location(uri=params.text_document.uri, range=lines.range(r)) for r in ranges]
+        ranges = features.definition(at.text, at.line, at.col, at.doc)
+        return [lsp.Location(uri=params.text_document.uri, range=at.lines.range(r)) for r in ranges]
 
     @server.feature(lsp.TEXT_DOCUMENT_REFERENCES)
     def references(ls: ThreatlintServer, params: lsp.ReferenceParams):
-        state = ls.model_state(params.text_document.uri)
-        if state is None:
+        at = ls.at_position(params.text_document.uri, params.position)
+        if at is None:
             return None
-        text, lines, doc, good = state
-        line, col = lines.from_client(params.position)
-        ranges = features.references(text, line, col, doc if doc.ok else good, params.context.include_declaration)
-        return [lsp.Location(uri=params.text_document.uri, range=lines.range(r)) for r in ranges]
+        ranges = features.references(at.text, at.line, at.col, at.doc, params.context.include_declaration)
+        return [lsp.Location(uri=params.text_document.uri, range=at.lines.range(r)) for r in ranges]
 
     @server.feature(lsp.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
     def document_symbol(ls: ThreatlintServer, params: lsp.DocumentSymbolParams):
