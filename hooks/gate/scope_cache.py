@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 
 from threatlint import __version__
 
@@ -51,6 +50,8 @@ class ScopeCache:
             return
         body = json.dumps({"threatlint": __version__, "scopes": {k: list(v) for k, v in self._scopes.items()}},
                           sort_keys=True)
+        import tempfile  # only when there is something to write (rarely: models seldom change)
+
         folder = os.path.dirname(self.path)
         try:
             fd, tmp = tempfile.mkstemp(prefix=".threatlint-scopes.", dir=folder)
