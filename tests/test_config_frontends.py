@@ -232,6 +232,13 @@ async def test_language_server_reports_an_invalid_team_catalog_and_keeps_checkin
     assert [d for d in diags if code_of(d) == "TM101"]  # still checked, with the default configuration
     logged = [m.message for m in client.log_messages if "team.yaml:2:" in m.message]
     assert logged and "$.threats[0]" in logged[0] and "is required" in logged[0]
+    uri = (other / "threatmodel.yaml").as_uri()
+    client.text_document_did_change(lsp.DidChangeTextDocumentParams(
+        text_document=lsp.VersionedTextDocumentIdentifier(uri=uri, version=2),
+        content_changes=[lsp.TextDocumentContentChangeWholeDocument(text=MODEL + "# edited\n")]))
+    await client.wait_for_notification(lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    shown = [m for m in client.messages if "team.yaml:2:" in m.message]
+    assert len(shown) == 1 and shown[0].type == lsp.MessageType.Warning  # shown once, not on every keystroke
 
 
 @pytest.mark.skipif(pytest_lsp is None, reason="pytest-lsp not installed")

@@ -100,9 +100,11 @@ class ThreatlintServer(LanguageServer):
             log.exception("cannot send window/logMessage")
 
     def warn_once(self, message: str) -> None:
+        """Log a problem with the user's setup, and show it once: a log alone goes unread."""
         if message not in self._warned:
             self._warned.add(message)
             self.window_log_message(lsp.LogMessageParams(type=lsp.MessageType.Warning, message=message))
+            self.window_show_message(lsp.ShowMessageParams(type=lsp.MessageType.Warning, message=message))
 
     # -- documents ---------------------------------------------------------------------
     def text_of(self, uri: str) -> str:
