@@ -34,24 +34,30 @@ def cached(repo) -> dict:
     return json.loads((repo.path / CACHE).read_text(encoding="utf-8"))["scopes"]
 
 
-def test_a_gate_run_remembers_every_usable_models_scope_by_blob(repo):
+def test_a_commit_through_the_hook_remembers_every_usable_models_scope_by_blob(repo):
     repo.write("other/x.py", "X = 2\n")
     repo.add("other/x.py")
-    assert repo.gate().returncode == 0
+    before = repo.head()
+    proc = repo.commit()
+    assert proc.returncode == 0 and repo.head() != before, proc.stdout
     assert cached(repo) == {blob(repo, "billing.threatmodel.yaml"): ["billing/**"],
                             blob(repo, "search.threatmodel.yaml"): ["search/**"]}
 
 
-def test_a_remembered_scope_is_used_instead_of_reading_the_model(repo, monkeypatch):
-    """Proof that the cache is read: a scope planted for the model's blob decides the verdict."""
+def test_a_remembered_scope_is_used_instead_of_reading_the_model(repo):
+    """Proof that the cache is read: a scope planted for the model's blob decides the next commit."""
     repo.write("other/x.py", "X = 2\n")
     repo.add("other/x.py")
-    assert repo.gate().returncode == 0
+    assert repo.commit().returncode == 0
     planted = cached(repo)
     planted[blob(repo, "billing.threatmodel.yaml")] = ["other/**"]
     (repo.path / CACHE).write_text(json.dumps({"threatlint": scope_cache.__version__, "scopes": planted}))
-    proc = repo.gate()
-    assert proc.returncode == 1 and "billing.threatmodel.yaml" in proc.stdout and FIX_HINT in proc.stdout
+    repo.write("other/x.py", "X = 3\n")
+    repo.add("other/x.py")
+    before = repo.head()
+    proc = repo.commit()
+    assert proc.returncode != 0 and repo.head() == before
+    assert "billing.threatmodel.yaml" in proc.stdout and FIX_HINT in proc.stdout
     # --no-cache reads the model itself, whose scope does not cover other/x.py.
     assert repo.gate("--no-cache").returncode == 0
 
