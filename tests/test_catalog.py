@@ -167,3 +167,54 @@ def test_invalid_yaml_in_team_catalog_is_reported_with_position():
     with pytest.raises(CatalogError) as info:
         with_extra([("team.yaml", "threats:\n  - id: [unclosed\n")])
     assert str(info.value).startswith("team.yaml:") and "YAML syntax error" in str(info.value)
+
+
+# -- the JSON snapshot of the built-in files (catalog/builtin.json) --------------------------------
+
+def test_snapshot_is_current_and_holds_exactly_the_yaml_data():
+    from threatlint import catalog
+
+    snap = json.loads((DATA / catalog.SNAPSHOT_FILE).read_text(encoding="utf-8"))
+    for name in catalog.BUILTIN_FILES:
+        text = (DATA / name).read_text(encoding="utf-8")
+        digest = catalog.text_digest(text)
+        assert digest in snap, f"{name} changed: run `python scripts/regenerate.py`"
+        assert snap[digest] == yaml.safe_load(text)
+    assert len(snap) == len(catalog.BUILTIN_FILES)
+
+
+def test_built_in_catalog_loads_from_the_snapshot_without_parsing_yaml(monkeypatch):
+    from threatlint import catalog
+
+    def no_yaml(*a, **k):
+        raise AssertionError("the YAML was parsed although the snapshot matches it")
+
+    monkeypatch.setattr(catalog.yaml, "load", no_yaml)
+    catalog.default_catalog.cache_clear()
+    try:
+        cat = catalog.default_catalog()
+        assert len(cat.threats) >= 120 and len(cat.mitigations) >= 100
+    finally:
+        catalog.default_catalog.cache_clear()
+
+
+def test_an_edited_built_in_file_is_read_as_yaml_not_from_a_stale_snapshot(monkeypatch):
+    from threatlint import catalog
+
+    original = catalog._builtin_text
+
+    def edited(name: str) -> str:
+        text = original(name)
+        if name == "mitigations.yaml":
+            first = next(m for m in load(name)["mitigations"])
+            text = text.replace(f"title: {first['title']}", "title: Edited after the snapshot", 1)
+            assert "Edited after the snapshot" in text
+        return text
+
+    monkeypatch.setattr(catalog, "_builtin_text", edited)
+    catalog.default_catalog.cache_clear()
+    try:
+        titles = {m.title for m in catalog.default_catalog().mitigations}
+        assert "Edited after the snapshot" in titles
+    finally:
+        catalog.default_catalog.cache_clear()

@@ -176,7 +176,7 @@ def test_shipped_compiled_validator_is_current_and_used(monkeypatch):
     from threatlint.engine import schema, schema_compiled
 
     assert schema_compiled.SCHEMA_SHA256 == schema.schema_digest(), (
-        "schemas/threatmodel.schema.json changed: run `python scripts/compile-schema.py`")
+        "schemas/threatmodel.schema.json changed: run `python scripts/regenerate.py`")
 
     def no_compiling(*a, **k):
         raise AssertionError("fastjsonschema.compile ran although the shipped module matches the schema")
