@@ -35,3 +35,57 @@ def test_rule_has_trigger_and_clean_fixtures_that_behave(rule_id, lint):
         for kind in ("trigger", "clean"):
             found = lint(f"{name}_{kind}.yaml", repo_files=files)[1]
             assert [f for f in found if f.rule in ("TM001", "TM002")] == [], (kind, found)
+
+
+# -- CheckContext.min_severity (the gate runs only rules that can block) -----------------------------
+
+def _all_fixture_texts():
+    from pathlib import Path
+
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    files = sorted(RULE_FIXTURES.glob("*.yaml")) + sorted(examples.rglob("*threatmodel.yaml"))
+    return [f.read_text(encoding="utf-8") for f in files]
+
+
+@pytest.mark.parametrize("floor", ["error", "warning"])
+@pytest.mark.parametrize("overrides", [(), (("TM2", "error"), ("TM204", "info")), (("ALL", "warning"),)])
+def test_min_severity_gives_exactly_the_findings_at_or_above_it(floor, overrides):
+    from datetime import date
+
+    from threatlint.engine import CheckContext
+    from threatlint.engine.check import check_text
+    from threatlint.engine.config import Config
+    from threatlint.engine.finding import Severity
+
+    config = Config(severity=tuple((k, Severity(v)) for k, v in overrides), ignore=("TM404",))
+    full_ctx = CheckContext(today=date(2026, 11, 23), config=config)
+    floor_ctx = CheckContext(today=date(2026, 11, 23), config=config, min_severity=Severity(floor))
+    compared = total = 0
+    for text in _all_fixture_texts():
+        everything = check_text(text, full_ctx)
+        full = [f for f in everything if f.severity.rank >= Severity(floor).rank]
+        assert check_text(text, floor_ctx) == full
+        compared += len(full)
+        total += len(everything)
+    assert total > 100
+    if overrides == (("ALL", "warning"),) and floor == "error":
+        assert compared == 0  # every rule demoted below the floor: nothing may block
+    else:
+        assert compared > 20  # the fixtures do produce blocking findings to compare
+
+
+def test_min_severity_does_not_run_rules_that_cannot_reach_it(monkeypatch):
+    from threatlint.engine import CheckContext
+    from threatlint.engine.check import check_text
+    from threatlint.engine.finding import Severity
+
+    from dataclasses import replace
+
+    called = []
+    rule = RULES["TM203"]  # a warning rule
+    monkeypatch.setitem(RULES, "TM203", replace(rule, check=lambda model, ctx: called.append(1) or iter(())))
+    text = (RULE_FIXTURES / "tm203_trigger.yaml").read_text(encoding="utf-8")
+    check_text(text, CheckContext(min_severity=Severity.ERROR))
+    assert not called
+    check_text(text, CheckContext(min_severity=Severity.WARNING))
+    assert called

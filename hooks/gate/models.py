@@ -5,12 +5,12 @@ from __future__ import annotations
 import os
 import posixpath
 import stat
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from threatlint.cli.files import MODEL_PATTERNS, SKIP_DIRS, is_model_file
 from threatlint.engine.context import CheckContext
-from threatlint.engine.finding import Finding
+from threatlint.engine.finding import Finding, Severity
 from threatlint.engine.parse import ParsedDoc, decode, parse_yaml
 from threatlint.engine.scope import Scope, is_valid_pattern, patterns_of
 
@@ -194,12 +194,17 @@ def _parse(model: LoadedModel, raw: bytes, scope_only: bool = False) -> None:
         model.problem = f"has a scope.paths pattern the gate cannot use ({e})"
 
 
-def context_for(model: LoadedModel, today: date, repo_files: tuple[str, ...] | None) -> CheckContext:
-    """The context a staged model is checked in: its repository configuration and catalogs (threatlint.config)."""
+def context_for(model: LoadedModel, today: date, repo_files: tuple[str, ...] | None,
+                fail_on: Severity | None = None) -> CheckContext:
+    """The context a staged model is checked in: its repository configuration and catalogs (threatlint.config).
+
+    With `fail_on`, rules that cannot block (below it after severity overrides) are not run: the gate shows
+    only the findings that block.
+    """
     from threatlint.config import context_for as configured
 
     path = os.path.join(model.root, model.path) if model.root else model.path
-    return configured(path, today=today, repo_files=repo_files)
+    return replace(configured(path, today=today, repo_files=repo_files), min_severity=fail_on)
 
 
 def patterns_for(root: str) -> tuple[str, ...]:

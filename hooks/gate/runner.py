@@ -116,7 +116,7 @@ def _decide(models, changes: list[Change], chosen: list[Change], repo_files, opt
     if to_check:
         files = repo_files()
         for model in to_check:
-            ctx = model_files.context_for(model, opts.today, files)
+            ctx = model_files.context_for(model, opts.today, files, opts.fail_on)
             bad = at_or_above(model_files.findings(model, ctx), opts.fail_on)
             if bad:
                 verdict.findings.append((model, bad))

@@ -29,8 +29,11 @@ def run_rules(model: Model, ctx: CheckContext, rules: Iterable[Rule] | None = No
     trips over a shape the schema forbids is skipped instead of failing the whole check. On a
     schema-valid document a rule that raises is a bug and the error propagates."""
     out: list[Finding] = []
+    floor = ctx.min_severity.rank if ctx.min_severity is not None else None
     for rule in rules if rules is not None else _rules().values():
-        if rule.check is None:
+        if rule.check is None or not ctx.config.enabled(rule.id):
+            continue  # a disabled rule's findings would be dropped by apply_config anyway
+        if floor is not None and ctx.config.severity_of(rule.id, rule.severity).rank < floor:
             continue
         try:
             out += [to_finding(rule, hit, model) for hit in rule.check(model, ctx)]
@@ -80,6 +83,8 @@ def _check_document(doc: ParsedDoc, ctx: CheckContext | None) -> list[Finding]:
         if isinstance(doc.data, dict):
             findings += run_rules(model, ctx, tolerant=bool(schema))
     findings = apply_config(findings, doc.text, ctx.config, _rules())  # suppressions, select/ignore, severity
+    if ctx.min_severity is not None:
+        findings = [f for f in findings if f.severity.rank >= ctx.min_severity.rank]
     return finalize(findings, doc.text)
 
 

@@ -7,6 +7,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from .config import Config
+from .finding import Severity
 
 if TYPE_CHECKING:  # the catalog package imports the engine, not the other way round
     from ..catalog import Catalog
@@ -21,6 +22,9 @@ class CheckContext:
     config: Config = field(default_factory=Config)
     # Catalog for TM106 (built-in plus the repository's extra-catalogs); None means the built-in one.
     catalog: "Catalog | None" = None
+    # Only findings at or above this severity are wanted (the gate's --fail-on): rules that cannot reach it,
+    # after the configuration's severity overrides, are not run, and lower findings are left out. None: all.
+    min_severity: Severity | None = None
 
 
 def resolve_today(value: str | None = None, environ=os.environ) -> date:
