@@ -7,13 +7,28 @@ from ..engine.model import LEVELS, Model, as_list, level, text
 from .registry import Hit, rule
 
 
+class _LazyPattern:
+    """A pattern compiled on its first search. Compiling these takes ~8 ms, which the gate (it runs only the
+    rules that can block, and these serve warnings) would otherwise pay on every commit."""
+
+    __slots__ = ("_build", "_args", "_rx")
+
+    def __init__(self, build, *args):
+        self._build, self._args, self._rx = build, args, None
+
+    def search(self, text: str):
+        if self._rx is None:
+            self._rx = self._build(*self._args)
+        return self._rx.search(text)
+
+
 def _phrases(*patterns: str) -> re.Pattern:
     """Word-bounded alternatives: "not secure" must not match "not secured"."""
     return re.compile(r"(?<![\w-])(?:" + "|".join(patterns) + r")(?![\w-])", re.IGNORECASE)
 
 
 # Wording that fits any system and so tells the reader nothing, whatever else the threat says.
-VAGUE_THREAT = _phrases(
+VAGUE_THREAT = _LazyPattern(_phrases,
     r"(?:several|various|many|multiple|numerous) (?:potential )?(?:security )?(?:risks?|threats?|attacks?|issues?|"
     r"vulnerabilit(?:y|ies)|problems?|weakness(?:es)?)",
     r"potential (?:security )?(?:risks?|issues?|vulnerabilit(?:y|ies)|threats?|problems?)",
@@ -27,14 +42,14 @@ VAGUE_THREAT = _phrases(
 
 # A concrete entry point: an HTTP method with a path, a URL path, a port, a query parameter,
 # a header, a function call or a file name.
-ENTRY_POINT = re.compile(
+ENTRY_POINT = _LazyPattern(re.compile,
     r"\b(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\s+/|(?<![\w/.])/[\w.{}:-]+|\bports?\s+\d+|:\d{2,5}\b|"
     r"[?&][\w.-]+=|\bX-[\w-]+|\b\w+\(\)|\b[\w-]+\.(?:py|js|ts|go|java|rb|php|yaml|yml|json|xml|sql|sh)\b",
     re.IGNORECASE,
 )
 
 # Empty phrases: a mitigation saying this is generic however specific the rest of it is.
-GENERIC_MITIGATION = _phrases(
+GENERIC_MITIGATION = _LazyPattern(_phrases,
     r"(?:follow|apply|use|adopt|implement) (?:(?:the|security|industry|owasp|standard|general) )*best[ -]practices?",
     r"(?:security |industry |general )?best[ -]practices?", r"industry[ -]standards?",
     r"harden(?:ing)? (?:the |our )?(?:system|server|servers|application|app|environment|infrastructure|platform)",
@@ -44,7 +59,7 @@ GENERIC_MITIGATION = _phrases(
     r"security measures", r"appropriate (?:security )?controls",
 )
 # Control families: generic on their own, fine once tied to where and how ("rate limiting of 5/min on POST /login").
-CONTROL_FAMILY = _phrases(
+CONTROL_FAMILY = _LazyPattern(_phrases,
     r"(?:use|add|deploy|install|put|enable) (?:a |an )?(?:waf|web application firewall|firewall|ids|ips|antivirus)",
     r"(?:use|add|apply|enable) (?:strong )?encryption", r"encrypt (?:all |the )?(?:data|everything|traffic)",
     r"(?:use|add|implement|enforce|require) (?:strong |proper |better )?(?:authentication|authorization|mfa|2fa)",
@@ -64,7 +79,7 @@ GENERIC_TITLES = {
     "encryption in transit", "https", "2fa", "ssl",
 }
 # Details that tie a control to a design: numbers (TLS 1.2, 5 req/min, 15 min), code identifiers, quoted names.
-CONCRETE_DETAIL = re.compile(r"\d|`|\"[^\"]+\"|(?<!\w)'[^']+'(?!\w)|\b[a-z]+_[a-z_]+\b|\b[a-z]+[A-Z]\w*\b|\b\w+\.\w+\b")
+CONCRETE_DETAIL = _LazyPattern(re.compile, r"\d|`|\"[^\"]+\"|(?<!\w)'[^']+'(?!\w)|\b[a-z]+_[a-z_]+\b|\b[a-z]+[A-Z]\w*\b|\b\w+\.\w+\b")
 
 
 def _words(value) -> str:
