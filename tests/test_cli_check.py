@@ -314,3 +314,18 @@ def test_console_script_runs():
     out = subprocess.run([sys.executable, "-m", "threatlint", "check", "--help"], capture_output=True, text=True,
                          timeout=120)
     assert out.returncode == 0 and "--fail-on" in out.stdout and "--today" in out.stdout
+
+
+def test_version_matches_the_package_and_imports_no_subcommand():
+    import threatlint
+
+    code = ("import sys; from threatlint.cli import main; rc = main(['--version']); "
+            "print(sorted(m for m in sys.modules if m.startswith('threatlint.cli.'))); sys.exit(rc)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    first, second = proc.stdout.splitlines()
+    assert first == f"threatlint {threatlint.__version__}"
+    assert second == "[]"
+    threatlint_bin = Path(sys.executable).parent / "threatlint"
+    out = subprocess.run([str(threatlint_bin), "--version"], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0 and out.stdout.strip() == f"threatlint {threatlint.__version__}"
