@@ -1,14 +1,21 @@
 """Shared test helpers: lint a rule fixture, and find a node's range by the text around it."""
 from __future__ import annotations
 
+import os
 import re
 from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from threatlint.engine import CheckContext, check_text
 from threatlint.engine.finding import Range
+
+# Property tests draw the same examples on every run (a CI verdict can be reproduced); a long fuzz run
+# (FUZZ_EXAMPLES set, see tests/fuzz_strategies.py) explores at random instead.
+settings.register_profile("threatlint", derandomize="FUZZ_EXAMPLES" not in os.environ)
+settings.load_profile("threatlint")
 
 FIXTURES = Path(__file__).parent / "fixtures"
 RULE_FIXTURES = FIXTURES / "rules"

@@ -149,3 +149,15 @@ def test_empty_and_non_mapping_documents():
         found = check_text(text)
         assert [f.rule for f in found] == ["TM002"], text
         assert "must be a mapping" in found[0].message
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("!!int\t", "int"), ("version: !!int\n", "int"), ("version: !!int ''\n", "int"), ("a: !!int 0xZZ\n", "int"),
+    ("a: !!float\n", "float"), ("a: !!float x\n", "float"), ("a: !!bool maybe\n", "bool"), ("a: !!bool\n", "bool"),
+])
+def test_core_tags_on_values_they_cannot_read_are_findings(text, kind):
+    """Found by the fuzzer (`!!int` with nothing after it made PyYAML's constructor raise IndexError)."""
+    doc = parse_yaml(text)
+    errors = [f for f in doc.findings if f.rule == "TM001"]
+    assert len(errors) == 1 and f"is not a valid {kind}" in errors[0].message, doc.findings
+    assert (errors[0].range.start.line, errors[0].range.start.character) == (0, text.index("!!"))  # at the tag

@@ -139,7 +139,7 @@ def _scalar_value(e: ev.ScalarEvent, findings: list[Finding]):
             return _CONSTRUCTOR.construct_yaml_bool(node)
         if tag == "tag:yaml.org,2002:null":
             return None
-    except (ValueError, yaml.YAMLError):
+    except (ValueError, IndexError, KeyError, yaml.YAMLError):  # PyYAML's constructors index an empty value
         shown = value if len(value) <= 40 else value[:40] + "..."
         findings.append(_yaml_error(f"{shown!r} is not a valid {tag.rsplit(':', 1)[-1]}", _mark(e.start_mark), _mark(e.end_mark)))
     return value
