@@ -35,6 +35,14 @@ def decode_paths(out: bytes) -> list[str]:
     return [p for p in os.fsdecode(out).split("\0") if p]
 
 
+def _records(out: bytes):
+    """(space-separated fields, path) of each `fields<TAB>path` record in `-z` output (ls-files --stage, ls-tree)."""
+    for rec in out.split(b"\0"):
+        if rec:
+            meta, _, path = rec.partition(b"\t")
+            yield meta.decode().split(" "), decode_path(path)
+
+
 def _env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in _DROP_ENV}
     # Read-only commands must not take index.lock while `git commit` is running us.
@@ -128,15 +136,8 @@ class Git:
 
     def index_entries(self, pathspecs: list[str] | None = None) -> list[IndexEntry]:
         """Staged entries (mode, blob, path); pathspecs limit them. Unmerged entries keep all their stages."""
-        out = self.run(_index_entries_args(pathspecs or []))
-        entries = []
-        for rec in out.split(b"\0"):
-            if not rec:
-                continue
-            meta, _, path = rec.partition(b"\t")
-            mode, sha, stage = meta.decode().split(" ")
-            entries.append(IndexEntry(mode if stage == "0" else "unmerged", sha, decode_path(path)))
-        return entries
+        return [IndexEntry(mode if stage == "0" else "unmerged", sha, path)
+                for (mode, sha, stage), path in _records(self.run(_index_entries_args(pathspecs or [])))]
 
     def index_paths(self) -> tuple[str, ...]:
         """Every staged path, as index_entries lists them, without the stage data (the repository's file list)."""
@@ -148,16 +149,9 @@ class Git:
 
     def tree_entries(self, rev: str) -> list[IndexEntry]:
         """Every blob (and link) in the tree of `rev`, recursively."""
-        out = self.run(["ls-tree", "-r", "-z", "--full-tree", rev])
-        entries = []
-        for rec in out.split(b"\0"):
-            if not rec:
-                continue
-            meta, _, path = rec.partition(b"\t")
-            mode, kind, sha = meta.decode().split(" ")
-            if kind in ("blob", "commit"):
-                entries.append(IndexEntry(mode, sha, decode_path(path)))
-        return entries
+        return [IndexEntry(mode, sha, path)
+                for (mode, kind, sha), path in _records(self.run(["ls-tree", "-r", "-z", "--full-tree", rev]))
+                if kind in ("blob", "commit")]
 
     def read_blobs(self, shas: list[str]) -> dict[str, bytes]:
         """Contents of many blobs through one `git cat-file --batch`; a missing object is a GitError."""

@@ -29,7 +29,6 @@ if TYPE_CHECKING:
     from .catalog import Catalog
 
 
-
 def _toml():
     # Imported on first use: most repositories have no [tool.threatlint], and the gate starts on every commit.
     if sys.version_info >= (3, 11):
