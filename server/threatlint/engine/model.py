@@ -159,6 +159,13 @@ REFERENCE_SITES = (
     ("threats", "affects", ("elements", "flows"), True),
     ("threats", "mitigations", ("mitigations",), True),
 )
+# Where an id is expected, as (section, key) -> sections it may come from: REFERENCE_SITES plus the two sites
+# Model.references reads on their own (attack_path.target, keyed by its last key, and an exemption's element).
+ID_SITES = {
+    **{(section, key): expects for section, key, expects, _ in REFERENCE_SITES},
+    ("threats", "target"): ("assets",),
+    ("exemptions", "element"): ("elements", "flows"),
+}
 
 
 class Model:

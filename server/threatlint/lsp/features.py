@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from ..engine.finding import Range
 from ..engine.lines import lsp_lines
-from ..engine.model import SECTIONS, STRIDE, Model
+from ..engine.model import ID_SITES, SECTIONS, STRIDE, Model
 from ..engine.parse import MapPos, ParsedDoc, SeqPos
 from .context import cursor_context, enum_values, properties, schema_for
 
@@ -29,18 +29,6 @@ STRIDE_MEANING = {
                               "authorization. Applies to processes.",
 }
 
-# Where an id is expected: (section, key) -> sections the id may come from.
-ID_SITES = {
-    ("flows", "from"): ("elements",),
-    ("flows", "to"): ("elements",),
-    ("flows", "data"): ("assets",),
-    ("elements", "boundary"): ("boundaries",),
-    ("elements", "stores"): ("assets",),
-    ("threats", "affects"): ("elements", "flows"),
-    ("threats", "mitigations"): ("mitigations",),
-    ("threats", "target"): ("assets",),
-    ("exemptions", "element"): ("elements", "flows"),
-}
 _NOUN = {"assets": "asset", "boundaries": "boundary", "elements": "element", "flows": "flow", "threats": "threat",
          "mitigations": "mitigation", "assumptions": "assumption"}
 
