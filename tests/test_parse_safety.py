@@ -8,7 +8,7 @@ import yaml
 
 from threatlint.engine import check_bytes, check_text
 from threatlint.engine.finding import Range, Severity
-from threatlint.engine.parse import MAX_CHARS, parse_yaml
+from threatlint.engine.parse import MAX_CHARS, MAX_DEPTH, parse_yaml
 
 from conftest import RULE_FIXTURES
 
@@ -100,8 +100,18 @@ def test_utf8_bom_is_accepted():
 ])
 def test_deep_nesting_does_not_crash(text):
     f = only_tm001(check_text(text))
-    assert "nesting deeper" in f.message
+    assert "nesting deeper" in f.message and str(MAX_DEPTH) in f.message
     assert f.range.start != f.range.end
+
+
+@pytest.mark.parametrize("opener, width, root", [("[", 1, 0), ("{a: ", 4, 0), ("[", 1, 1)])
+def test_deep_flow_nesting_is_reported_where_our_limit_is_crossed(opener, width, root):
+    """libyaml may stop at a nesting limit of its own far past ours; the finding is still at ours."""
+    prefix = "a: " if root else ""
+    text = prefix + opener * 5_000
+    f = only_tm001(check_text(text))
+    assert str(MAX_DEPTH) in f.message
+    assert (f.range.start.line, f.range.start.character) == (0, len(prefix) + width * (MAX_DEPTH - root))
 
 
 def test_control_character_is_positioned():

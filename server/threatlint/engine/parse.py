@@ -95,6 +95,17 @@ class _Abort(Exception):
         self.finding = finding
 
 
+class _TooDeep(_Abort):
+    """Our own nesting limit, raised where the document crosses it."""
+
+
+def _too_deep(at: tuple[int, int]) -> _TooDeep:
+    return _TooDeep(_yaml_error(
+        f"YAML nesting deeper than {MAX_DEPTH} levels: a threat model never needs this; flatten the structure",
+        at,
+    ))
+
+
 def _mark(m) -> tuple[int, int]:
     return (m.line, m.column)
 
@@ -179,11 +190,15 @@ def parse_yaml(text: str) -> ParsedDoc:
         doc.findings.append(a.finding)
         doc.data = doc.pos = None
     except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        at = (mark.line, mark.column) if mark else (0, 0)
-        problem = e.problem or "invalid YAML"
-        ctx = f" ({e.context})" if e.context else ""
-        doc.findings.append(_yaml_error(f"YAML syntax error: {problem}{ctx}", at))
+        deep = _deep_nesting_before(text, e)
+        if deep is not None:
+            doc.findings.append(deep)
+        else:
+            mark = e.problem_mark or e.context_mark
+            at = (mark.line, mark.column) if mark else (0, 0)
+            problem = e.problem or "invalid YAML"
+            ctx = f" ({e.context})" if e.context else ""
+            doc.findings.append(_yaml_error(f"YAML syntax error: {problem}{ctx}", at))
         doc.data = doc.pos = None
     except yaml.YAMLError as e:  # reader errors (control characters) carry a position too
         at = (0, 0)
@@ -203,6 +218,30 @@ def parse_yaml(text: str) -> ParsedDoc:
     if needs_translation(text):
         _translate_positions(doc, YamlToLsp(text))
     return doc
+
+
+def _deep_nesting_before(text: str, error: yaml.MarkedYAMLError) -> Finding | None:
+    """Our nesting finding when libyaml stopped at a nesting limit of its own before ours was reached.
+
+    libyaml's scanner looks ahead through unclosed flow brackets, so since PyYAML 6.0.4 it may refuse a
+    deeply nested document (at its own limit) before the events reach our MAX_DEPTH. The pure-Python parser
+    has no such limit: re-reading the text up to the error with it finds where our limit was crossed. Only
+    a document whose unclosed brackets at the error could exceed MAX_DEPTH pays for that re-read.
+    """
+    mark = error.problem_mark or error.context_mark
+    if _Loader is yaml.SafeLoader or mark is None or not isinstance(getattr(mark, "index", None), int):
+        return None
+    end = min(mark.index + 1, len(text))
+    unclosed = text.count("[", 0, end) + text.count("{", 0, end) - text.count("]", 0, end) - text.count("}", 0, end)
+    if unclosed < MAX_DEPTH:
+        return None
+    try:
+        _build(text[:end], ParsedDoc(text[:end]), yaml.SafeLoader)
+    except _TooDeep as deep:
+        return deep.finding
+    except (_Abort, yaml.YAMLError):
+        pass
+    return None
 
 
 def _translate_positions(doc: ParsedDoc, to_lsp: YamlToLsp) -> None:
@@ -235,10 +274,10 @@ def _translate_positions(doc: ParsedDoc, to_lsp: YamlToLsp) -> None:
     ]
 
 
-def _build(text: str, doc: ParsedDoc) -> None:
+def _build(text: str, doc: ParsedDoc, loader_class=_Loader) -> None:
     # The hot loop of every check: one iteration per YAML event (about 60,000 for a 1,000-threat model), so
     # classes and methods are bound to locals and the common case (a plain string scalar) is handled inline.
-    loader = _Loader(text)
+    loader = loader_class(text)
     get_event = loader.get_event
     findings = doc.findings
     stack: list[_Frame] = []
@@ -284,7 +323,7 @@ def _build(text: str, doc: ParsedDoc) -> None:
                         )
                     )
                 if len(stack) >= MAX_DEPTH:
-                    raise _Abort(_yaml_error(f"nesting deeper than {MAX_DEPTH} levels", _mark(e.start_mark)))
+                    raise _too_deep(_mark(e.start_mark))
                 if e.anchor:
                     # A redefined anchor names this node from here on: an alias inside it is recursive,
                     # not a reference to the node that had the name before.
