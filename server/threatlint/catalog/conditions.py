@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Callable
 
-from ..engine.model import SENSITIVE, Model, as_list
+from ..engine.model import SENSITIVE, Model, as_list, classifications
 
 FLAG_KEYS = frozenset({"encrypted", "authenticated", "encrypted_at_rest"})
 
@@ -123,7 +123,7 @@ def asset_matches(asset: dict, cond) -> bool:
         wanted = set(as_list(cond["classification"]))
         if "sensitive" in wanted:
             wanted |= SENSITIVE
-        if asset.get("classification") not in wanted:
+        if not classifications(asset) & wanted:
             return False
     if "regulations" in cond and not (_lower_set(asset.get("regulations")) & _lower_set(cond["regulations"])):
         return False

@@ -4,7 +4,7 @@ from __future__ import annotations
 import string
 from dataclasses import dataclass
 
-from ..engine.model import APPLICABLE, SENSITIVE, Model, as_list, kind_name
+from ..engine.model import APPLICABLE, SENSITIVE, Model, as_list, classifications, kind_name
 from . import Catalog, CatalogThreat
 from .conditions import Facts, Subject
 
@@ -138,7 +138,7 @@ def target_asset(model: Model, asset_ids: list[str]) -> str | None:
         rec = model.assets.get(a, {})
         value = rec.get("attacker_value") if isinstance(rec.get("attacker_value"), int) else 0
         records = rec.get("records") if isinstance(rec.get("records"), int) else 0
-        return (rec.get("classification") in SENSITIVE, value, records)
+        return (bool(classifications(rec) & SENSITIVE), value, records)
     known = [a for a in asset_ids if a in model.assets]
     return max(known, key=rank) if known else None
 

@@ -154,10 +154,13 @@ REFERENCE_SITES = (
     ("flows", "from", ("elements",), False),
     ("flows", "to", ("elements",), False),
     ("flows", "data", ("assets",), True),
+    ("flows", "returns", ("assets",), True),
+    ("boundaries", "parent", ("boundaries",), False),
     ("elements", "boundary", ("boundaries",), False),
     ("elements", "stores", ("assets",), True),
     ("threats", "affects", ("elements", "flows"), True),
     ("threats", "mitigations", ("mitigations",), True),
+    ("threats", "assets", ("assets",), True),
 )
 # Where an id is expected, as (section, key) -> sections it may come from: REFERENCE_SITES plus the two sites
 # Model.references reads on their own (attack_path.target, keyed by its last key, and an exemption's element).
@@ -166,6 +169,12 @@ ID_SITES = {
     ("threats", "target"): ("assets",),
     ("exemptions", "element"): ("elements", "flows"),
 }
+
+
+def classifications(asset) -> frozenset[str]:
+    """An asset's classifications: `classification` holds one value or a list of them."""
+    c = asset.get("classification") if isinstance(asset, dict) else None
+    return frozenset(x for x in (c if isinstance(c, list) else [c]) if isinstance(x, str))
 
 
 class Model:
@@ -338,5 +347,4 @@ class Model:
 
     def is_sensitive(self, asset_id) -> bool:
         a = self.assets.get(asset_id) if isinstance(asset_id, str) else None
-        c = a.get("classification") if a else None
-        return isinstance(c, str) and c in SENSITIVE
+        return bool(classifications(a) & SENSITIVE)

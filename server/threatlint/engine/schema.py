@@ -220,9 +220,9 @@ def schema_issues(data) -> list[tuple[tuple, str, str]]:
             if e.validator == "additionalProperties" and isinstance(e.instance, dict):
                 allowed = e.schema.get("properties", {})
                 for key in e.instance:
-                    if key not in allowed:
+                    if key not in allowed and not (isinstance(key, str) and key.startswith("x-")):
                         hint = ", ".join(sorted(allowed))
-                        issues.append((path + (key,), "key", f"{json_path(path + (key,))}: unknown key '{key}'; allowed here: {hint}"))
+                        issues.append((path + (key,), "key", f"{json_path(path + (key,))}: unknown key '{key}'; allowed here: {hint} (or an extension key starting with 'x-')"))
             elif e.validator == "required" and isinstance(e.instance, dict):
                 for key in e.validator_value:
                     if key not in e.instance:
