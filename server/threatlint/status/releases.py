@@ -168,14 +168,14 @@ def model_cycles(cycles: list[Cycle], versions: Iterable[Version], current: dict
 
 
 def add_up(per_model: list[list[dict]]) -> list[dict]:
-    """Cycle figures summed over models (the same cycles, in the same order, for each)."""
+    """Cycle figures summed over models, or over sums of models (the same cycles, in the same order, for each)."""
     if not per_model:
         return []
     out = []
     for rows in zip(*per_model, strict=True):
         first = rows[0]
         total = {"name": first["name"], "start": first["start"], "end": first["end"],
-                 "models": sum(1 for r in rows if r["exists"])}
+                 "models": sum(r["models"] if "models" in r else int(r["exists"]) for r in rows)}
         for key in ("open", "residual"):
             merged: dict[str, int] = {}
             for r in rows:

@@ -1,0 +1,7 @@
+"""`threatlint portfolio`: every model of many repositories in one view, sorted by risk, with metrics per
+release and an HTML page of charts.
+
+sources.py finds the repositories, collect.py reads each (one git log pass, through status/repository.py),
+rows.py turns a model into its portfolio row, drift.py is the seam to `threatlint drift`, charts.py draws
+SVG, page.py writes the self-contained HTML page (for `status` too), text.py the terminal view.
+"""

@@ -1,0 +1,43 @@
+"""Which repositories a portfolio covers: folders named on the command line, or files that list them (I/O)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def read_list(path: Path) -> tuple[list[Path], list[str]]:
+    """One repository path a line; blank lines and lines starting with # are skipped; relative paths are
+    relative to the list file's folder (so a list checked in beside the checkouts works from anywhere)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        return [], [f"{path}: cannot read the repository list: {getattr(e, 'strerror', None) or e}"]
+    out = []
+    for line in text.splitlines():
+        entry = line.strip()
+        if entry and not entry.startswith("#"):
+            p = Path(entry).expanduser()
+            out.append(p if p.is_absolute() else path.parent / p)
+    return out, []
+
+
+def repositories(args: list[str]) -> tuple[list[Path], list[str]]:
+    """(repository folders in the order given, without repeats; errors for arguments that are neither)."""
+    paths: list[Path] = []
+    errors: list[str] = []
+    for raw in args:
+        p = Path(raw)
+        if p.is_dir():
+            paths.append(p)
+        elif p.is_file():
+            listed, errs = read_list(p)
+            paths += listed
+            errors += errs
+        else:
+            errors.append(f"{raw}: no such file or directory")
+    seen, unique = set(), []
+    for p in paths:
+        key = p.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(p)
+    return unique, errors

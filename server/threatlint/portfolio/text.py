@@ -1,0 +1,54 @@
+"""The portfolio as terminal text: models most at risk first, then each repository's release cycles (pure)."""
+from __future__ import annotations
+
+from ..cli.status import cycles_text
+
+
+def or_missing(value, what: str) -> str:
+    return value if value else f"no {what}"
+
+
+def review_text(r: dict) -> str:
+    if r["due"] is None:
+        return "no review.last_reviewed/cadence_days"
+    if r["overdue"]:
+        return f"due {r['due']}, OVERDUE by {r['days_overdue']} day{'s' if r['days_overdue'] != 1 else ''}"
+    return f"due {r['due']} ({r['freshness']})"
+
+
+def model_text(n: int, m: dict, drift_available: bool) -> list[str]:
+    head = f"{n}. {m['repository']}  {m['path']}" + (f" — {m['system']}" if m["system"] else "")
+    stage = m["stage"] or "no review.stage"
+    out = [head, f"   owner {or_missing(m['owner'], 'owner')}, champion {or_missing(m['champion'], 'champion')}, stage {stage}"]
+    out += [f"   problem       {p}" for p in m["problems"]]
+    out.append("   open threats  " + ", ".join(f"{k} {v}" for k, v in m["open_threats"].items()))
+    code = ("code changed after the model" + (f" ({m['last_code_change']} vs {m['last_model_change'] or 'never committed'})")
+            if m["code_changed_since_model"] else "model up to date with its code")
+    out.append(f"   review        {review_text(m['review'])}; {code}")
+    if m["expired_acceptances"]:
+        out.append(f"   acceptances   {len(m['expired_acceptances'])} expired: {', '.join(m['expired_acceptances'])}")
+    a = m["assumptions"]
+    out.append(f"   assumptions   {a['unvalidated']} unvalidated, {a['disproven']} disproven, {a['validated']} validated")
+    if m["drift"] is not None:
+        out.append(f"   drift         {m['drift']} finding{'s' if m['drift'] != 1 else ''}")
+    elif not drift_available:
+        out.append("   drift         n/a (no drift module installed)")
+    return out
+
+
+def render(report: dict) -> str:
+    out = [f"Portfolio: {len(report['models'])} models in {len(report['repositories'])} repositories, "
+           f"most at risk first (today {report['today']})", ""]
+    for n, m in enumerate(report["models"], 1):
+        out += model_text(n, m, report["drift_available"]) + [""]
+    for r in report["repositories"]:
+        if r["error"]:
+            out.append(f"{r['path']}: NOT READ: {r['error']}")
+            continue
+        out.append(f"{r['name']}  ({r['root']}, {r["commits"]} commits, {r["models"]} model{"s" if r["models"] != 1 else ""})")
+        out += [f"  warning: {w}" for w in r["warnings"]]
+        out += ["  " + line if line else "" for line in cycles_text(r["cycle_kind"], r["release_tags"], r["cycles"])]
+    failed = sum(1 for r in report["repositories"] if r["error"])
+    if failed:
+        out.append(f"{failed} repositor{'ies' if failed != 1 else 'y'} could not be read.")
+    return "\n".join(out).rstrip() + "\n"
