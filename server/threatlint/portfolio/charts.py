@@ -22,14 +22,15 @@ def e(value) -> str:
 
 
 def nice_max(value: float) -> float:
-    """A round axis top at or above `value` (1, 2, 5 x 10^n)."""
+    """An axis top at or above `value` that four round steps (1, 2 or 5 x 10^n) reach, so counts get whole ticks."""
     if value <= 0:
-        return 1
-    exp = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 5, 10):
-        if value <= step * exp:
-            return step * exp
-    return 10 * exp
+        return 4
+    want = value / 4
+    exp = 10 ** math.floor(math.log10(want)) if want >= 1 else 1
+    for step in ((1, 2, 2.5, 5, 10) if exp >= 10 else (1, 2, 5, 10)):  # 2.5 only where it stays whole
+        if want <= step * exp:
+            return 4 * step * exp
+    return 40 * exp
 
 
 def fmt(v: float) -> str:
@@ -68,7 +69,7 @@ def x_labels(labels: list[str], centers: list[float]) -> list[str]:
     slant = len(labels) > 8 or max((len(x) for x in labels), default=0) * 6.5 > (W - LEFT - RIGHT) / max(len(labels), 1)
     for label, x in zip(labels, centers, strict=True):
         y = H - BOTTOM + 14
-        text = label if len(label) <= 14 else label[:13] + "…"
+        text = label if len(label) <= 20 else label[:19] + "…"
         if slant:
             out.append(f'<text class="x" x="{x:.1f}" y="{y}" font-size="10" fill="{INK}" text-anchor="end" '
                        f'transform="rotate(-35 {x:.1f} {y})">{e(text)}</text>')

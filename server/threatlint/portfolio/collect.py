@@ -20,9 +20,14 @@ def read_one(path: Path, today: date, max_versions: int, tags: Sequence[str] | N
              window) -> tuple[dict, list[dict], list[dict]]:
     """(repository summary, model rows, figures per month of the window summed over its models)."""
     try:
+        if not path.is_dir():
+            raise RepositoryError("no such folder")
         repo = read_repository(path, max_versions)
     except RepositoryError as e:
-        return {"path": str(path), "root": None, "error": str(e)}, [], []
+        message = str(e)  # shown after the path, so the path is not repeated
+        return {"path": str(path), "root": None, "error": message.removeprefix(f"{path}: ")}, [], []
+    except OSError as e:  # a listed name the file system refuses (too long, no permission)
+        return {"path": str(path), "root": None, "error": f"cannot read: {e.strerror or e}"}, [], []
     root = str(repo.root)
     release_tags = tuple(tags) if tags else repo.release_tags
     kind, cycles = cycles_of(repo.commits, release_tags, cycle_limit)

@@ -45,7 +45,8 @@ def render(report: dict) -> str:
         if r["error"]:
             out.append(f"{r['path']}: NOT READ: {r['error']}")
             continue
-        out.append(f"{r['name']}  ({r['root']}, {r["commits"]} commits, {r["models"]} model{"s" if r["models"] != 1 else ""})")
+        plural = "s" if r["models"] != 1 else ""
+        out.append(f"{r['name']}  ({r['root']}, {r['commits']} commits, {r['models']} model{plural})")
         out += [f"  warning: {w}" for w in r["warnings"]]
         out += ["  " + line if line else "" for line in cycles_text(r["cycle_kind"], r["release_tags"], r["cycles"])]
     failed = sum(1 for r in report["repositories"] if r["error"])
