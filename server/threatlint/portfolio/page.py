@@ -97,7 +97,7 @@ def chart_set(prefix: str, cycles: list[dict], freshness: dict[str, int], stale:
         series.append(("unrated", [c["open"].get("unrated", 0) for c in cycles]))
     days = [d for c in cycles for d in c["days_to_mitigate"]]
     med = median(days) if days else None
-    fresh_labels = [name for name, _ in FRESHNESS] + ["code ahead of model"]
+    fresh_labels = [name for name, _ in FRESHNESS] + ["behind code"]
     fresh_values = [freshness.get(name, 0) for name, _ in FRESHNESS] + [stale]
     parts = [
         charts.stacked_bars(f"{prefix}-open", "Open risk by priority", f"open threats at the end of each {span}",
@@ -111,8 +111,8 @@ def chart_set(prefix: str, cycles: list[dict], freshness: dict[str, int], stale:
                     + (f", median {med:g} days" if med is not None else ""),
                     [label for _, label in BUCKETS], bucket_counts(days), ["#1d4ed8"] * len(BUCKETS), "threats",
                     "no threat fully mitigated in these cycles"),
-        charts.bars(f"{prefix}-freshness", "Freshness", "models by review state, and models whose in-scope code "
-                    "changed after the model did", fresh_labels, fresh_values,
+        charts.bars(f"{prefix}-freshness", "Freshness", "models by review state, and models behind their code (in-scope code "
+                    "changed after the model did)", fresh_labels, fresh_values,
                     [c for _, c in FRESHNESS] + ["#7c3aed"], "models", "no models"),
     ]
     return '<div class="charts">' + "".join(parts) + "</div>"
@@ -185,7 +185,7 @@ def portfolio_row(n: int, m: dict, drift_available: bool, today: date) -> str:
     drift = str(m["drift"]) if m["drift"] is not None else ("—" if drift_available else "n/a")
     code = ('<span class="warn">changed after the model</span>' if m["code_changed_since_model"] else "up to date")
     return (f"<tr><td class=n>{n}</td><td>{e(m['repository'])}<br><small class=muted>{e(m['path'])}</small></td>"
-            f"<td>{e(m['system'] or '')}</td><td>{e(m['owner'] or '—')}</td><td>{e(m['champion'] or '—')}</td>"
+            f"<td class=system>{e(m['system'] or '')}</td><td>{e(m['owner'] or '—')}</td><td>{e(m['champion'] or '—')}</td>"
             f"<td>{e(m['stage'] or 'not set')}</td><td>{review_cell(m['review'], today)}</td><td>{code}</td>"
             f"<td>{open_cell(m['open_threats'])}</td><td>{expired}</td><td>{assumptions}</td><td>{e(drift)}</td>"
             f"<td>{'; '.join(e(p) for p in m['problems'])}</td></tr>")
