@@ -77,8 +77,9 @@ def collect(paths: list[Path], today: date, max_versions: int, tags: Sequence[st
     for r in repos:
         r["name"] = label.get(r["root"], r["path"])
     rows = [row for _, rs, _ in results for row in rs]
-    for row in rows:
-        row["repository"] = label[row["repository"]]
+    for row in rows:  # rows carry their root until every repository's name is known
+        row["root"] = row["repository"]
+        row["repository"] = label[row["root"]]
     rows.sort(key=risk_key)
     timeline = add_up([t for _, _, t in results if t]) or [c.to_dict() | {"models": 0} for c in window]
     return {"today": today.isoformat(), "months": months, "repositories": repos, "models": rows,
