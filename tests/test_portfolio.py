@@ -201,7 +201,12 @@ def test_empty_repository_and_repository_without_models(tmp_path, capsys):
     commit(bare, "2026-01-01", "code", {"a.py": "1\n"}, tag="v1")
     report = portfolio(capsys, empty, bare)
     assert report["models"] == [] and [r["error"] for r in report["repositories"]] == [None, None]
-    assert [r["cycles"] for r in report["repositories"]] == [[], [{"name": "v1", "start": None, "end": "2026-01-01"}]]
+    cycles = [r["cycles"] for r in report["repositories"]]
+    assert cycles[0] == [] and [(c["name"], c["end"], c["models"], c["open_score"]) for c in cycles[1]] == [("v1", "2026-01-01", 0, 0)]
+    for command in (["portfolio", str(empty), str(bare)], ["status", str(bare)]):
+        page = tmp_path / "page.html"
+        assert main([*command, "--format", "html", "-o", str(page), "--today", TODAY]) == 0
+        assert 'class="chart empty"' in page.read_text(encoding="utf-8")
 
 
 def test_bench_runs_small(tmp_path):

@@ -9,6 +9,7 @@ from ..engine import resolve_today
 from ..status import metrics, releases
 from ..status.changes import Freshness
 from ..status.history import Commit
+from ..portfolio.text import cycles_text
 from ..status.repository import MAX_VERSIONS, ModelHistory, RepositoryError, read_repository
 from . import UsageError
 from .progress import Progress
@@ -83,7 +84,7 @@ def status_of(repo, today: date, tags=None, cycle_limit: int = CYCLES) -> dict:
     models = [model_status(m, today, cycles) for m in repo.models]
     return {"repository": str(repo.root), "today": today.isoformat(), "commits": len(repo.commits),
             "cycle_kind": kind, "release_tags": list(tags) if tags else list(repo.release_tags),
-            "cycles": releases.add_up([m["cycles"] for m in models]) if models else [c.to_dict() for c in cycles],
+            "cycles": releases.add_up([m["cycles"] for m in models]) if models else releases.no_models(cycles),
             "models": models}
 
 
@@ -130,21 +131,6 @@ def text(report: dict) -> str:
     overdue = sum(1 for m in report["models"] if m["review"]["overdue"])
     out.append(f"{n} model{'s' if n != 1 else ''}: {stale} stale, {overdue} overdue for review (today {report['today']}).")
     return "\n".join(out)
-
-
-def cycles_text(kind: str, tags: list[str], cycles: list[dict]) -> list[str]:
-    if not cycles:
-        return []
-    head = (f"Per release (tags {', '.join(tags)})" if kind == "releases"
-            else f"Per month (no tag matches {', '.join(tags)})")
-    out = [head, "  cycle            ends        open C/H/M/L  open  residual  implemented  median days  validated  disproven"]
-    for c in cycles:
-        o = c["open"]
-        counts = "/".join(str(o.get(p, 0)) for p in ("critical", "high", "medium", "low"))
-        med = "—" if c["median_days_to_mitigate"] is None else f"{c['median_days_to_mitigate']:g}"
-        out.append(f"  {c['name'][:16]:<16} {c['end'] or 'open':<11} {counts:<13} {c['open_score']:>4}  {c['residual_score']:>8}"
-                   f"  {c['implemented']:>11}  {med:>11}  {c['validated']:>9}  {c['disproven']:>9}")
-    return out + [""]
 
 
 def write_output(rendered: str, output: str | None) -> None:

@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import Callable, Sequence
 
-from ..status.releases import add_up, cycles_of, last_months, model_cycles
+from ..status.releases import add_up, cycles_of, last_months, model_cycles, no_models
 from ..status.repository import RepositoryError, read_repository
 from . import drift
 from .rows import model_row, risk_key
@@ -44,7 +44,7 @@ def read_one(path: Path, today: date, max_versions: int, tags: Sequence[str] | N
         per_month.append(model_cycles(window, m.versions, m.data))
     summary = {"path": str(path), "root": root, "error": None, "warnings": warnings, "commits": len(repo.commits),
                "models": len(repo.models), "cycle_kind": kind, "release_tags": list(release_tags),
-               "cycles": add_up(per_cycle) if per_cycle else [c.to_dict() for c in cycles]}
+               "cycles": add_up(per_cycle) if per_cycle else no_models(cycles)}
     return summary, rows, add_up(per_month)
 
 
@@ -81,6 +81,6 @@ def collect(paths: list[Path], today: date, max_versions: int, tags: Sequence[st
         row["root"] = row["repository"]
         row["repository"] = label[row["root"]]
     rows.sort(key=risk_key)
-    timeline = add_up([t for _, _, t in results if t]) or [c.to_dict() | {"models": 0} for c in window]
+    timeline = add_up([t for _, _, t in results if t]) or no_models(window)
     return {"today": today.isoformat(), "months": months, "repositories": repos, "models": rows,
             "timeline": timeline, "drift_available": drift.provider() is not None}

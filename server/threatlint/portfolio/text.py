@@ -1,7 +1,26 @@
 """The portfolio as terminal text: models most at risk first, then each repository's release cycles (pure)."""
 from __future__ import annotations
 
-from ..cli.status import cycles_text
+
+def cycles_text(kind: str, tags: list[str], cycles: list[dict]) -> list[str]:
+    if not cycles:
+        return []
+    head = (f"Per release (tags {', '.join(tags)})" if kind == "releases"
+            else f"Per month (no tag matches {', '.join(tags)})")
+    out = [head, "  cycle            ends        open C/H/M/L  open  residual  implemented  median days  validated  disproven"]
+    for c in cycles:
+        o = c["open"]
+        counts = "/".join(str(o.get(p, 0)) for p in ("critical", "high", "medium", "low"))
+        med = "—" if c["median_days_to_mitigate"] is None else f"{c['median_days_to_mitigate']:g}"
+        out.append(f"  {c['name'][:16]:<16} {c['end'] or 'open':<11} {counts:<13} {c['open_score']:>4}  {c['residual_score']:>8}"
+                   f"  {c['implemented']:>11}  {med:>11}  {c['validated']:>9}  {c['disproven']:>9}")
+    return out + [""]
+
+
+def plural(n: int, word: str) -> str:
+    if n == 1:
+        return f"1 {word}"
+    return f"{n} {word[:-1]}ies" if word.endswith("y") else f"{n} {word}s"
 
 
 def or_missing(value, what: str) -> str:
@@ -37,7 +56,7 @@ def model_text(n: int, m: dict, drift_available: bool) -> list[str]:
 
 
 def render(report: dict) -> str:
-    out = [f"Portfolio: {len(report['models'])} models in {len(report['repositories'])} repositories, "
+    out = [f"Portfolio: {plural(len(report['models']), 'model')} in {plural(len(report['repositories']), 'repository')}, "
            f"most at risk first (today {report['today']})", ""]
     for n, m in enumerate(report["models"], 1):
         out += model_text(n, m, report["drift_available"]) + [""]
@@ -45,11 +64,10 @@ def render(report: dict) -> str:
         if r["error"]:
             out.append(f"{r['path']}: NOT READ: {r['error']}")
             continue
-        plural = "s" if r["models"] != 1 else ""
-        out.append(f"{r['name']}  ({r['root']}, {r['commits']} commits, {r['models']} model{plural})")
+        out.append(f"{r['name']}  ({r['root']}, {plural(r['commits'], 'commit')}, {plural(r['models'], 'model')})")
         out += [f"  warning: {w}" for w in r["warnings"]]
         out += ["  " + line if line else "" for line in cycles_text(r["cycle_kind"], r["release_tags"], r["cycles"])]
     failed = sum(1 for r in report["repositories"] if r["error"])
     if failed:
-        out.append(f"{failed} repositor{'ies' if failed != 1 else 'y'} could not be read.")
+        out.append(f"{plural(failed, 'repository')} could not be read.")
     return "\n".join(out).rstrip() + "\n"

@@ -189,3 +189,8 @@ def add_up(per_model: list[list[dict]]) -> list[dict]:
         total["median_days_to_mitigate"] = float(median(days)) if days else None
         out.append(total)
     return out
+
+
+def no_models(cycles: list[Cycle]) -> list[dict]:
+    """The figures of cycles in which there is no model at all (every count 0)."""
+    return add_up([model_cycles(cycles, (), {})])
