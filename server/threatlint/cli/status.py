@@ -6,10 +6,9 @@ from datetime import date
 from pathlib import Path
 
 from ..engine import resolve_today
-from ..status import metrics, releases
-from ..status.changes import Freshness
-from ..status.history import Commit
 from ..portfolio.text import cycles_text
+from ..status import metrics, releases
+from ..status.history import Commit
 from ..status.repository import MAX_VERSIONS, ModelHistory, RepositoryError, read_repository
 from . import UsageError
 from .progress import Progress

@@ -12,9 +12,10 @@ import hashlib
 from datetime import date
 from statistics import median
 
+from ..report.register import PRIORITIES
 from . import charts
-from .charts import PRIORITY_COLORS, e
-from .rows import PRIORITIES, review_freshness
+from .charts import e
+from .rows import review_freshness
 
 CSS = """
 :root{--crit:#b91c1c;--high:#c2410c;--med:#a16207;--low:#15803d;--ink:#1f2937;--muted:#6b7280;--line:#e5e7eb}

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from ..engine.model import LEVELS
 from ..status import metrics
 from ..status.concepts import DISPROVEN, VALIDATED, acceptance_expired, assumption_state, section
 from ..status.repository import ModelHistory
@@ -63,5 +62,3 @@ def risk_key(row: dict):
             -o.get("low", 0), -row["assumptions"]["disproven"], -(row["drift"] or 0), -row["review"]["days_overdue"],
             -int(row["code_changed_since_model"]), -row["assumptions"]["unvalidated"], row["repository"], row["path"])
 
-
-PRIORITIES = tuple(reversed(list(LEVELS)))

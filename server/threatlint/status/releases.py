@@ -17,7 +17,7 @@ from statistics import median
 from typing import Iterable, Sequence
 
 from ..engine.model import LEVELS
-from .concepts import (DISPROVEN, UNRATED, VALIDATED, assumption_state, effective_priority, is_open)
+from .concepts import DISPROVEN, UNRATED, VALIDATED, assumption_state, effective_priority, is_open
 from .history import Commit
 from .metrics import (Version, ident, implementation_dates, items, mitigation_spans, note_first_seen,
                       note_implemented, open_by_priority)
