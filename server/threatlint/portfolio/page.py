@@ -33,7 +33,8 @@ figure.chart{margin:0;border:1px solid var(--line);border-radius:6px;padding:8px
 figure.chart svg{width:100%;height:auto;display:block}
 figcaption{font-size:12px;color:var(--muted);margin-top:4px}figcaption b{color:var(--ink)}
 table{border-collapse:collapse;width:100%;font-size:12.5px}
-th,td{border:1px solid var(--line);padding:5px 7px;vertical-align:top;text-align:left}
+th,td{border:1px solid var(--line);padding:5px 7px;vertical-align:top;text-align:left;overflow-wrap:break-word}
+td.system,td small{overflow-wrap:anywhere}td.system{min-width:8em}
 th{background:#f3f4f6;font-weight:600}td.n{text-align:right;font-variant-numeric:tabular-nums}
 .badge{display:inline-block;border-radius:10px;padding:0 7px;font-size:11.5px;font-weight:600;color:#fff;background:var(--muted);white-space:nowrap}
 .p-critical{background:var(--crit)}.p-high{background:var(--high)}.p-medium{background:var(--med)}.p-low{background:var(--low)}
@@ -44,6 +45,8 @@ th{background:#f3f4f6;font-weight:600}td.n{text-align:right;font-variant-numeric
   main{max-width:none;padding:0}
   section{border:none;padding:0;margin:0 0 14px;break-inside:auto}
   .charts{grid-template-columns:1fr 1fr}
+  h1,h2,h3,.meta{break-after:avoid}
+  table{font-size:8.5pt}
   figure.chart,tr,.card{break-inside:avoid}
   thead{display:table-header-group}
   .badge{border:1px solid #000;-webkit-print-color-adjust:exact;print-color-adjust:exact}
