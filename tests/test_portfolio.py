@@ -135,6 +135,14 @@ def test_list_file_and_unreadable_entries(repos, tmp_path, capsys):
     assert f"{base / 'missing-checkout'}: no such folder" in err
     assert main(["portfolio", str(tmp_path / "nope.txt")]) == 2
     assert "nope.txt: no such file or directory" in capsys.readouterr().err
+    too_long = tmp_path / "long.txt"
+    too_long.write_text(f"{repos['auth']}\n{'x' * 5000}\n", encoding="utf-8")
+    code, report, _ = run_json(capsys, "portfolio", str(too_long))
+    assert code == 1 and "File name too long" in report["repositories"][1]["error"]
+    nul = tmp_path / "nul.txt"
+    nul.write_text(f"{repos['auth']}\nbad\0name\n", encoding="utf-8")
+    assert main(["portfolio", str(nul)]) == 2
+    assert f"{nul}:2: a path cannot contain a NUL character" in capsys.readouterr().err
 
 
 def test_text_view(repos, capsys):
