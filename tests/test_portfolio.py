@@ -149,7 +149,7 @@ def test_text_view(repos, capsys):
     assert main(["portfolio", *map(str, repos.values()), "--today", TODAY]) == 0
     out = capsys.readouterr().out
     assert out.startswith("Portfolio: 3 models in 3 repositories, most at risk first (today 2026-03-10)")
-    assert "1. auth  threatmodel.yaml — Auth <login>" in out and "stage no review.stage" in out
+    assert "1. auth  threatmodel.yaml — Auth <login>" in out and "owner not given, champion not given, stage not set (no review.stage)" in out
     assert "due 2026-02-04, OVERDUE by 34 days; code changed after the model (2026-03-01 vs 2026-02-15)" in out
     assert "acceptances   1 expired: T-4" in out and "0 unvalidated, 1 disproven, 1 validated" in out
     assert "drift         n/a (no drift module installed)" in out

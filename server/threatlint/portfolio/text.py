@@ -23,10 +23,6 @@ def plural(n: int, word: str) -> str:
     return f"{n} {word[:-1]}ies" if word.endswith("y") else f"{n} {word}s"
 
 
-def or_missing(value, what: str) -> str:
-    return value if value else f"no {what}"
-
-
 def review_text(r: dict) -> str:
     if r["due"] is None:
         return "no review.last_reviewed/cadence_days"
@@ -37,8 +33,8 @@ def review_text(r: dict) -> str:
 
 def model_text(n: int, m: dict, drift_available: bool) -> list[str]:
     head = f"{n}. {m['repository']}  {m['path']}" + (f" — {m['system']}" if m["system"] else "")
-    stage = m["stage"] or "no review.stage"
-    out = [head, f"   owner {or_missing(m['owner'], 'owner')}, champion {or_missing(m['champion'], 'champion')}, stage {stage}"]
+    stage = m["stage"] or "not set (no review.stage)"
+    out = [head, f"   owner {m['owner'] or 'not given'}, champion {m['champion'] or 'not given'}, stage {stage}"]
     out += [f"   problem       {p}" for p in m["problems"]]
     out.append("   open threats  " + ", ".join(f"{k} {v}" for k, v in m["open_threats"].items()))
     code = ("code changed after the model" + (f" ({m['last_code_change']} vs {m['last_model_change'] or 'never committed'})")
