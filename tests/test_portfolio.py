@@ -225,3 +225,36 @@ def test_bench_runs_small(tmp_path):
     assert result["repositories"] == 3 and result["models"] == 6 and result["exit_code"] == 0
     assert result["log_passes"] == 3
     git(tmp_path / "repos" / "repo-000", "rev-parse", "v1")  # the generated history has release tags
+
+
+HOSTILE = """version: 1
+system: [x]
+scope: {paths: [1, "**"]}
+review: {last_reviewed: [1], cadence_days: 99999999999, stage: [a]}
+threats:
+  - {id: [T], status: [open], priority: [high], likelihood: [a], impact: {severity: {a: 1}}, mitigations: {a: 1}, identified: [x]}
+  - {id: T2, status: accepted, acceptance: {expires: [1]}, residual_risk: [x]}
+  - {id: T3, status: mitigated, residual_risk: {a: 1}, mitigations: [[1], M1]}
+  - 5
+mitigations:
+  - {id: [M], status: [implemented], implemented: [1]}
+  - {id: M1, status: implemented, implemented: {a: 1}}
+assumptions:
+  - {id: [A], validated: [true], evidence: [1]}
+  - {id: A2, validated: false, evidence: 7}
+  - x
+"""
+
+
+def test_schema_invalid_values_are_read_not_fatal(tmp_path, capsys):
+    repo = new_repo(tmp_path / "odd")
+    commit(repo, "2026-01-01", "odd", {"threatmodel.yaml": HOSTILE}, tag="v1")
+    commit(repo, "2026-01-02", "odd again", {"threatmodel.yaml": HOSTILE.replace("T3", "T4")})
+    for command in ("status", "portfolio"):
+        for fmt in ("text", "json", "html"):
+            assert main([command, str(repo), "--format", fmt, "--today", TODAY, "-o", str(tmp_path / "out")]) == 0, (command, fmt)
+    row = portfolio(capsys, repo)["models"][0]
+    # the threat with a list for a status is open and, with no usable rating, unrated; the others are closed
+    assert row["open_threats"] == {"critical": 0, "high": 0, "medium": 0, "low": 0, "unrated": 1}
+    assert (row["system"], row["stage"], row["review"]["due"], row["expired_acceptances"]) == (None, None, None, [])
+    assert row["assumptions"] == {"validated": 0, "disproven": 0, "unvalidated": 2}

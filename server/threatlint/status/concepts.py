@@ -22,7 +22,8 @@ def section(data, name: str) -> dict:
 
 
 def is_open(threat: dict) -> bool:
-    return register_is_open(threat)
+    # a status that is not text (a list, a mapping: schema-invalid) says nothing is done: open
+    return not isinstance(threat.get("status"), str) or register_is_open(threat)
 
 
 def effective_priority(threat: dict) -> str:
@@ -32,7 +33,7 @@ def effective_priority(threat: dict) -> str:
         return p
     impact = threat.get("impact") if isinstance(threat.get("impact"), dict) else {}
     lk, sv = threat.get("likelihood"), impact.get("severity")
-    if lk in LEVELS and sv in LEVELS:
+    if isinstance(lk, str) and isinstance(sv, str) and lk in LEVELS and sv in LEVELS:
         return level_for_score(LEVELS[lk] * LEVELS[sv])
     return UNRATED
 
