@@ -221,9 +221,9 @@ def test_bench_runs_small(tmp_path):
     sys.path.insert(0, str(BENCH))
     import portfolio_bench
 
-    result = portfolio_bench.run(tmp_path, repos=3, commits=12, today=TODAY)
+    result = portfolio_bench.run(tmp_path, repos=3, commits=12, today=TODAY, baseline=1)
     assert result["repositories"] == 3 and result["models"] == 6 and result["exit_code"] == 0
-    assert result["log_passes"] == 3
+    assert result["log_passes"] == 3 and result["status_loop_repos"] == 1
     git(tmp_path / "repos" / "repo-000", "rev-parse", "v1")  # the generated history has release tags
 
 
