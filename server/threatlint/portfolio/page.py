@@ -16,6 +16,7 @@ from ..report.register import PRIORITIES
 from . import charts
 from .charts import e
 from .rows import review_freshness
+from .text import plural
 
 CSS = """
 :root{--crit:#b91c1c;--high:#c2410c;--med:#a16207;--low:#15803d;--ink:#1f2937;--muted:#6b7280;--line:#e5e7eb}
@@ -166,7 +167,7 @@ def status_page(report: dict) -> str:
                     f"<td>{code}</td><td>{open_cell(m['open_threats'])}</td>"
                     f"<td>{'; '.join(e(p) for p in m['problems'])}</td></tr>")
     body = (f'<section id="summary"><h1>Threat model status</h1><p class="meta">{e(report["repository"])} · '
-            f'{report["commits"]} commits · today {e(report["today"])}</p>'
+            f'{plural(report["commits"], "commit")} · today {e(report["today"])}</p>'
             + cards([(False, str(len(models)), "models"), (crit_high > 0, str(crit_high), "open critical + high threats"),
                      (freshness.get("overdue", 0) > 0, str(freshness.get("overdue", 0)), "reviews overdue"),
                      (stale > 0, str(stale), "models behind their code")]) + "</section>"
@@ -209,14 +210,14 @@ def portfolio_page(report: dict) -> str:
     for r in report["repositories"]:
         if r["error"]:
             continue
-        repo_sections.append(f'<h3>{e(r["name"])}</h3><p class="meta">{e(r["root"])} · {r["commits"]} commits · '
-                             f'{r["models"]} models</p>'
+        repo_sections.append(f'<h3>{e(r["name"])}</h3><p class="meta">{e(r["root"])} · {plural(r["commits"], "commit")} · '
+                             f'{plural(r["models"], "model")}</p>'
                              + "".join(f'<p class="warn">{e(w)}</p>' for w in r["warnings"])
                              + cycles_table(f"cycles-{len(repo_sections)}", r["cycle_kind"], r["release_tags"], r["cycles"]))
     unread = ("" if not failed else '<section id="unread"><h2>Repositories not read</h2><ul>'
               + "".join(f"<li>{e(r['path'])}: {e(r['error'])}</li>" for r in failed) + "</ul></section>")
-    body = (f'<section id="summary"><h1>Threat model portfolio</h1><p class="meta">{len(models)} models in '
-            f'{len(report["repositories"])} repositories · today {e(report["today"])}</p>'
+    body = (f'<section id="summary"><h1>Threat model portfolio</h1><p class="meta">{plural(len(models), "model")} in '
+            f'{plural(len(report["repositories"]), "repository")} · today {e(report["today"])}</p>'
             + cards([(False, str(len(models)), "models"), (crit_high > 0, str(crit_high), "open critical + high threats"),
                      (expired > 0, str(expired), "expired risk acceptances"),
                      (freshness.get("overdue", 0) > 0, str(freshness.get("overdue", 0)), "reviews overdue"),
