@@ -258,3 +258,13 @@ def test_schema_invalid_values_are_read_not_fatal(tmp_path, capsys):
     assert row["open_threats"] == {"critical": 0, "high": 0, "medium": 0, "low": 0, "unrated": 1}
     assert (row["system"], row["stage"], row["review"]["due"], row["expired_acceptances"]) == (None, None, None, [])
     assert row["assumptions"] == {"validated": 0, "disproven": 0, "unvalidated": 2}
+
+
+def test_today_from_the_environment(repos, capsys, monkeypatch):
+    monkeypatch.setenv("THREATLINT_TODAY", "2026-02-01")
+    assert main(["portfolio", str(repos["payments"]), "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    pay = report["models"][0]
+    # on 2026-02-01 the review (due 2026-02-04) is due soon, and T-4's acceptance (to 2026-02-20) still runs
+    assert report["today"] == "2026-02-01" and pay["review"]["freshness"] == "due soon" and pay["expired_acceptances"] == []
+    assert [c["name"] for c in report["timeline"]][-1] == "2026-02"
