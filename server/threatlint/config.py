@@ -38,7 +38,7 @@ def _toml():
     return tomllib
 
 YAML_NAMES = (".threatlint.yaml", ".threatlint.yml")
-KEYS = ("select", "ignore", "severity", "model-patterns", "extra-catalogs")
+KEYS = ("select", "ignore", "severity", "model-patterns", "extra-catalogs", "release-tags")
 _SELECTOR = re.compile(r"^(ALL|TM[0-9]{0,3})$")
 
 
@@ -166,8 +166,11 @@ def parse_config(table: dict, source: str, known_rules) -> Config:
     for p in patterns:
         if "/" in p or "\\" in p:
             raise ConfigError(f"{where}: model-patterns: '{p}' must be a file-name pattern such as '*.tm.yaml' (no folders)")
+    tags = table.get("release-tags")
+    release_tags = (tags,) if isinstance(tags, str) and tags.strip() else strings("release-tags") if tags is not None else ()
     return Config(select=selectors("select"), ignore=selectors("ignore"), severity=tuple(overrides),
-                  model_patterns=patterns, extra_catalogs=strings("extra-catalogs"), source=source)
+                  model_patterns=patterns, extra_catalogs=strings("extra-catalogs"), release_tags=release_tags,
+                  source=source)
 
 
 def load_catalog(config: Config, root: Path | None) -> "Catalog | None":

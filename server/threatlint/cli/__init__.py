@@ -14,6 +14,7 @@ COMMANDS = {
     "suggest": "threatlint.cli.suggest",
     "report": "threatlint.cli.report",
     "status": "threatlint.cli.status",
+    "portfolio": "threatlint.cli.portfolio",
     "init": "threatlint.cli.init",
     "lsp": "threatlint.cli.lsp",
 }

@@ -30,6 +30,7 @@ class Config:
     severity: tuple[tuple[str, Severity], ...] = ()  # (rule id or prefix, severity)
     model_patterns: tuple[str, ...] = DEFAULT_MODEL_PATTERNS
     extra_catalogs: tuple[str, ...] = ()  # paths as written, relative to the config file
+    release_tags: tuple[str, ...] = ()  # tag globs that mark a release (status, portfolio); empty: the default
     source: str | None = None  # the file this came from, for messages
 
     def enabled(self, rule: str) -> bool:
