@@ -54,7 +54,7 @@ def test_min_severity_gives_exactly_the_findings_at_or_above_it(floor, overrides
 
     from threatlint.engine import CheckContext
     from threatlint.engine.check import check_text
-    from threatlint.engine.config import Config
+    from threatlint.engine.selection import Config
     from threatlint.engine.finding import Severity
 
     config = Config(severity=tuple((k, Severity(v)) for k, v in overrides), ignore=("TM404",))

@@ -8,7 +8,7 @@ import stat
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from threatlint.cli.files import MODEL_PATTERNS, SKIP_DIRS, is_model_file
+from threatlint.workspace import MODEL_PATTERNS, SKIP_DIRS, is_model_file
 from threatlint.engine.context import CheckContext
 from threatlint.engine.finding import Finding, Severity
 from threatlint.engine.parse import ParsedDoc, decode, parse_yaml
@@ -196,12 +196,12 @@ def _parse(model: LoadedModel, raw: bytes, scope_only: bool = False) -> None:
 
 def context_for(model: LoadedModel, today: date, repo_files: tuple[str, ...] | None,
                 fail_on: Severity | None = None) -> CheckContext:
-    """The context a staged model is checked in: its repository configuration and catalogs (threatlint.config).
+    """The context a staged model is checked in: its repository configuration and catalogs (threatlint.settings).
 
     With `fail_on`, rules that cannot block (below it after severity overrides) are not run: the gate shows
     only the findings that block.
     """
-    from threatlint.config import context_for as configured
+    from threatlint.settings import context_for as configured
 
     path = os.path.join(model.root, model.path) if model.root else model.path
     return replace(configured(path, today=today, repo_files=repo_files), min_severity=fail_on)
@@ -209,7 +209,7 @@ def context_for(model: LoadedModel, today: date, repo_files: tuple[str, ...] | N
 
 def patterns_for(root: str) -> tuple[str, ...]:
     """The model file patterns the repository configures (model-patterns), or the default ones."""
-    from threatlint.config import load_for
+    from threatlint.settings import load_for
 
     return load_for(root).model_patterns
 

@@ -6,7 +6,7 @@ import posixpath
 from dataclasses import dataclass
 from datetime import date
 
-from threatlint.config import ConfigError
+from threatlint.settings import ConfigError
 from threatlint.engine.finding import Severity
 
 from . import models as model_files

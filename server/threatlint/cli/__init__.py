@@ -35,7 +35,7 @@ def today_arg(args):
 
 def model_files(paths) -> list:
     """Model files named or found under `paths` (with each repository's model-patterns); exit 2 if none."""
-    from ..config import ConfigError, expand
+    from ..settings import ConfigError, expand
 
     try:
         files, errors = expand(paths)

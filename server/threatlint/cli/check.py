@@ -5,11 +5,11 @@ import os
 import sys
 from pathlib import Path
 
-from ..config import ConfigError, context_for
+from ..settings import ConfigError, context_for
 from ..engine import check_bytes
 from ..engine.finding import Finding, Severity
 from . import UsageError, model_files, today_arg, output
-from .files import git_root, repo_files
+from ..workspace import git_root, repo_files
 
 HELP = "check threat model files (or directories of them) against the schema and the STRIDE rules"
 

@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import Iterable
 
-from ..config import ConfigError, expand, load_for
+from ..settings import ConfigError, expand, load_for
 from ..engine import resolve_today
 from ..engine.parse import decode, parse_yaml
 from ..engine.scope import Scope, is_valid_pattern, patterns_of
@@ -15,7 +15,7 @@ from ..status import metrics
 from ..status.changes import Freshness, last_changes, model_versions
 from ..status.history import Commit, GitError, iter_blobs, read_log, repo_root
 from . import UsageError
-from .files import is_model_file
+from ..workspace import is_model_file
 from .progress import Progress
 from .stdout import write_utf8
 

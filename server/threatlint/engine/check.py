@@ -5,7 +5,7 @@ import gc
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Iterable
 
-from .config import apply as apply_config
+from .selection import apply as apply_config
 from .context import CheckContext
 from .finding import Finding, Position, Range, Severity
 from .lines import lsp_lines

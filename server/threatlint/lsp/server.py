@@ -25,9 +25,9 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from .. import __version__
-from ..cli.files import find_models, git_root, is_model_file, repo_files
-from ..config import ConfigError, context_for, load_for
-from ..engine.config import DEFAULT_MODEL_PATTERNS
+from ..workspace import find_models, git_root, is_model_file, repo_files
+from ..settings import ConfigError, context_for, load_for
+from ..engine.selection import DEFAULT_MODEL_PATTERNS
 from ..engine.context import CheckContext, resolve_today
 from ..engine.finding import Finding, Range
 from ..engine.parse import decode, parse_yaml

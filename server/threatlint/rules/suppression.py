@@ -1,4 +1,4 @@
-"""Inline suppression comments (TM007); produced by the suppression step, engine/config.py."""
+"""Inline suppression comments (TM007); produced by the suppression step, engine/selection.py."""
 from __future__ import annotations
 
 from .registry import register

@@ -1,6 +1,6 @@
 """Repository configuration and inline suppressions applied to findings (pure: no I/O).
 
-`threatlint.config` reads the files; this module only decides, given a
+`threatlint.settings` reads the files; this module only decides, given a
 `Config` and the model text, which findings survive and at what severity.
 Every front end gets the same answer because `check_document` calls `apply`.
 """

@@ -1,7 +1,7 @@
 """Per-repository configuration: find and read `.threatlint.yaml` or `[tool.threatlint]` (front-end I/O).
 
 Every front end builds its CheckContext with `context_for(model_path, ...)`;
-the engine then applies the configuration itself (engine/config.py), so
+the engine then applies the configuration itself (engine/selection.py), so
 `check`, `suggest`, the gate and the language server agree.
 
 Lookup, as ruff does: from the model's folder upwards, the first folder with
@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from datetime import date
 from pathlib import Path
 
-from .engine.config import DEFAULT_MODEL_PATTERNS, Config
+from .engine.selection import DEFAULT_MODEL_PATTERNS, Config
 from .engine.context import CheckContext
 from .engine.finding import Severity
 from .engine.parse import decode, parse_yaml
@@ -260,7 +260,7 @@ def context_for(path: str | Path, today: date | None = None, repo_files: tuple[s
 
 def expand(paths) -> tuple[list[Path], list[str]]:
     """Model files among `paths` (folders searched with the model-patterns of the config governing each)."""
-    from .cli.files import expand_paths
+    from .workspace import expand_paths
 
     files: list[Path] = []
     errors: list[str] = []
