@@ -1,19 +1,14 @@
 """Finding model files on disk and the repository around them (front-end I/O, not engine)."""
 from __future__ import annotations
 
-import fnmatch
 import os
 import subprocess
 from pathlib import Path
 
-MODEL_PATTERNS = ("threatmodel.yaml", "threatmodel.yml", "*.threatmodel.yaml", "*.threatmodel.yml")
+from .engine.filenames import MODEL_PATTERNS, is_model_file  # noqa: F401 (the one definition; callers import it from here too)
+
 SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", ".tox", ".nox", "__pycache__",
              ".mypy_cache", ".pytest_cache", ".ruff_cache", "site-packages", "dist", "build", ".eggs"}
-
-
-def is_model_file(name: str, patterns=MODEL_PATTERNS) -> bool:
-    base = os.path.basename(name)
-    return any(fnmatch.fnmatchcase(base, p) for p in patterns)
 
 
 def _is_venv(path: str) -> bool:

@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .filenames import MODEL_PATTERNS as DEFAULT_MODEL_PATTERNS
 from .finding import Finding, Range, Severity
 
-DEFAULT_MODEL_PATTERNS = ("threatmodel.yaml", "threatmodel.yml", "*.threatmodel.yaml", "*.threatmodel.yml")
 # A file that does not parse cannot be checked at all, so its error is never filtered.
 UNFILTERED = frozenset({"TM001"})
 SUPPRESSION_RULE = "TM007"
