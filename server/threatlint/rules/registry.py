@@ -28,7 +28,9 @@ class Rule:
 
     @property
     def help_uri(self) -> str:
-        return f"https://threatlint.dev/rules/{self.id}"
+        from ..links import rule_help_uri
+
+        return rule_help_uri(self.id)
 
 
 RULES: dict[str, Rule] = {}
