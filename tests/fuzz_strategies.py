@@ -44,7 +44,7 @@ def fuzz_settings(scale: float = 1.0, **kw):
 # Sections whose items carry an `id`, in the order the ids must exist for references to resolve.
 ID_SECTIONS = ("assets", "boundaries", "elements", "flows", "mitigations", "threats", "assumptions")
 
-# Where each reference may point (SPEC §3 TM004), keyed by the path of the referencing value.
+# Where each reference may point (TM004, docs/rules.md#tm004), keyed by the path of the referencing value.
 REF_TARGETS = {
     ("elements", "boundary"): ("boundaries",),
     ("elements", "stores"): ("assets",),
