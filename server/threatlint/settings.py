@@ -27,6 +27,7 @@ from .engine.parse import decode, parse_yaml
 
 if TYPE_CHECKING:
     from .catalog import Catalog
+    from .workspace import Exclusion
 
 
 def _toml():
@@ -38,7 +39,7 @@ def _toml():
     return tomllib
 
 YAML_NAMES = (".threatlint.yaml", ".threatlint.yml")
-KEYS = ("select", "ignore", "severity", "model-patterns", "extra-catalogs")
+KEYS = ("select", "ignore", "severity", "model-patterns", "extra-catalogs", "exclude", "extend-exclude")
 _SELECTOR = re.compile(r"^(ALL|TM[0-9]{0,3})$")
 
 
@@ -166,8 +167,21 @@ def parse_config(table: dict, source: str, known_rules) -> Config:
     for p in patterns:
         if "/" in p or "\\" in p:
             raise ConfigError(f"{where}: model-patterns: '{p}' must be a file-name pattern such as '*.tm.yaml' (no folders)")
+    excludes = {key: _exclude_patterns(where, key, strings(key)) for key in ("exclude", "extend-exclude") if key in table}
     return Config(select=selectors("select"), ignore=selectors("ignore"), severity=tuple(overrides),
-                  model_patterns=patterns, extra_catalogs=strings("extra-catalogs"), source=source)
+                  model_patterns=patterns, extra_catalogs=strings("extra-catalogs"), source=source,
+                  exclude=excludes.get("exclude"), extend_exclude=excludes.get("extend-exclude", ()))
+
+
+def _exclude_patterns(where: str, key: str, patterns: tuple[str, ...]) -> tuple[str, ...]:
+    import pathspec
+
+    for p in patterns:
+        try:
+            pathspec.GitIgnoreSpec.from_lines([p])
+        except (ValueError, TypeError) as e:
+            raise ConfigError(f"{where}: {key}: '{p}' is not a gitignore pattern ({e})") from None
+    return patterns
 
 
 def load_catalog(config: Config, root: Path | None) -> "Catalog | None":
@@ -258,14 +272,49 @@ def context_for(path: str | Path, today: date | None = None, repo_files: tuple[s
     return CheckContext(repo_files=repo_files, config=s.config, catalog=s.catalog, **kwargs)
 
 
-def expand(paths) -> tuple[list[Path], list[str]]:
-    """Model files among `paths` (folders searched with the model-patterns of the config governing each)."""
+def exclusion_for(path: str | Path) -> "Exclusion":
+    """The paths model discovery skips under `path`: the governing config's exclude and extend-exclude."""
+    from .workspace import DEFAULT_EXCLUDE, Exclusion
+
+    s = settings_for(path)
+    patterns = DEFAULT_EXCLUDE if s.config.exclude is None else s.config.exclude
+    return Exclusion(patterns + s.config.extend_exclude, s.root)
+
+
+def expand(paths, force_exclude: bool = False) -> tuple[list[Path], list[str]]:
+    """Model files among `paths`: folders searched with the model-patterns and exclusions of the config governing
+    each; a file named explicitly is kept even when excluded, unless `force_exclude` (as ruff's --force-exclude)."""
     from .workspace import expand_paths
 
     files: list[Path] = []
     errors: list[str] = []
     for raw in paths:
-        found, errs = expand_paths([raw], load_for(raw).model_patterns if Path(raw).exists() else DEFAULT_MODEL_PATTERNS)
-        files += found
-        errors += errs
+        p = Path(raw)
+        if not p.exists():
+            errors.append(f"{raw}: no such file or directory")
+            continue
+        if p.is_dir():
+            found, errs = expand_paths([raw], load_for(raw).model_patterns, exclusion_for(raw))
+            files += found
+            errors += errs
+        elif not (force_exclude and _excluded_file(p)):
+            files.append(p)
     return files, errors
+
+
+def _excluded_file(path: Path) -> bool:
+    exclusion = exclusion_for(path)
+    folder = exclusion.base if exclusion.base is not None else path.resolve().parent
+    rel = os.path.relpath(path.resolve(), folder).replace(os.sep, "/")
+    return not rel.startswith("../") and exclusion.matches(rel)
+
+
+def models_under(folder: str | Path) -> list[Path]:
+    """Every model under a folder as the folder's configuration defines them (patterns and exclusions); the
+    default ones when the configuration is invalid (the caller reports that on its own)."""
+    from .workspace import find_models
+
+    try:
+        return find_models(folder, load_for(folder).model_patterns, exclusion_for(folder))
+    except ConfigError:
+        return find_models(folder)

@@ -7,32 +7,77 @@ from pathlib import Path
 
 from .engine.filenames import MODEL_PATTERNS, is_model_file  # noqa: F401 (the one definition; callers import it from here too)
 
-SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "venv", ".tox", ".nox", "__pycache__",
-             ".mypy_cache", ".pytest_cache", ".ruff_cache", "site-packages", "dist", "build", ".eggs"}
+# Folders nobody keeps their own models in: version control, dependencies, caches, build output. The
+# `exclude` setting replaces this list and `extend-exclude` adds to it, as in ruff. Virtualenvs (a folder
+# holding pyvenv.cfg) are skipped whatever their name.
+SKIP_DIRS = (".git", ".hg", ".svn", "node_modules", ".venv", "venv", ".tox", ".nox", "__pycache__",
+             ".mypy_cache", ".pytest_cache", ".ruff_cache", "site-packages", "dist", "build", ".eggs")
+DEFAULT_EXCLUDE = tuple(f"{d}/" for d in SKIP_DIRS)
+
+
+class Exclusion:
+    """Gitignore-style patterns of the paths model discovery skips, relative to `base` (the config's folder).
+
+    Used by every front end that searches for models: `check`/`suggest`/`report`/`status` on a folder,
+    the gate and the language server's workspace scan. A model named explicitly is still checked.
+    """
+
+    def __init__(self, patterns=DEFAULT_EXCLUDE, base: str | Path | None = None):
+        self.patterns = tuple(patterns)
+        self.base = Path(base).resolve() if base is not None else None
+        self._spec = None
+
+    def matches(self, rel: str, is_dir: bool = False) -> bool:
+        """Whether a `/`-separated path relative to the base is excluded (a folder also excludes what is in it)."""
+        if not self.patterns:
+            return False
+        if self._spec is None:
+            import pathspec  # imported on first use, like the scope matcher
+
+            self._spec = pathspec.GitIgnoreSpec.from_lines(self.patterns)
+        return self._spec.match_file(rel + "/" if is_dir and not rel.endswith("/") else rel)
+
+    def under(self, root: str | Path):
+        """A test `excluded(rel, is_dir)` for `/`-separated paths relative to `root`, a folder at or below the base."""
+        prefix = ""
+        if self.base is not None:
+            offset = os.path.relpath(Path(root).resolve(), self.base).replace(os.sep, "/")
+            if offset.startswith(".."):
+                offset = "."  # searching outside the config's folder: match relative to the search root
+            prefix = "" if offset == "." else offset + "/"
+            if prefix and self.matches(offset, is_dir=True):
+                # The folder was named explicitly although excluded (as ruff does, a path given on the command
+                # line is searched): inside it only patterns that match relative to it apply, such as .git/.
+                prefix = ""
+        return lambda rel, is_dir=False: self.matches(prefix + rel, is_dir)
 
 
 def _is_venv(path: str) -> bool:
     return os.path.isfile(os.path.join(path, "pyvenv.cfg"))
 
 
-def find_models(root: str | Path, patterns=MODEL_PATTERNS) -> list[Path]:
-    """Every model file under root, skipping VCS folders, virtualenvs and node_modules."""
+def find_models(root: str | Path, patterns=MODEL_PATTERNS, exclusion: Exclusion | None = None) -> list[Path]:
+    """Every model file under root, skipping excluded paths (by default VCS folders, node_modules, ...) and virtualenvs."""
+    excluded = (exclusion if exclusion is not None else Exclusion()).under(root)
     out = []
     for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not _is_venv(os.path.join(dirpath, d)))
+        here = os.path.relpath(dirpath, root).replace(os.sep, "/")
+        here = "" if here == "." else here + "/"
+        dirnames[:] = sorted(d for d in dirnames
+                             if not excluded(here + d, True) and not _is_venv(os.path.join(dirpath, d)))
         for f in sorted(filenames):
-            if is_model_file(f, patterns):
+            if is_model_file(f, patterns) and not excluded(here + f):
                 out.append(Path(dirpath) / f)
     return out
 
 
-def expand_paths(paths, patterns=MODEL_PATTERNS) -> tuple[list[Path], list[str]]:
+def expand_paths(paths, patterns=MODEL_PATTERNS, exclusion: Exclusion | None = None) -> tuple[list[Path], list[str]]:
     """Files as given, directories searched for models. Returns (files, errors)."""
     files, errors = [], []
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            files.extend(find_models(p, patterns))
+            files.extend(find_models(p, patterns, exclusion))
         elif p.is_file():
             files.append(p)
         else:

@@ -30,6 +30,10 @@ class Config:
     severity: tuple[tuple[str, Severity], ...] = ()  # (rule id or prefix, severity)
     model_patterns: tuple[str, ...] = DEFAULT_MODEL_PATTERNS
     extra_catalogs: tuple[str, ...] = ()  # paths as written, relative to the config file
+    # Gitignore patterns of paths model discovery skips, relative to the config file: `exclude` replaces the
+    # default list (None keeps it, see threatlint.workspace.DEFAULT_EXCLUDE), `extend-exclude` adds to it.
+    exclude: tuple[str, ...] | None = None
+    extend_exclude: tuple[str, ...] = ()
     source: str | None = None  # the file this came from, for messages
 
     def enabled(self, rule: str) -> bool:
