@@ -62,3 +62,18 @@ def run_cli_fixture():
         assert p.returncode in (0, 1), p.stderr
         return p.stdout
     return run
+
+
+def _github_anchor(heading: str) -> str:
+    """The anchor GitHub gives a Markdown heading: lower case, punctuation dropped, spaces to hyphens."""
+    text = re.sub(r"[^\w\- ]", "", heading.strip().lower())
+    return text.replace(" ", "-")
+
+
+def test_every_rule_help_link_is_a_heading_of_docs_rules_md():
+    page = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
+    anchors = {_github_anchor(m.group(1)) for m in re.finditer(r"^#{1,6} (.+)$", page, re.M)}
+    prefix = f"{REPOSITORY}/blob/main/docs/rules.md#"
+    for rule_id, r in RULES.items():
+        assert r.help_uri.startswith(prefix), r.help_uri
+        assert r.help_uri[len(prefix):] in anchors, f"{rule_id}: no heading for #{r.help_uri[len(prefix):]}"
