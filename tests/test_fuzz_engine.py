@@ -1,7 +1,7 @@
 """Property-based tests of the engine: any text or bytes gives findings, never an exception,
 and every finding's range lies inside the document as an LSP client counts lines.
 
-Examples per property: FUZZ_EXAMPLES (default 40). The long run is documented in README "## Security".
+Examples per property: FUZZ_EXAMPLES (default 40). The long run is documented in docs/security.md ("Fuzzing").
 """
 from __future__ import annotations
 

@@ -58,7 +58,7 @@ def schema_findings(model: Model) -> list[Finding]:
 def _gc_paused():
     """A check makes and drops many small containers and hardly any reference cycles (those it makes are
     collected once it is done). Left running, the cyclic collector rescans the whole parsed model again and
-    again as they pile up: more than the rules' own time on a 1,000-threat model (README "Performance")."""
+    again as they pile up: more than the rules' own time on a 1,000-threat model (docs/performance.md)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
