@@ -208,3 +208,47 @@ def test_this_repository_excludes_its_fixtures_and_benchmark_output():
     root = Path(__file__).resolve().parents[1]
     found = {p.relative_to(root).parts[0] for p in models_under(root)}
     assert found == {"examples"}, found
+
+
+# -- the language server over stdio ------------------------------------------------------------------
+
+import pytest_lsp  # noqa: E402
+from lsprotocol import types as lsp  # noqa: E402
+from pytest_lsp import LanguageClient, client_capabilities  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "lsp"))
+from client import config, wait_published  # noqa: E402
+
+FIXTURE_MODEL = MODEL.format(name="fixture", scope="tests")  # a valid model covering tests/**, kept as test data
+
+
+@pytest_lsp.fixture(config=config())
+async def lsp_workspace(lsp_client: LanguageClient, tmp_path):
+    root = tmp_path / "ws"
+    write(root / REAL, MODEL.format(name="pay", scope="services/pay"))
+    write(root / "services/pay/app.py", "print('pay')\n")
+    write(root / FIXTURE, FIXTURE_MODEL)
+    write(root / "tests/fixtures/app.py", "x = 1\n")
+    write(root / ".threatlint.yaml", "extend-exclude: [tests/fixtures/]\n")
+    lsp_client.root = root
+    await lsp_client.initialize_session(lsp.InitializeParams(
+        capabilities=client_capabilities("visual-studio-code"), root_uri=root.as_uri(),
+        workspace_folders=[lsp.WorkspaceFolder(uri=root.as_uri(), name="ws")]))
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def _code_file_diagnostics(client, rel: str):
+    uri = (client.root / rel).as_uri()
+    mark = len(client.published)
+    client.text_document_did_open(lsp.DidOpenTextDocumentParams(text_document=lsp.TextDocumentItem(
+        uri=uri, language_id="python", version=1, text=(client.root / rel).read_text(encoding="utf-8"))))
+    return list((await wait_published(client, uri, after=mark)).diagnostics)
+
+
+async def test_language_server_does_not_treat_an_excluded_model_as_covering_code(lsp_workspace):
+    client = lsp_workspace  # pytest-lsp's fixture is the client, its workspace set up above
+    # The excluded fixture model's scope (tests/**) covers tests/fixtures/app.py; excluded, it covers nothing.
+    assert await _code_file_diagnostics(client, "tests/fixtures/app.py") == []
+    covered = await _code_file_diagnostics(client, "services/pay/app.py")
+    assert len(covered) == 1 and REAL.rsplit("/", 1)[-1] in covered[0].message
