@@ -10,6 +10,12 @@ import sys
 from pathlib import Path
 
 import pytest
+import pytest_lsp
+from lsprotocol import types as lsp
+from pytest_lsp import LanguageClient, client_capabilities
+
+sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "lsp"))
+from client import config, wait_published  # noqa: E402
 
 BIN = Path(sys.executable).parent
 THREATLINT = BIN / "threatlint"
@@ -211,13 +217,6 @@ def test_this_repository_excludes_its_fixtures_and_benchmark_output():
 
 
 # -- the language server over stdio ------------------------------------------------------------------
-
-import pytest_lsp  # noqa: E402
-from lsprotocol import types as lsp  # noqa: E402
-from pytest_lsp import LanguageClient, client_capabilities  # noqa: E402
-
-sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "lsp"))
-from client import config, wait_published  # noqa: E402
 
 FIXTURE_MODEL = MODEL.format(name="fixture", scope="tests")  # a valid model covering tests/**, kept as test data
 
