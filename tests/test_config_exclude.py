@@ -251,3 +251,36 @@ async def test_language_server_does_not_treat_an_excluded_model_as_covering_code
     assert await _code_file_diagnostics(client, "tests/fixtures/app.py") == []
     covered = await _code_file_diagnostics(client, "services/pay/app.py")
     assert len(covered) == 1 and REAL.rsplit("/", 1)[-1] in covered[0].message
+
+
+# -- respect-gitignore -------------------------------------------------------------------------------
+
+def test_models_git_ignores_are_skipped_unless_respect_gitignore_is_false(repo, tmp_path):
+    generated = "build-output/gen.threatmodel.yaml"
+    write(repo / generated, MODEL.format(name="gen", scope="build-output"))
+    write(repo / ".gitignore", "build-output/\n")
+    out = threatlint("check", "--format", "json", ".", cwd=repo, tmp_path=tmp_path)
+    assert files_of(out.stdout) == {REAL}
+    out = threatlint("check", "--format", "json", generated, cwd=repo, tmp_path=tmp_path)  # named: checked
+    assert files_of(out.stdout) <= {generated} and out.returncode in (0, 1), out.stderr
+    (repo / ".threatlint.yaml").write_text("extend-exclude: [tests/fixtures/, /bench/work/]\nrespect-gitignore: false\n",
+                                           encoding="utf-8")
+    out = threatlint("check", "--format", "json", ".", cwd=repo, tmp_path=tmp_path)
+    assert files_of(out.stdout) == {REAL, generated}
+    (repo / ".threatlint.yaml").write_text("respect-gitignore: sometimes\n", encoding="utf-8")
+    out = threatlint("check", ".", cwd=repo, tmp_path=tmp_path)
+    assert out.returncode == 2 and "respect-gitignore must be true or false" in out.stderr
+
+
+def test_a_tracked_model_is_never_treated_as_ignored(repo, tmp_path):
+    write(repo / ".gitignore", "services/\n")  # ignore rules do not apply to files git already tracks
+    out = threatlint("check", "--format", "json", ".", cwd=repo, tmp_path=tmp_path)
+    assert files_of(out.stdout) == {REAL}
+
+
+def test_outside_a_repository_nothing_is_ignored(tmp_path):
+    from threatlint.workspace import ignored_by_git
+
+    model = write(tmp_path / "plain" / "threatmodel.yaml", "version: 1\n")
+    write(tmp_path / "plain" / ".gitignore", "threatmodel.yaml\n")
+    assert ignored_by_git(tmp_path / "plain", [model]) == set()

@@ -39,7 +39,8 @@ def _toml():
     return tomllib
 
 YAML_NAMES = (".threatlint.yaml", ".threatlint.yml")
-KEYS = ("select", "ignore", "severity", "model-patterns", "extra-catalogs", "exclude", "extend-exclude")
+KEYS = ("select", "ignore", "severity", "model-patterns", "extra-catalogs", "exclude", "extend-exclude",
+        "respect-gitignore")
 _SELECTOR = re.compile(r"^(ALL|TM[0-9]{0,3})$")
 
 
@@ -168,9 +169,13 @@ def parse_config(table: dict, source: str, known_rules) -> Config:
         if "/" in p or "\\" in p:
             raise ConfigError(f"{where}: model-patterns: '{p}' must be a file-name pattern such as '*.tm.yaml' (no folders)")
     excludes = {key: _exclude_patterns(where, key, strings(key)) for key in ("exclude", "extend-exclude") if key in table}
+    respect_gitignore = table.get("respect-gitignore", True)
+    if not isinstance(respect_gitignore, bool):
+        raise ConfigError(f"{where}: respect-gitignore must be true or false, got {respect_gitignore!r}")
     return Config(select=selectors("select"), ignore=selectors("ignore"), severity=tuple(overrides),
                   model_patterns=patterns, extra_catalogs=strings("extra-catalogs"), source=source,
-                  exclude=excludes.get("exclude"), extend_exclude=excludes.get("extend-exclude", ()))
+                  exclude=excludes.get("exclude"), extend_exclude=excludes.get("extend-exclude", ()),
+                  respect_gitignore=respect_gitignore)
 
 
 def _exclude_patterns(where: str, key: str, patterns: tuple[str, ...]) -> tuple[str, ...]:
@@ -282,10 +287,8 @@ def exclusion_for(path: str | Path) -> "Exclusion":
 
 
 def expand(paths, force_exclude: bool = False) -> tuple[list[Path], list[str]]:
-    """Model files among `paths`: folders searched with the model-patterns and exclusions of the config governing
-    each; a file named explicitly is kept even when excluded, unless `force_exclude` (as ruff's --force-exclude)."""
-    from .workspace import expand_paths
-
+    """Model files among `paths`: folders searched as `models_under` does; a file named explicitly is kept even
+    when excluded, unless `force_exclude` (as ruff's --force-exclude)."""
     files: list[Path] = []
     errors: list[str] = []
     for raw in paths:
@@ -294,9 +297,7 @@ def expand(paths, force_exclude: bool = False) -> tuple[list[Path], list[str]]:
             errors.append(f"{raw}: no such file or directory")
             continue
         if p.is_dir():
-            found, errs = expand_paths([raw], load_for(raw).model_patterns, exclusion_for(raw))
-            files += found
-            errors += errs
+            files += models_under(p, strict=True)
         elif not (force_exclude and _excluded_file(p)):
             files.append(p)
     return files, errors
@@ -309,12 +310,23 @@ def _excluded_file(path: Path) -> bool:
     return not rel.startswith("../") and exclusion.matches(rel)
 
 
-def models_under(folder: str | Path) -> list[Path]:
-    """Every model under a folder as the folder's configuration defines them (patterns and exclusions); the
-    default ones when the configuration is invalid (the caller reports that on its own)."""
-    from .workspace import find_models
+def models_under(folder: str | Path, strict: bool = False) -> list[Path]:
+    """Every model under a folder as the folder's configuration defines them: model-patterns, exclude and
+    extend-exclude, and (unless respect-gitignore is false) not ignored by git.
+
+    An invalid configuration raises ConfigError with `strict`; otherwise the defaults apply (the language
+    server reports the problem on its own and keeps going).
+    """
+    from .workspace import find_models, ignored_by_git
 
     try:
-        return find_models(folder, load_for(folder).model_patterns, exclusion_for(folder))
+        config = load_for(folder)
+        found = find_models(folder, config.model_patterns, exclusion_for(folder))
     except ConfigError:
-        return find_models(folder)
+        if strict:
+            raise
+        config, found = Config(), find_models(folder)
+    if config.respect_gitignore and found:
+        ignored = ignored_by_git(folder, found)
+        found = [p for p in found if p not in ignored]
+    return found

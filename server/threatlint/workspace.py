@@ -71,18 +71,22 @@ def find_models(root: str | Path, patterns=MODEL_PATTERNS, exclusion: Exclusion 
     return out
 
 
-def expand_paths(paths, patterns=MODEL_PATTERNS, exclusion: Exclusion | None = None) -> tuple[list[Path], list[str]]:
-    """Files as given, directories searched for models. Returns (files, errors)."""
-    files, errors = [], []
-    for raw in paths:
-        p = Path(raw)
-        if p.is_dir():
-            files.extend(find_models(p, patterns, exclusion))
-        elif p.is_file():
-            files.append(p)
-        else:
-            errors.append(f"{raw}: no such file or directory")
-    return files, errors
+def ignored_by_git(folder: str | Path, paths: list[Path]) -> set[Path]:
+    """The paths (files under `folder`) that git's ignore rules exclude (.gitignore, .git/info/exclude, the
+    user's excludesFile); tracked files never are. Empty outside a git work tree or when git is missing."""
+    if not paths:
+        return set()
+    rels = [os.path.relpath(p, folder) for p in paths]
+    data = b"".join(r.encode("utf-8", "surrogateescape") + b"\0" for r in rels)
+    try:
+        out = subprocess.run(["git", "-C", str(folder), "check-ignore", "-z", "--stdin"], input=data,
+                             capture_output=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return set()
+    if out.returncode != 0:  # 1: nothing ignored; 128: not a repository
+        return set()
+    ignored = {x.decode("utf-8", "surrogateescape") for x in out.stdout.split(b"\0") if x}
+    return {p for p, r in zip(paths, rels) if r in ignored}
 
 
 def git_root(path: Path) -> Path | None:

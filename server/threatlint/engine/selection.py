@@ -34,6 +34,7 @@ class Config:
     # default list (None keeps it, see threatlint.workspace.DEFAULT_EXCLUDE), `extend-exclude` adds to it.
     exclude: tuple[str, ...] | None = None
     extend_exclude: tuple[str, ...] = ()
+    respect_gitignore: bool = True  # skip models git ignores when searching folders, as ruff does
     source: str | None = None  # the file this came from, for messages
 
     def enabled(self, rule: str) -> bool:
