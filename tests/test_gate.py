@@ -142,7 +142,7 @@ def make_repo(path: Path, env: dict[str, str], template: Path, hooks=("threatlin
 
 @pytest.fixture
 def repo(tmp_path, gate_env, git_template) -> Repo:
-    """A repository with one real model (the SPEC's example) covering services/payments/, tests excluded."""
+    """A repository with one real model (the example of docs/format.md) covering services/payments/, tests excluded."""
     r = make_repo(tmp_path / "repo", gate_env, git_template)
     r.write("services/payments/threatmodel.yaml", PAYMENTS_MODEL)
     r.write("services/payments/api.py", "def pay():\n    return 1\n")

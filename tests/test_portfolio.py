@@ -118,7 +118,9 @@ def test_one_log_pass_per_repository(repos, capsys, monkeypatch):
     monkeypatch.setattr(history.subprocess, "Popen", spy)
     portfolio(capsys, *repos.values())
     assert calls.count("log") == 3 and calls.count("cat-file") == 3, calls
-    assert set(calls) <= {"rev-parse", "log", "cat-file"}, calls
+    # check-ignore is the model search honouring .gitignore (respect-gitignore); it reads no history.
+    assert calls.count("check-ignore") <= 3, calls
+    assert set(calls) <= {"rev-parse", "log", "cat-file", "check-ignore"}, calls
 
 
 def test_list_file_and_unreadable_entries(repos, tmp_path, capsys):

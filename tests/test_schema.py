@@ -1,4 +1,4 @@
-"""The JSON Schema: complete per SPEC §2, usable on its own (check-jsonschema), and the engine's TM002."""
+"""The JSON Schema: every key of docs/format.md version 1, usable on its own (check-jsonschema), and the engine's TM002."""
 import json
 import shutil
 import subprocess
@@ -61,7 +61,7 @@ def test_every_key_has_a_description_and_objects_reject_unknown_keys():
     assert seen > 80
 
 
-SPEC_KEYS = {
+VERSION_1_KEYS = {
     "$": {"version", "system", "scope", "review", "assets", "boundaries", "elements", "flows", "threats",
           "mitigations", "exemptions", "assumptions"},
     "$.system": {"name", "description", "owner", "champion", "criticality"},
@@ -83,14 +83,14 @@ SPEC_KEYS = {
 }
 
 
-def test_covers_every_key_of_the_spec():
+def test_keeps_every_key_of_format_version_1():
     by_path = dict(objects())
-    for path, keys in SPEC_KEYS.items():
+    for path, keys in VERSION_1_KEYS.items():
         assert keys <= set(by_path[path]["properties"]), f"{path} lacks {keys - set(by_path[path]['properties'])}"
 
 
-def test_required_exactly_as_the_spec_lists():
-    # SPEC §2: version; system.name; every item's id (not exemptions); element kind; flow from, to; threat
+def test_required_exactly_as_format_md_lists():
+    # docs/format.md: version; system.name; every item's id (not exemptions); element kind; flow from, to; threat
     # title, stride, affects, likelihood, impact.severity, priority, status; mitigation title; exemption
     # element, stride, rationale; assumption text. (system and impact are required so that their required
     # keys are.)

@@ -138,7 +138,8 @@ def test_one_log_pass_and_one_blob_batch(repo, capsys, monkeypatch):
     status_json(repo[0], capsys)
     # 3 models, 5 commits, 4 model versions: still one history pass and one blob reader
     assert calls.count("log") == 1 and calls.count("cat-file") == 1, calls
-    assert set(calls) <= {"rev-parse", "log", "cat-file"}, calls
+    # check-ignore: finding the models skips those git ignores (respect-gitignore), one call for all of them
+    assert set(calls) <= {"rev-parse", "log", "cat-file", "check-ignore"} and calls.count("check-ignore") <= 1, calls
 
 
 def test_text_output(repo, capsys):

@@ -6,7 +6,7 @@ import posixpath
 from dataclasses import dataclass
 from datetime import date
 
-from threatlint.config import ConfigError
+from threatlint.settings import ConfigError
 from threatlint.engine.finding import Severity
 
 from . import models as model_files
@@ -62,16 +62,17 @@ def _staged(git: Git, prefix: str, opts: Options) -> Verdict:
     # The first commit of a repository has no HEAD: everything staged is new against the empty tree.
     base = head or git.empty_tree()
     patterns = model_files.patterns_for(git.root)
+    exclusion = model_files.exclusion_for(git.root)
     git.start_staged_reads(base, model_files.pathspecs(patterns))
     changes = parse_raw(git.staged_raw(base))
     files = None if opts.files is None else _repo_paths(git.root, prefix, opts.files)
     chosen = select(changes, files)
     if not chosen:
         return Verdict()
-    models = model_files.load_all(git, model_files.staged_sources(git, patterns), updated_paths(changes),
+    models = model_files.load_all(git, model_files.staged_sources(git, patterns, exclusion), updated_paths(changes),
                                   _cache(git, opts))
 
-    return _decide(models, changes, chosen, git.index_paths, opts, patterns)
+    return _decide(models, changes, chosen, git.index_paths, opts, patterns, exclusion)
 
 
 def _range(git: Git, opts: Options) -> Verdict:
@@ -95,9 +96,10 @@ def _range(git: Git, opts: Options) -> Verdict:
         return Verdict()
     tree = git.tree_entries(head)
     patterns = model_files.patterns_for(git.root)
-    models = model_files.load_all(git, model_files.tree_sources(git, tree, patterns), updated_paths(changes),
+    exclusion = model_files.exclusion_for(git.root)
+    models = model_files.load_all(git, model_files.tree_sources(git, tree, patterns, exclusion), updated_paths(changes),
                                   _cache(git, opts))
-    return _decide(models, changes, changes, lambda: tuple(e.path for e in tree), opts, patterns)
+    return _decide(models, changes, changes, lambda: tuple(e.path for e in tree), opts, patterns, exclusion)
 
 
 def _cache(git: Git, opts: Options) -> ScopeCache:
@@ -105,11 +107,13 @@ def _cache(git: Git, opts: Options) -> ScopeCache:
 
 
 def _decide(models, changes: list[Change], chosen: list[Change], repo_files, opts: Options,
-            patterns=model_files.MODEL_PATTERNS) -> Verdict:
+            patterns=model_files.MODEL_PATTERNS, exclusion=None) -> Verdict:
     # A model counts as updated when it changed anywhere in the commit (even outside this run's file batch).
     updated = updated_paths(changes)
+    # An excluded model file (a test fixture, say) is not a model: changing it counts like any other file's change.
     verdict = Verdict(broken=[m for m in models if not m.usable],
-                      stale=stale_models(models, chosen, updated, lambda p: model_files.is_model_path(p, patterns)))
+                      stale=stale_models(models, chosen, updated,
+                                         lambda p: model_files.is_model_path(p, patterns, exclusion)))
     chosen_paths = {p for c in chosen for p in c.paths()}
     to_check = [m for m in models if m.usable and is_updated(m, updated)
                 and (m.path in chosen_paths or m.target in chosen_paths)]

@@ -25,9 +25,9 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from .. import __version__
-from ..cli.files import find_models, git_root, is_model_file, repo_files
-from ..config import ConfigError, context_for, load_for
-from ..engine.config import DEFAULT_MODEL_PATTERNS
+from ..workspace import git_root, is_model_file, repo_files
+from ..settings import ConfigError, context_for, load_for, models_under
+from ..engine.selection import DEFAULT_MODEL_PATTERNS
 from ..engine.context import CheckContext, resolve_today
 from ..engine.finding import Finding, Range
 from ..engine.parse import decode, parse_yaml
@@ -235,9 +235,9 @@ class ThreatlintServer(LanguageServer):
             for f in self.workspace.folders.values():
                 fp = self.path_of(f.uri)
                 if fp is not None and fp.is_dir():
-                    paths += find_models(fp)
+                    paths += models_under(fp)  # the folder's model-patterns and exclude
             if not paths and self.workspace.root_path and os.path.isdir(self.workspace.root_path):
-                paths = find_models(self.workspace.root_path)
+                paths = models_under(self.workspace.root_path)
             self._model_paths = paths
         out = []
         open_docs = {}

@@ -9,7 +9,30 @@ from .registry import Hit, rule
       "A threat from the catalog (built-in, or a team's extra-catalogs) matches this element or flow by its "
       "properties, and the model neither has a threat for it (catalog: <id>, or any threat of the same STRIDE "
       "category on that element) nor an exemption. `threatlint suggest` lists each with its filled-in attack path "
-      "and mitigations.")
+      "and mitigations.",
+      why=("The catalog holds attacks known to hit elements like this one; one that is neither modelled nor "
+           "exempted is most often one nobody thought of."),
+      fix=("Run `threatlint suggest` for the entry's attack path and mitigations, then add a threat with "
+           "`catalog: <id>` affecting the element (or any threat of that STRIDE category there), or an "
+           "exemption with the reason it does not apply."),
+      bad="""\
+elements:
+  - {id: sms, kind: external_entity, name: SMS gateway}
+""",
+      good="""\
+elements:
+  - {id: sms, kind: external_entity, name: SMS gateway}
+threats:
+  - id: T-1
+    title: Attacker ports the shopper's phone number and receives the SMS sign-in codes
+    stride: spoofing
+    affects: [sms]
+    likelihood: medium
+    impact: {severity: high}
+    priority: high
+    status: open
+    catalog: CT-S-021
+""")
 def catalog_threats(model: Model, ctx):
     # Imported here: the catalog package reads engine modules, and the engine imports the rules.
     from ..catalog import default_catalog

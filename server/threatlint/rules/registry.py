@@ -1,4 +1,11 @@
-"""The rule catalog: each rule is a small function registered with its id, severity and help."""
+"""The rule catalog: each rule is a small function registered with its id, severity, help and documentation.
+
+A rule's documentation lives beside it, in its registration: `help` says what it finds, `why` why it
+matters, `fix` how to fix it, `bad` and `good` a failing and a passing example (the part of a model
+that matters; the page adds `version: 1` and `system`). docs/rules.md is generated from these
+(`python scripts/regenerate.py`); tests check that every rule has them, that each `bad` example
+triggers the rule and each `good` one does not, and that docs/rules.md is current.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -25,27 +32,36 @@ class Rule:
     help: str
     family: str
     check: Callable | None = None  # None for rules produced by the parser or the schema stage
+    why: str = ""  # why the finding matters
+    fix: str = ""  # how to fix it
+    bad: str = ""  # YAML that triggers the rule (a model's relevant part)
+    good: str = ""  # the same, fixed
 
     @property
     def help_uri(self) -> str:
-        return f"https://threatlint.dev/rules/{self.id}"
+        from ..links import rule_help_uri
+
+        return rule_help_uri(self.id)
 
 
 RULES: dict[str, Rule] = {}
 
 
-def register(id: str, severity: str, summary: str, help: str, family: str, check=None) -> Rule:
-    rule = Rule(id, Severity(severity), summary, help, family, check)
+def register(id: str, severity: str, summary: str, help: str, family: str, check=None, *,
+             why: str = "", fix: str = "", bad: str = "", good: str = "") -> Rule:
+    rule = Rule(id, Severity(severity), summary, help, family, check, why=why, fix=fix, bad=bad, good=good)
     RULES[id] = rule
     return rule
 
 
-def rule(id: str, severity: str, summary: str, help: str):
-    """Decorator: `@rule("TM201", "warning", "...", "...")` on `def check(model, ctx) -> Iterable[Hit]`."""
+def rule(id: str, severity: str, summary: str, help: str, *, why: str = "", fix: str = "", bad: str = "",
+         good: str = ""):
+    """Decorator: `@rule("TM201", "warning", summary, help, why=..., fix=..., bad=..., good=...)` on
+    `def check(model, ctx) -> Iterable[Hit]`."""
 
     def wrap(fn: Callable[..., Iterable[Hit]]):
         family = fn.__module__.rsplit(".", 1)[-1]
-        register(id, severity, summary, help, family, fn)
+        register(id, severity, summary, help, family, fn, why=why, fix=fix, bad=bad, good=good)
         return fn
 
     return wrap

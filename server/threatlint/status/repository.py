@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import Callable
 
-from ..config import ConfigError, expand, load_for
+from ..settings import ConfigError, expand, load_for
 from ..engine.parse import decode, parse_yaml
 from ..engine.scope import Scope, is_valid_pattern, patterns_of
 from .changes import Freshness, last_changes, model_versions
@@ -75,7 +75,7 @@ def read_repository(path: Path, max_versions: int = MAX_VERSIONS,
     """Every model under `path` (a repository or a folder in it) with its freshness and versions.
 
     `on_model(path, total)` is called as each model is read (for a progress bar)."""
-    from ..cli.files import is_model_file
+    from ..workspace import is_model_file
 
     try:
         root = repo_root(path)
