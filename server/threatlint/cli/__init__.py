@@ -16,6 +16,8 @@ COMMANDS = {
     "status": "threatlint.cli.status",
     "init": "threatlint.cli.init",
     "lsp": "threatlint.cli.lsp",
+    "import": "threatlint.cli.import_model",
+    "export": "threatlint.cli.export_model",
 }
 
 
