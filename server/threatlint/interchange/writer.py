@@ -45,17 +45,30 @@ def _short(values: list) -> bool:
             and sum(len(str(v)) + 2 for v in values) <= FLOW_MAX_CHARS)
 
 
-def _node(value, path: tuple, orders: dict):
+def _width(value) -> int:
+    """Columns a one-line value takes when written (flow lists included), so comments line up after it."""
+    if isinstance(value, list):
+        return 2 + sum(len(str(v)) + 2 for v in value) - 2
+    if isinstance(value, bool):
+        return 4 if value else 5
+    return len(str(value)) if value is not None else 0
+
+
+def _node(value, path: tuple, orders: dict, indent: int = 0):
+    """`indent`: the column this mapping's keys start at (mappings indent 2, list items 4)."""
     if isinstance(value, dict):
         node = CommentedMap()
         for key in _ordered(value, orders.get(path, [])):
-            node[key] = _node(value[key], path + (key,), orders)
+            inner = indent + (4 if isinstance(value[key], list) else 2)
+            node[key] = _node(value[key], path + (key,), orders, inner)
         for key, note in getattr(value, "notes", {}).items():
             if key in node:
-                node.yaml_add_eol_comment(note, key)
+                one_line = not isinstance(value[key], (dict, list)) or _short(value[key])
+                column = indent + len(key) + 2 + (_width(value[key]) if one_line else 0) + 2
+                node.yaml_add_eol_comment(note, key, column=column)
         return node
     if isinstance(value, list):
-        seq = CommentedSeq(_node(v, path, orders) for v in value)
+        seq = CommentedSeq(_node(v, path, orders, indent) for v in value)
         if value and _short(value):
             seq.fa.set_flow_style()
         return seq
@@ -74,7 +87,7 @@ def render(model: dict, header: list[str], section_notes: dict | None = None) ->
         value = model[key]
         if value in ([], {}, None):
             continue
-        node = _node(value, (key,) if not isinstance(value, list) else (key,), orders)
+        node = _node(value, (key,), orders, 4 if isinstance(value, list) else 2)
         root[key] = node
     first = True
     for key in root:
