@@ -7,7 +7,7 @@ come from each cell's `data.threats`, their mitigation text becomes a mitigation
 """
 from __future__ import annotations
 
-from .draft import Ids, Item, new_model, one_line, text
+from .draft import Ids, Item, new_model, one_line, readable, text
 from .geometry import Box, polylines_cross, smallest_holder
 from .ledger import Ledger
 from . import vocab
@@ -84,8 +84,9 @@ def convert(data: dict, ledger: Ledger) -> dict:
         kind = d.get("type")
         name = one_line(d.get("name"))
         if kind in KINDS:
-            item = Item(id=ids.make(name, KINDS[kind]), kind=KINDS[kind])
+            item = Item(id=_cell_id(ids, cell, name, KINDS[kind]), kind=KINDS[kind])
             _common(item, d, ledger, "element")
+            _keep_id(item, cell)
             if kind == "tm.Store" and d.get("isEncrypted") is True:  # an unticked box is no statement
                 item.put("encrypted_at_rest", True)
                 ledger.map("cells[].data.isEncrypted (store)", "elements[].encrypted_at_rest")
@@ -101,11 +102,11 @@ def convert(data: dict, ledger: Ledger) -> dict:
         elif kind == "tm.Flow":
             flow_cells.append((diagram, cell))
         elif kind in ("tm.BoundaryBox", "tm.Boundary"):
-            item = Item(id=ids.make(name or f"boundary-{len(model['boundaries']) + 1}", "boundary"))
+            item = Item(id=_cell_id(ids, cell, name or f"boundary-{len(model['boundaries']) + 1}", "boundary"))
             item.put("name", name or f"Trust boundary {len(model['boundaries']) + 1}",
                      None if name else "unnamed in Threat Dragon")
             item.put("description", text(d.get("description")))
-            item.put("x-threat-dragon-id", str(cell.get("id") or ""))
+            _keep_id(item, cell)
             model["boundaries"].append(item)
             ledger.keep("boundaries")
             box = _box(cell) if kind == "tm.BoundaryBox" else None
@@ -126,7 +127,8 @@ def convert(data: dict, ledger: Ledger) -> dict:
     for diagram, cell in flow_cells:
         d = cell.get("data") or {}
         name = one_line(d.get("name"))
-        item = Item(id=ids.make(name or "flow", "flow"))
+        item = Item(id=_cell_id(ids, cell, name or "flow", "flow"))
+        _keep_id(item, cell)
         ends = []
         for end_key, our_key in (("source", "from"), ("target", "to")):
             end = cell.get(end_key) or {}
@@ -172,15 +174,35 @@ def convert(data: dict, ledger: Ledger) -> dict:
         crossed = [f for f, line in line_of.items() if len(pts) > 1 and polylines_cross(line, pts)]
         boundary.put("x-threat-dragon-crosses", crossed)
 
+    seen: dict[str, Item] = {}  # Threat Dragon threat id -> ours: one threat drawn on several cells
     for item in model["elements"] + model["flows"]:
         for threat in (cell_of[item["id"]].get("data") or {}).get("threats") or []:
-            if isinstance(threat, dict):
-                _threat(model, ids, item["id"], threat, ledger)
+            if not isinstance(threat, dict):
+                continue
+            source_id = text(threat.get("threatId") or threat.get("id"))
+            if source_id and source_id in seen:
+                seen[source_id]["affects"].append(item["id"])
+                ledger.map("the same threat id on several cells", "one threat affecting each of them")
+                continue
+            made = _threat(model, ids, item["id"], threat, ledger)
+            if source_id:
+                seen[source_id] = made
     if texts:
         model["x-threat-dragon-text"] = texts
         ledger.extend("text blocks (tm.Text)", "x-threat-dragon-text")
     ledger.drop("cell positions, sizes, ports, styles", "diagram layout (threatlint export draws its own)")
     return model
+
+
+def _cell_id(ids: Ids, cell: dict, name: str, fallback: str) -> str:
+    """The cell's own id when a person could read it (a model threatlint exported), else one from its name."""
+    source = cell.get("id")
+    return ids.make(source, fallback, keep=True) if readable(source) else ids.make(name, fallback)
+
+
+def _keep_id(item: Item, cell: dict) -> None:
+    if cell.get("id") is not None and str(cell["id"]) != item["id"]:
+        item.put("x-threat-dragon-id", str(cell["id"]))
 
 
 def _common(item: Item, d: dict, ledger: Ledger, what: str) -> None:
@@ -206,11 +228,15 @@ def _common(item: Item, d: dict, ledger: Ledger, what: str) -> None:
             ledger.drop(f"cells[].data.{key}", "not part of the Threat Dragon v2 schema")
 
 
-def _threat(model: dict, ids: Ids, affected: str, t: dict, ledger: Ledger) -> None:
+def _threat(model: dict, ids: Ids, affected: str, t: dict, ledger: Ledger) -> Item:
     title = one_line(t.get("title")) or "Untitled threat"
     number = t.get("number")
     numbered = isinstance(number, int) and not isinstance(number, bool)
-    item = Item(id=ids.make(f"T-{number}", "threat", keep=True) if numbered else ids.make(title, "threat"))
+    source_id = text(t.get("threatId") or t.get("id"))
+    if readable(source_id):
+        item = Item(id=ids.make(source_id, "threat", keep=True))
+    else:
+        item = Item(id=ids.make(f"T-{number}", "threat", keep=True) if numbered else ids.make(title, "threat"))
     item["title"] = title
     model_type = text(t.get("modelType"))
     kind = text(t.get("type"))
@@ -253,6 +279,8 @@ def _threat(model: dict, ids: Ids, affected: str, t: dict, ledger: Ledger) -> No
     item.put("x-threat-dragon-score", text(t.get("score")))
     if text(t.get("score")):
         ledger.extend("threats[].score", "x-threat-dragon-score")
-    item.put("x-threat-dragon-id", text(t.get("threatId") or t.get("id")))
+    if source_id != item["id"]:
+        item.put("x-threat-dragon-id", source_id)
     model["threats"].append(item)
     ledger.keep("threats")
+    return item
