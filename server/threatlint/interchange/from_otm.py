@@ -96,9 +96,8 @@ def convert(data: dict, ledger: Ledger) -> dict:
         model["assets"].append(item)
         ledger.keep("assets")
 
-    for z in data.get("trustZones") or []:
-        if not isinstance(z, dict):
-            continue
+    zones = [z for z in data.get("trustZones") or [] if isinstance(z, dict) and z.get("id") != vocab.UNZONED]
+    for z in zones:
         item = Item(id=new_id(z, "zone"))
         item.put("name", one_line(z.get("name")))
         item.put("description", text(z.get("description")))
@@ -108,7 +107,7 @@ def convert(data: dict, ledger: Ledger) -> dict:
         model["boundaries"].append(item)
         ledger.keep("boundaries")
     ledger.extend("trustZones[].risk.trustRating", "x-otm-trust-rating")
-    for z, item in zip([z for z in data.get("trustZones") or [] if isinstance(z, dict)], model["boundaries"]):
+    for z, item in zip(zones, model["boundaries"]):
         parent = (z.get("parent") or {}).get("trustZone")
         if parent:
             item.put("parent", our.get(str(parent), str(parent)))
@@ -141,7 +140,9 @@ def convert(data: dict, ledger: Ledger) -> dict:
     ledger.map("components[].assets.stored", "elements[].stores (data stores)")
     for c, item in zip(components, model["elements"]):
         parent = c.get("parent") or {}
-        if parent.get("trustZone"):
+        if parent.get("trustZone") == vocab.UNZONED:
+            pass
+        elif parent.get("trustZone"):
             item.put("boundary", our.get(str(parent["trustZone"]), str(parent["trustZone"])))
             ledger.map("components[].parent.trustZone", "elements[].boundary")
         elif parent.get("component"):

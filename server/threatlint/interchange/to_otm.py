@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from .draft import Ids
 from .reading import STRIDE_LABEL, items, name_of, rating, severity, stride_of, strings
-from .vocab import PERCENT_OF_LEVEL
+from .vocab import PERCENT_OF_LEVEL, UNZONED
 
 OTM_VERSION = "0.2.0"
-UNZONED = "threatlint-no-boundary"
 KIND_TYPE = {"external_entity": "external-entity", "process": "process", "data_store": "data-store"}
 THREAT_STATE = {"open": "exposed", "mitigating": "partly-mitigated", "mitigated": "mitigated",
                 "accepted": "accepted", "transferred": "transferred"}

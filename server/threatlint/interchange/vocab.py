@@ -46,3 +46,7 @@ def level_of_percent(value) -> str | None:
 
 
 PERCENT_OF_LEVEL = {"low": 25, "medium": 50, "high": 75, "critical": 100}
+
+# the OTM trust zone `threatlint export` puts elements with no boundary in (OTM wants every component in
+# one); an import leaves those elements without a boundary again
+UNZONED = "threatlint-no-boundary"
