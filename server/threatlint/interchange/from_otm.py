@@ -82,7 +82,7 @@ def convert(data: dict, ledger: Ledger) -> dict:
         if not isinstance(a, dict):
             continue
         item = Item(id=new_id(a, "asset"))
-        item.put("name", one_line(a.get("name")))
+        _name(item, a)
         item.put("description", text(a.get("description")))
         risk = a.get("risk") or {}
         for key in ("integrity", "availability"):
@@ -99,7 +99,7 @@ def convert(data: dict, ledger: Ledger) -> dict:
     zones = [z for z in data.get("trustZones") or [] if isinstance(z, dict) and z.get("id") != vocab.UNZONED]
     for z in zones:
         item = Item(id=new_id(z, "zone"))
-        item.put("name", one_line(z.get("name")))
+        _name(item, z)
         item.put("description", text(z.get("description")))
         item.put("x-otm-trust-rating", (z.get("risk") or {}).get("trustRating"))
         _extras(item, z, ("type", "attributes"), ledger, "trustZones[]")
@@ -119,7 +119,7 @@ def convert(data: dict, ledger: Ledger) -> dict:
         kind, why = _kind(c)
         item = Item(id=new_id(c, "component"), kind=kind)
         item.notes["kind"] = why
-        item.put("name", one_line(c.get("name")))
+        _name(item, c)
         item.put("description", text(c.get("description")))
         assets = c.get("assets") or {}
         stored = [our.get(str(a), str(a)) for a in assets.get("stored") or [] if a]
@@ -156,7 +156,7 @@ def convert(data: dict, ledger: Ledger) -> dict:
         if not isinstance(f, dict):
             continue
         item = Item(id=new_id(f, "flow"))
-        item.put("name", one_line(f.get("name")))
+        _name(item, f)
         item.put("description", text(f.get("description")))
         for ours, theirs in (("from", "source"), ("to", "destination")):
             if f.get(theirs):
@@ -203,6 +203,13 @@ def convert(data: dict, ledger: Ledger) -> dict:
         if "mitigations" in threat:
             threat["mitigations"] = [mitigation_ids.get(m, m) for m in threat["mitigations"]]
     return model
+
+
+def _name(item: Item, body: dict) -> None:
+    """The name, unless it only repeats the id (OTM requires a name, so exporters fill it with the id)."""
+    name = one_line(body.get("name"))
+    if name and name != str(body.get("id")):
+        item.put("name", name)
 
 
 def _source_id(item: Item, body: dict) -> None:

@@ -240,9 +240,9 @@ def _threat(model: dict, ids: Ids, affected: str, t: dict, ledger: Ledger) -> It
     item["title"] = title
     model_type = text(t.get("modelType"))
     kind = text(t.get("type"))
-    s = vocab.stride(kind) if model_type in ("", "STRIDE") else None
+    s = vocab.strides(t.get("strideCategories") or kind) if model_type in ("", "STRIDE") else []
     if s:
-        item["stride"] = s
+        item["stride"] = s[0] if len(s) == 1 else s
         ledger.map("threats[].type (STRIDE)", "threats[].stride")
     else:
         ledger.lack("threats[].stride", f"Threat Dragon threat type {kind!r} ({model_type or 'no model type'}) is not a STRIDE category")

@@ -9,6 +9,11 @@ from __future__ import annotations
 from .layout import layout
 from .reading import STRIDE_LABEL, items, name_of, rating, severity, stride_of, strings
 
+
+def _name(item: dict) -> str:
+    """The item's name, or '' (Threat Dragon shows the cell unlabelled rather than with our id)."""
+    return item["name"].strip() if isinstance(item.get("name"), str) else ""
+
 TD_VERSION = "2.4.0"
 SHAPES = {"external_entity": ("actor", "tm.Actor"), "process": ("process", "tm.Process"),
           "data_store": ("store", "tm.Store")}
@@ -32,6 +37,8 @@ def _threats(threats, mitigations, target) -> list:
                     "type": STRIDE_LABEL[stride[0]] if stride else "", "modelType": "STRIDE",
                     "description": t.get("description") if isinstance(t.get("description"), str) else "",
                     "mitigation": text, "score": ""})
+        if len(stride) > 1:  # Threat Dragon's type holds one category; the import reads them all from here
+            out[-1]["strideCategories"] = [STRIDE_LABEL[c] for c in stride]
     return out
 
 
@@ -46,14 +53,14 @@ def convert(data: dict, file_path: str, threat_lines: dict) -> dict:
         box = boundary_boxes[b["id"]]
         cells.append({"id": b["id"], "shape": "trust-boundary-box", "zIndex": -1, "visible": True,
                       "position": {"x": box.x, "y": box.y}, "size": {"width": box.w, "height": box.h},
-                      "attrs": {"label": {"text": name_of(b)}},
-                      "data": {"type": "tm.BoundaryBox", "name": name_of(b), "isTrustBoundary": True,
+                      "attrs": {"label": {"text": _name(b)}},
+                      "data": {"type": "tm.BoundaryBox", "name": _name(b), "isTrustBoundary": True,
                                "description": b.get("description") or "", "hasOpenThreats": False}})
     for z, e in enumerate(elements, start=1):
         shape, kind = SHAPES.get(e.get("kind"), SHAPES["process"])
         box = element_boxes[e["id"]]
         cell_threats = _threats(threats, mitigations, e["id"])
-        data_ = {"type": kind, "name": name_of(e), "description": e.get("description") or "",
+        data_ = {"type": kind, "name": _name(e), "description": e.get("description") or "",
                  "outOfScope": isinstance(e.get("out_of_scope"), str),
                  "reasonOutOfScope": e.get("out_of_scope") if isinstance(e.get("out_of_scope"), str) else "",
                  "isTrustBoundary": False, "threats": cell_threats,
@@ -62,15 +69,15 @@ def convert(data: dict, file_path: str, threat_lines: dict) -> dict:
             data_["isEncrypted"] = e.get("encrypted_at_rest") is True
         cells.append({"id": e["id"], "shape": shape, "zIndex": z, "visible": True,
                       "position": {"x": box.x, "y": box.y}, "size": {"width": box.w, "height": box.h},
-                      "attrs": {"text": {"text": name_of(e)}}, "data": data_})
+                      "attrs": {"text": {"text": _name(e)}}, "data": data_})
     for f in flows:
         cell_threats = _threats(threats, mitigations, f["id"])
         cells.append({
             "id": f["id"], "shape": "flow", "zIndex": 10, "connector": "smooth",
             "source": {"cell": str(f.get("from"))}, "target": {"cell": str(f.get("to"))},
-            "labels": [{"position": 0.5, "attrs": {"label": {"text": name_of(f)}}}],
+            "labels": [{"position": 0.5, "attrs": {"label": {"text": _name(f)}}}],
             "attrs": {"line": {"targetMarker": {"name": "block"}, "sourceMarker": {"name": ""}}},
-            "data": {"type": "tm.Flow", "name": name_of(f), "description": f.get("description") or "",
+            "data": {"type": "tm.Flow", "name": _name(f), "description": f.get("description") or "",
                      "protocol": f.get("protocol") if isinstance(f.get("protocol"), str) else "",
                      "isEncrypted": f.get("encrypted") is True, "isPublicNetwork": False,
                      "isBidirectional": bool(strings(f.get("returns"))),
