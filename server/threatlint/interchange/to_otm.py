@@ -142,8 +142,8 @@ def convert(data: dict, file_path: str, threat_lines: dict) -> dict:
         impact = sev or lvl
         risk = {"likelihood": PERCENT_OF_LEVEL.get(t.get("likelihood")),
                 "impact": PERCENT_OF_LEVEL.get(impact, MIDPOINT)}
-        risk["impactComment"] = f"threatlint impact severity {sev}" if sev else (
-            f"threatlint {why}" if lvl else "threatlint: not rated")
+        if not sev:  # say where a number not taken from the impact severity came from
+            risk["impactComment"] = f"threatlint {why}" if lvl else "threatlint: not rated"
         threat = {"id": t["id"], "name": name_of(t), "risk": risk,
                   "categories": [STRIDE_LABEL[s] for s in stride_of(t)]}
         if _text(t.get("description")):
