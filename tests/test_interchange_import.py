@@ -243,6 +243,14 @@ def test_from_overrides_detection_and_bad_input_is_a_clear_error(tmp_path, capsy
     wrong.write_text("[1, 2]", encoding="utf-8")
     assert main(["import", str(wrong), "--from", "otm"]) == 2
     assert "not an object" in capsys.readouterr().err
+    broken = tmp_path / "threagile.yaml"
+    broken.write_text("threagile_version: 1.0.0\ntitle: [unclosed\n", encoding="utf-8")
+    assert main(["import", str(broken)]) == 2
+    assert "threagile.yaml:3:1: YAML syntax error" in capsys.readouterr().err
+    tagged = tmp_path / "tagged.yaml"
+    tagged.write_text("title: !!python/object:os.system x\n", encoding="utf-8")
+    assert main(["import", str(tagged), "--from", "threagile"]) == 2
+    assert "tagged.yaml:1:8: YAML tag" in capsys.readouterr().err
     assert main(["import", str(tmp_path / "missing.json")]) == 2
     assert "cannot read" in capsys.readouterr().err
 

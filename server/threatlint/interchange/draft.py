@@ -52,6 +52,21 @@ def readable(source_id) -> bool:
         and not _UUID.match(source_id)
 
 
+def obj(value) -> dict:
+    """`value` when it is a mapping, else an empty one: a source of the wrong shape is read as missing."""
+    return value if isinstance(value, dict) else {}
+
+
+def seq(value) -> list:
+    """`value` when it is a list, else an empty one."""
+    return value if isinstance(value, list) else []
+
+
+def word(value) -> str:
+    """An enumerated source value (a type, a status) to look up in a table; '' for anything not a string."""
+    return value if isinstance(value, str) else ""
+
+
 def text(value) -> str:
     """A source string with surrounding blanks removed; anything not a string gives ''."""
     return value.strip() if isinstance(value, str) else ""

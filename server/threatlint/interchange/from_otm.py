@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from .draft import Ids, Item, new_model, one_line, readable, text
+from .draft import Ids, Item, new_model, obj, one_line, readable, seq, text
 from .ledger import Ledger
 from . import vocab
 
@@ -33,7 +33,7 @@ def _key(state) -> str:
 
 
 def _kind(component: dict) -> tuple[str, str]:
-    words = " ".join([str(component.get("type") or "")] + [str(t) for t in component.get("tags") or [] if t])
+    words = " ".join([str(component.get("type") or "")] + [str(t) for t in seq(component.get("tags")) if t])
     if STORE_WORDS.search(words):
         return "data_store", f"kind read from OTM type {component.get('type')!r}"
     if EXTERNAL_WORDS.search(words):
@@ -51,7 +51,7 @@ def _extras(item: Item, body: dict, keys, ledger: Ledger, where: str) -> None:
 
 
 def convert(data: dict, ledger: Ledger) -> dict:
-    project = data.get("project") or {}
+    project = obj(data.get("project"))
     model = new_model(one_line(project.get("name")), "likelihood_severity")
     system = model["system"]
     system.put("description", text(project.get("description")))
@@ -78,13 +78,13 @@ def convert(data: dict, ledger: Ledger) -> dict:
         table[str(source)] = made
         return made
 
-    for a in data.get("assets") or []:
+    for a in seq(data.get("assets")):
         if not isinstance(a, dict):
             continue
         item = Item(id=new_id(a, "asset"))
         _name(item, a)
         item.put("description", text(a.get("description")))
-        risk = a.get("risk") or {}
+        risk = obj(a.get("risk"))
         for key in ("integrity", "availability"):
             lvl = vocab.level_of_percent(risk.get(key))
             if lvl:
@@ -96,34 +96,34 @@ def convert(data: dict, ledger: Ledger) -> dict:
         model["assets"].append(item)
         ledger.keep("assets")
 
-    zones = [z for z in data.get("trustZones") or [] if isinstance(z, dict) and z.get("id") != vocab.UNZONED]
+    zones = [z for z in seq(data.get("trustZones")) if isinstance(z, dict) and z.get("id") != vocab.UNZONED]
     for z in zones:
         item = Item(id=new_id(z, "zone"))
         _name(item, z)
         item.put("description", text(z.get("description")))
-        item.put("x-otm-trust-rating", (z.get("risk") or {}).get("trustRating"))
+        item.put("x-otm-trust-rating", obj(z.get("risk")).get("trustRating"))
         _extras(item, z, ("type", "attributes"), ledger, "trustZones[]")
         _source_id(item, z)
         model["boundaries"].append(item)
         ledger.keep("boundaries")
     ledger.extend("trustZones[].risk.trustRating", "x-otm-trust-rating")
     for z, item in zip(zones, model["boundaries"]):
-        parent = (z.get("parent") or {}).get("trustZone")
+        parent = obj(z.get("parent")).get("trustZone")
         if parent:
             item.put("parent", our.get(str(parent), str(parent)))
             ledger.map("trustZones[].parent.trustZone", "boundaries[].parent")
 
     instances: dict[str, list] = {}  # OTM threat id -> [(our element/flow id, instance)]
-    components = [c for c in data.get("components") or [] if isinstance(c, dict)]
+    components = [c for c in seq(data.get("components")) if isinstance(c, dict)]
     for c in components:
         kind, why = _kind(c)
         item = Item(id=new_id(c, "component"), kind=kind)
         item.notes["kind"] = why
         _name(item, c)
         item.put("description", text(c.get("description")))
-        assets = c.get("assets") or {}
-        stored = [our.get(str(a), str(a)) for a in assets.get("stored") or [] if a]
-        processed = [our.get(str(a), str(a)) for a in assets.get("processed") or [] if a]
+        assets = obj(c.get("assets"))
+        stored = [our.get(str(a), str(a)) for a in seq(assets.get("stored")) if a]
+        processed = [our.get(str(a), str(a)) for a in seq(assets.get("processed")) if a]
         if kind == "data_store":
             item.put("stores", stored)
         else:
@@ -133,13 +133,13 @@ def convert(data: dict, ledger: Ledger) -> dict:
         _source_id(item, c)
         model["elements"].append(item)
         ledger.keep("elements")
-        for inst in c.get("threats") or []:
+        for inst in seq(c.get("threats")):
             if isinstance(inst, dict):
                 instances.setdefault(str(inst.get("threat")), []).append((item["id"], inst))
     ledger.map("components[].type, tags", "elements[].kind", "data store / external entity / process by its words")
     ledger.map("components[].assets.stored", "elements[].stores (data stores)")
     for c, item in zip(components, model["elements"]):
-        parent = c.get("parent") or {}
+        parent = obj(c.get("parent"))
         if parent.get("trustZone") == vocab.UNZONED:
             pass
         elif parent.get("trustZone"):
@@ -152,7 +152,7 @@ def convert(data: dict, ledger: Ledger) -> dict:
                 item.put("boundary", holder["boundary"], "the boundary of its OTM parent component")
             ledger.extend("components[].parent.component", "x-otm-parent-component")
 
-    for f in data.get("dataflows") or []:
+    for f in seq(data.get("dataflows")):
         if not isinstance(f, dict):
             continue
         item = Item(id=new_id(f, "flow"))
@@ -161,7 +161,7 @@ def convert(data: dict, ledger: Ledger) -> dict:
         for ours, theirs in (("from", "source"), ("to", "destination")):
             if f.get(theirs):
                 item[ours] = our.get(str(f[theirs]), str(f[theirs]))
-        item.put("data", [our.get(str(a), str(a)) for a in f.get("assets") or [] if a])
+        item.put("data", [our.get(str(a), str(a)) for a in seq(f.get("assets")) if a])
         if f.get("bidirectional") is True:
             item.put("x-otm-bidirectional", True)
             ledger.extend("dataflows[].bidirectional", "x-otm-bidirectional")
@@ -169,16 +169,16 @@ def convert(data: dict, ledger: Ledger) -> dict:
         _source_id(item, f)
         model["flows"].append(item)
         ledger.keep("flows")
-        for inst in f.get("threats") or []:
+        for inst in seq(f.get("threats")):
             if isinstance(inst, dict):
                 instances.setdefault(str(inst.get("threat")), []).append((item["id"], inst))
     ledger.map("dataflows[].source/destination/assets", "flows[].from/to/data")
 
     mitigation_states: dict[str, list] = {}
-    for t in data.get("threats") or []:
+    for t in seq(data.get("threats")):
         if isinstance(t, dict):
             _threat(model, t, new_id(t, "threat", {}), instances.get(str(t.get("id")), []), mitigation_states, ledger)
-    for m in data.get("mitigations") or []:
+    for m in seq(data.get("mitigations")):
         if not isinstance(m, dict):
             continue
         item = Item(id=new_id(m, "mitigation", mitigation_ids))
@@ -221,7 +221,7 @@ def _source_id(item: Item, body: dict) -> None:
 def _threat(model, t, tid, placed, mitigation_states, ledger) -> None:
     item = Item(id=tid)
     item["title"] = one_line(t.get("name")) or "Untitled threat"
-    categories = [c for c in t.get("categories") or [] if isinstance(c, str)]
+    categories = [c for c in seq(t.get("categories")) if isinstance(c, str)]
     s = vocab.strides(categories)
     if s:
         item["stride"] = s[0] if len(s) == 1 else s
@@ -240,7 +240,7 @@ def _threat(model, t, tid, placed, mitigation_states, ledger) -> None:
     else:
         ledger.lack("threats[].affects", "threat defined but placed on no component or dataflow")
     item.put("description", text(t.get("description")))
-    risk = t.get("risk") or {}
+    risk = obj(t.get("risk"))
     likelihood = vocab.level_of_percent(risk.get("likelihood"))
     if likelihood:
         item.put("likelihood", likelihood, f"OTM risk.likelihood {risk['likelihood']}")
@@ -264,7 +264,7 @@ def _threat(model, t, tid, placed, mitigation_states, ledger) -> None:
         item.put("x-otm-states", {where: inst.get("state") for where, inst in placed})
     mitigations = []
     for _, inst in placed:
-        for m in inst.get("mitigations") or []:
+        for m in seq(inst.get("mitigations")):
             if isinstance(m, dict) and m.get("mitigation"):
                 mid = str(m["mitigation"])
                 if mid not in mitigations:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from fnmatch import fnmatchcase
 
-from .draft import Ids, Item, new_model, one_line, text
+from .draft import Ids, Item, new_model, obj, one_line, seq, text, word
 from .ledger import Ledger
 
 KINDS = {"external-entity": "external_entity", "process": "process", "datastore": "data_store"}
@@ -66,9 +66,9 @@ def _level(item: Item, key: str, table: dict, value, ledger: Ledger, where: str,
 def convert(data: dict, ledger: Ledger) -> dict:
     model = new_model(one_line(data.get("title")), "likelihood_severity")
     system = model["system"]
-    overview = data.get("business_overview") or {}
+    overview = obj(data.get("business_overview"))
     system.put("description", text(overview.get("description")) if isinstance(overview, dict) else "")
-    author = data.get("author") or {}
+    author = obj(data.get("author"))
     if isinstance(author, dict) and one_line(author.get("name")):
         system.put("owner", one_line(author["name"]), "author.name")
         ledger.map("author.name", "system.owner")
@@ -82,7 +82,7 @@ def convert(data: dict, ledger: Ledger) -> dict:
         item = Item(id=ids.make(body.get("id") or title, "asset", keep=True) if not body.get("id") else str(body["id"]))
         item.put("name", one_line(title))
         item.put("description", text(body.get("description")))
-        conf = body.get("confidentiality")
+        conf = word(body.get("confidentiality"))
         if conf in CONFIDENTIALITY:
             item.put("classification", CONFIDENTIALITY[conf], None if CONFIDENTIALITY[conf] == conf else f"Threagile confidentiality {conf}")
             ledger.map("data_assets.confidentiality", "assets[].classification", "restricted->confidential, strictly-confidential->secret")
@@ -97,7 +97,7 @@ def convert(data: dict, ledger: Ledger) -> dict:
     ids.used.update(str(b.get("id")) for _, b in _named(data.get("trust_boundaries")))
     link_ids: dict[str, str] = {}  # Threagile link id (source>title-slug) -> our flow id
     for title, body in _named(data.get("technical_assets")):
-        kind = KINDS.get(body.get("type"))
+        kind = KINDS.get(word(body.get("type")))
         item = Item(id=str(body.get("id") or ids.make(title, "element")))
         if kind:
             item["kind"] = kind
@@ -106,7 +106,7 @@ def convert(data: dict, ledger: Ledger) -> dict:
         item.put("name", one_line(title))
         item.put("description", text(body.get("description")))
         item.put("technology", text(body.get("technology")))
-        stored = [a for a in body.get("data_assets_stored") or [] if isinstance(a, str)]
+        stored = [a for a in seq(body.get("data_assets_stored")) if isinstance(a, str)]
         if kind == "data_store":
             item.put("stores", stored)
         else:
@@ -135,11 +135,11 @@ def convert(data: dict, ledger: Ledger) -> dict:
         _rest(item, body, {"id", "description", "technical_assets_inside", "trust_boundaries_nested"}, ledger, "trust_boundaries")
         model["boundaries"].append(item)
         ledger.keep("boundaries")
-        for asset in body.get("technical_assets_inside") or []:
+        for asset in seq(body.get("technical_assets_inside")):
             inside.setdefault(str(asset), []).append(item["id"])
     by_id = {b["id"]: b for b in model["boundaries"]}
     for title, body in _named(data.get("trust_boundaries")):
-        for nested in body.get("trust_boundaries_nested") or []:
+        for nested in seq(body.get("trust_boundaries_nested")):
             if str(nested) in by_id:
                 by_id[str(nested)].put("parent", str(body.get("id")))
     ledger.map("trust_boundaries.trust_boundaries_nested", "boundaries[].parent")
@@ -149,7 +149,7 @@ def convert(data: dict, ledger: Ledger) -> dict:
             element.put("boundary", holders[0], None if len(holders) == 1 else f"also listed in {', '.join(holders[1:])}")
             ledger.map("trust_boundaries.technical_assets_inside", "elements[].boundary")
 
-    tracking = {str(k): v for k, v in (data.get("risk_tracking") or {}).items() if isinstance(v, dict)} \
+    tracking = {str(k): v for k, v in obj(data.get("risk_tracking")).items() if isinstance(v, dict)} \
         if isinstance(data.get("risk_tracking"), dict) else {}
     used_tracking: set[str] = set()
     for title, category in _named(data.get("individual_risk_categories")):
@@ -184,14 +184,14 @@ def _flow(model, ids, source, title, link, link_ids, ledger) -> None:
         item["to"] = str(link["target"])
     else:
         ledger.lack("flows[].to", "communication link without a target")
-    item.put("data", [a for a in link.get("data_assets_sent") or [] if isinstance(a, str)])
-    item.put("returns", [a for a in link.get("data_assets_received") or [] if isinstance(a, str)])
-    protocol = link.get("protocol")
+    item.put("data", [a for a in seq(link.get("data_assets_sent")) if isinstance(a, str)])
+    item.put("returns", [a for a in seq(link.get("data_assets_received")) if isinstance(a, str)])
+    protocol = word(link.get("protocol"))
     item.put("protocol", text(protocol))
     if protocol in ENCRYPTED or protocol in PLAIN:
         item.put("encrypted", protocol in ENCRYPTED, f"Threagile protocol {protocol}")
         ledger.map("communication_links.protocol", "flows[].encrypted", "as Threagile's Protocol.IsEncrypted()")
-    auth = link.get("authentication")
+    auth = word(link.get("authentication"))
     if isinstance(auth, str) and auth:
         item.put("authenticated", auth != "none", f"Threagile authentication: {auth}")
         ledger.map("communication_links.authentication", "flows[].authenticated", "none -> false, any other -> true")
@@ -259,7 +259,7 @@ def _category(model, ids, title, category, tracking, used_tracking, link_ids, as
         impact_text = text(category.get("impact"))
         item.put("description", "\n\n".join(p for p in (description, impact_text and f"Impact: {impact_text}") if p))
         _level(item, "likelihood", LIKELIHOOD, risk.get("exploitation_likelihood"), ledger, "risks_identified.exploitation_likelihood", "threats[]")
-        impact = risk.get("exploitation_impact")
+        impact = word(risk.get("exploitation_impact"))
         if impact in IMPACT:
             item["impact"] = Item(severity=IMPACT[impact])
             if IMPACT[impact] != impact:
@@ -268,7 +268,7 @@ def _category(model, ids, title, category, tracking, used_tracking, link_ids, as
         _level(item, "priority", SEVERITY, risk.get("severity"), ledger, "risks_identified.severity", "threats[]")
         key = _tracked(synthetic, tracking)
         entry = tracking.get(key) if key else None
-        status = (entry or {}).get("status", "unchecked")
+        status = word(obj(entry).get("status", "unchecked"))
         if status in TRACKING:
             note = None if TRACKING[status] == status else (f"Threagile risk_tracking {key}: {status}" if entry else
                                                              "no risk_tracking entry: Threagile's unchecked")

@@ -7,7 +7,7 @@ lists under `assets`. The architecture and dataflow descriptions are kept as sys
 """
 from __future__ import annotations
 
-from .draft import Ids, Item, new_model, one_line, text
+from .draft import Ids, Item, new_model, obj, one_line, seq, text, word
 from .ledger import Ledger
 from . import vocab
 
@@ -18,7 +18,7 @@ MITIGATION_STATUS = {"mitigationIdentified": "planned", "mitigationInProgress": 
 
 def _metadata(item: dict) -> dict:
     out = {}
-    for entry in item.get("metadata") or []:
+    for entry in seq(item.get("metadata")):
         if isinstance(entry, dict) and isinstance(entry.get("key"), str):
             out[entry["key"]] = entry.get("value")
     return out
@@ -44,14 +44,14 @@ def _extras(target: Item, meta: dict, tags, ledger: Ledger, where: str, skip=())
 
 
 def convert(data: dict, ledger: Ledger) -> dict:
-    info = data.get("applicationInfo") or {}
+    info = obj(data.get("applicationInfo"))
     name = one_line(info.get("name")) or "Application"
     model = new_model(name, "priority")
     system = model["system"]
     system.put("description", text(info.get("description")))
     ledger.map("applicationInfo.name/description", "system.name/description")
     for part in ("architecture", "dataflow"):
-        block = data.get(part) or {}
+        block = obj(data.get(part))
         if text(block.get("description")):
             system.put(f"x-threat-composer-{part}", text(block["description"]))
             ledger.extend(f"{part}.description", f"system.x-threat-composer-{part}")
@@ -64,7 +64,7 @@ def convert(data: dict, ledger: Ledger) -> dict:
     ledger.keep("elements")
 
     source_id: dict[str, str] = {}  # threat-composer id -> ours
-    for a in data.get("assumptions") or []:
+    for a in seq(data.get("assumptions")):
         if not isinstance(a, dict):
             continue
         item = Item(id=_number(a, "A", text(a.get("content")), ids, "assumption"))
@@ -79,7 +79,7 @@ def convert(data: dict, ledger: Ledger) -> dict:
         ledger.map("assumptions[].content", "assumptions[].text")
         ledger.extend("assumptions[].metadata[Comments]", "x-threat-composer-comments")
 
-    for m in data.get("mitigations") or []:
+    for m in seq(data.get("mitigations")):
         if not isinstance(m, dict):
             continue
         content = text(m.get("content"))
@@ -91,7 +91,7 @@ def convert(data: dict, ledger: Ledger) -> dict:
         meta = _metadata(m)
         if text(meta.get("Comments")):
             item.put("x-threat-composer-comments", text(meta["Comments"]))
-        status = m.get("status")
+        status = word(m.get("status"))
         if status in MITIGATION_STATUS:
             item.put("status", MITIGATION_STATUS[status], f"threat-composer status {status}")
         elif status:
@@ -105,9 +105,9 @@ def convert(data: dict, ledger: Ledger) -> dict:
         ledger.map("mitigations[].status", "mitigations[].status", "Identified/InProgress/Resolved/WillNotAction")
 
     asset_ids: dict[str, str] = {}
-    threats = [t for t in data.get("threats") or [] if isinstance(t, dict)]
+    threats = [t for t in seq(data.get("threats")) if isinstance(t, dict)]
     for t in threats:
-        for phrase in t.get("impactedAssets") or []:
+        for phrase in seq(t.get("impactedAssets")):
             key = one_line(phrase)
             if key and key.lower() not in asset_ids:
                 asset = Item(id=ids.make(key, "asset"), name=key)
@@ -121,10 +121,10 @@ def convert(data: dict, ledger: Ledger) -> dict:
         _threat(model, ids, whole["id"], t, asset_ids, source_id, ledger)
 
     links: dict[str, dict[str, list]] = {}
-    for link in data.get("mitigationLinks") or []:
+    for link in seq(data.get("mitigationLinks")):
         if isinstance(link, dict):
             links.setdefault(str(link.get("linkedId")), {}).setdefault("mitigations", []).append(str(link.get("mitigationId")))
-    for link in data.get("assumptionLinks") or []:
+    for link in seq(data.get("assumptionLinks")):
         if isinstance(link, dict):
             links.setdefault(str(link.get("linkedId")), {}).setdefault("assumptions", []).append(str(link.get("assumptionId")))
     by_ours = {i["id"]: i for i in model["threats"] + model["mitigations"]}
@@ -156,7 +156,7 @@ def _threat(model, ids, affected, t, asset_ids, source_id, ledger) -> None:
     item["title"] = title
     item.notes["title"] = "threatSource + threatAction"
     meta = _metadata(t)
-    s = vocab.strides(meta.get("STRIDE") or [])
+    s = vocab.strides(seq(meta.get("STRIDE")))
     if s:
         item["stride"] = s[0] if len(s) == 1 else s
         ledger.map("threats[].metadata[STRIDE]", "threats[].stride")
@@ -168,7 +168,7 @@ def _threat(model, ids, affected, t, asset_ids, source_id, ledger) -> None:
     path = Item()
     path.put("entry", text(t.get("prerequisites")))
     path.put("steps", [s for s in (text(t.get("threatAction")), text(t.get("threatImpact"))) if s])
-    assets = [asset_ids[one_line(p).lower()] for p in t.get("impactedAssets") or [] if one_line(p).lower() in asset_ids]
+    assets = [asset_ids[one_line(p).lower()] for p in seq(t.get("impactedAssets")) if one_line(p).lower() in asset_ids]
     if len(assets) == 1:
         path.put("target", assets[0])
     if path:
@@ -181,7 +181,7 @@ def _threat(model, ids, affected, t, asset_ids, source_id, ledger) -> None:
         ledger.map("threats[].metadata[Priority]", "threats[].priority", "review.rating: priority")
     else:
         ledger.lack("threats[].priority", "no Priority metadata in threat-composer")
-    status = t.get("status")
+    status = word(t.get("status"))
     if status in THREAT_STATUS:
         item.put("status", THREAT_STATUS[status], f"threat-composer status {status}")
         ledger.map("threats[].status", "threats[].status", "threatIdentified -> open, threatResolved -> mitigated")
@@ -189,7 +189,7 @@ def _threat(model, ids, affected, t, asset_ids, source_id, ledger) -> None:
         item.put("x-threat-composer-status", status if isinstance(status, str) else "")
         ledger.lack("threats[].status", f"threat-composer status {status or '(none)'} has no threatlint equivalent")
     item.put("assets", assets)
-    goals = [g for g in t.get("impactedGoal") or [] if isinstance(g, str)]
+    goals = [g for g in seq(t.get("impactedGoal")) if isinstance(g, str)]
     item.put("x-threat-composer-impacted-goal", goals)
     if goals:
         ledger.extend("threats[].impactedGoal", "x-threat-composer-impacted-goal")

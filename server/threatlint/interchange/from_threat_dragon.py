@@ -7,7 +7,7 @@ come from each cell's `data.threats`, their mitigation text becomes a mitigation
 """
 from __future__ import annotations
 
-from .draft import Ids, Item, new_model, one_line, readable, text
+from .draft import Ids, Item, new_model, obj, one_line, readable, seq, text, word
 from .geometry import Box, polylines_cross, smallest_holder
 from .ledger import Ledger
 from . import vocab
@@ -29,7 +29,7 @@ def _kebab(name: str) -> str:
 
 
 def _box(cell) -> Box | None:
-    pos, size = cell.get("position") or {}, cell.get("size") or {}
+    pos, size = obj(cell.get("position")), obj(cell.get("size"))
     try:
         return Box(float(pos["x"]), float(pos["y"]), float(size["width"]), float(size["height"]))
     except (KeyError, TypeError, ValueError):
@@ -43,21 +43,21 @@ def _point(end) -> tuple | None:
 
 
 def _cells(data):
-    diagrams = (data.get("detail") or {}).get("diagrams") or []
+    diagrams = seq(obj(data.get("detail")).get("diagrams"))
     for d in diagrams:
-        for cell in d.get("cells") or []:
+        for cell in seq(obj(d).get("cells")):
             if isinstance(cell, dict):
                 yield d, cell
 
 
 def convert(data: dict, ledger: Ledger) -> dict:
-    summary = data.get("summary") or {}
-    detail = data.get("detail") or {}
+    summary = obj(data.get("summary"))
+    detail = obj(data.get("detail"))
     model = new_model(one_line(summary.get("title")), "severity")
     system = model["system"]
     system.put("description", text(summary.get("description")))
     system.put("owner", text(summary.get("owner")))
-    contributors = [one_line(c.get("name")) for c in detail.get("contributors") or [] if isinstance(c, dict) and one_line(c.get("name"))]
+    contributors = [one_line(c.get("name")) for c in seq(detail.get("contributors")) if isinstance(c, dict) and one_line(c.get("name"))]
     system.put("x-threat-dragon-contributors", contributors)
     if contributors:
         ledger.extend("detail.contributors", "system.x-threat-dragon-contributors")
@@ -68,7 +68,7 @@ def convert(data: dict, ledger: Ledger) -> dict:
     ledger.map("cells[].data.threats[].severity", "threats[].impact.severity", "review.rating: severity")
 
     ids = Ids()
-    diagrams = (detail.get("diagrams") or [])
+    diagrams = seq(detail.get("diagrams"))
     several = len(diagrams) > 1
     cell_id: dict[str, str] = {}  # Threat Dragon cell id -> our id
     boxes: dict[str, Box] = {}  # our element/boundary id -> its box on the canvas
@@ -80,8 +80,8 @@ def convert(data: dict, ledger: Ledger) -> dict:
     line_of: dict[str, list] = {}  # flow id -> the points it is drawn through
 
     for diagram, cell in _cells(data):
-        d = cell.get("data") or {}
-        kind = d.get("type")
+        d = obj(cell.get("data"))
+        kind = word(d.get("type"))
         name = one_line(d.get("name"))
         if kind in KINDS:
             item = Item(id=_cell_id(ids, cell, name, KINDS[kind]), kind=KINDS[kind])
@@ -114,7 +114,7 @@ def convert(data: dict, ledger: Ledger) -> dict:
                 boundary_boxes[item["id"]] = box
                 ledger.map("trust-boundary-box geometry", "elements[].boundary, boundaries[].parent", "what is drawn inside")
             else:
-                pts = [p for p in [_point(cell.get("source")), *[_point(v) for v in cell.get("vertices") or []],
+                pts = [p for p in [_point(cell.get("source")), *[_point(v) for v in seq(cell.get("vertices"))],
                                    _point(cell.get("target"))] if p]
                 curves.append((item, pts))
                 ledger.map("trust-boundary-curve geometry", "boundaries[].x-threat-dragon-crosses", "flows drawn across it")
@@ -125,13 +125,13 @@ def convert(data: dict, ledger: Ledger) -> dict:
             ledger.drop(f"cell of type {kind!r}", "not a Threat Dragon v2 diagram element")
 
     for diagram, cell in flow_cells:
-        d = cell.get("data") or {}
+        d = obj(cell.get("data"))
         name = one_line(d.get("name"))
         item = Item(id=_cell_id(ids, cell, name or "flow", "flow"))
         _keep_id(item, cell)
         ends = []
         for end_key, our_key in (("source", "from"), ("target", "to")):
-            end = cell.get(end_key) or {}
+            end = obj(cell.get(end_key))
             target = cell_id.get(str(end.get("cell")))
             point = _point(end)
             if target is None and point is not None:
@@ -157,7 +157,7 @@ def convert(data: dict, ledger: Ledger) -> dict:
         cell_id[str(cell.get("id"))] = item["id"]
         cell_of[item["id"]] = cell
         if all(ends):
-            line_of[item["id"]] = [ends[0], *[_point(v) for v in cell.get("vertices") or [] if _point(v)], ends[1]]
+            line_of[item["id"]] = [ends[0], *[_point(v) for v in seq(cell.get("vertices")) if _point(v)], ends[1]]
     ledger.map("cells[].data (tm.Flow) name/protocol/isEncrypted", "flows[].name/protocol/encrypted")
     ledger.map("cells[].source.cell/target.cell", "flows[].from/to")
 
@@ -176,7 +176,7 @@ def convert(data: dict, ledger: Ledger) -> dict:
 
     seen: dict[str, Item] = {}  # Threat Dragon threat id -> ours: one threat drawn on several cells
     for item in model["elements"] + model["flows"]:
-        for threat in (cell_of[item["id"]].get("data") or {}).get("threats") or []:
+        for threat in seq(obj(cell_of[item["id"]].get("data")).get("threats")):
             if not isinstance(threat, dict):
                 continue
             source_id = text(threat.get("threatId") or threat.get("id"))

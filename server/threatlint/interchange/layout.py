@@ -3,6 +3,7 @@ boundaries; what a box holds is laid out in rows (external entities first, then 
 stores, then nested boxes), a few per row."""
 from __future__ import annotations
 
+from .draft import word
 from .geometry import Box
 
 SIZE = {"external_entity": (160, 80), "process": (120, 120), "data_store": (160, 80)}
@@ -34,7 +35,7 @@ def layout(elements: list[dict], boundaries: list[dict]) -> tuple[dict, dict]:
     """(element id -> Box, boundary id -> Box) for elements ({id, kind, boundary}) and boundaries
     ({id, parent}); a parent that is unknown or makes a cycle is ignored (the box is drawn at top level)."""
     known = {b["id"] for b in boundaries}
-    up = {b["id"]: b.get("parent") for b in boundaries}
+    up = {b["id"]: word(b.get("parent")) for b in boundaries}
 
     def valid_parent(bid):
         p, seen = up.get(bid), {bid}
@@ -49,12 +50,12 @@ def layout(elements: list[dict], boundaries: list[dict]) -> tuple[dict, dict]:
     parent = {b["id"]: valid_parent(b["id"]) for b in boundaries}
 
     def element_block(e):
-        w, h = SIZE.get(e.get("kind"), SIZE["process"])
+        w, h = SIZE.get(word(e.get("kind")), SIZE["process"])
         return _Block(("element", e["id"]), w, h)
 
     def content(of):
-        inner = sorted((e for e in elements if (e.get("boundary") if e.get("boundary") in known else None) == of),
-                       key=lambda e: ORDER.get(e.get("kind"), 1))
+        inner = sorted((e for e in elements if (word(e.get("boundary")) if word(e.get("boundary")) in known else None) == of),
+                       key=lambda e: ORDER.get(word(e.get("kind")), 1))
         return [element_block(e) for e in inner] + [boundary_block(b["id"]) for b in boundaries if parent[b["id"]] == of]
 
     def boundary_block(bid):

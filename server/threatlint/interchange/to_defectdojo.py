@@ -5,6 +5,7 @@ its list, so only keys from that list are written (ALLOWED below is a subset of 
 """
 from __future__ import annotations
 
+from .draft import word
 from .reading import STRIDE_LABEL, items, name_of, rating, severity, stride_of, strings
 
 ALLOWED = frozenset({"title", "severity", "description", "mitigation", "impact", "severity_justification",
@@ -50,7 +51,7 @@ def _impact(t: dict) -> str:
     sev = severity(t)
     if sev:
         lines.append(f"- Severity: {sev}")
-    if isinstance(t.get("likelihood"), str):
+    if word(t.get("likelihood")):
         lines.append(f"- Likelihood: {t['likelihood']}")
     for key, label in (("blast_radius", "Blast radius"), ("records_exposed", "Records exposed"),
                        ("financial", "Financial")):
@@ -82,7 +83,7 @@ def convert(data: dict, file_path: str, threat_lines: dict) -> dict:
     findings = []
     for t in items(data, "threats"):
         level, why = rating(t)
-        status = t.get("status")
+        status = word(t.get("status"))
         finding = {
             "title": name_of(t),
             "severity": SEVERITY.get(level, "Info"),

@@ -8,7 +8,7 @@ in a trust zone: elements with no boundary go into one zone named for that.
 """
 from __future__ import annotations
 
-from .draft import Ids
+from .draft import Ids, word
 from .reading import STRIDE_LABEL, items, name_of, rating, severity, stride_of, strings
 from .vocab import PERCENT_OF_LEVEL, UNZONED
 
@@ -27,11 +27,15 @@ MIDPOINT = 50
 def _number(item: dict, kept: str, lvl) -> tuple[float, bool]:
     """(value, rated): the kept OTM number, else our level's percent, else the midpoint, unrated."""
     value = item.get(kept)
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+    if _is_number(value):
         return value, True
-    if lvl in PERCENT_OF_LEVEL:
+    if isinstance(lvl, str) and lvl in PERCENT_OF_LEVEL:
         return PERCENT_OF_LEVEL[lvl], True
     return MIDPOINT, False
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _text(value):
@@ -41,7 +45,7 @@ def _text(value):
 def convert(data: dict, file_path: str, threat_lines: dict) -> dict:
     system = data.get("system") if isinstance(data.get("system"), dict) else {}
     name = _text(system.get("name")) or "threatlint model"
-    project = {"name": name, "id": str(system.get("x-otm-id") or Ids().make(name, "project"))}
+    project = {"name": name, "id": word(system.get("x-otm-id")) or Ids().make(name, "project")}
     if _text(system.get("description")):
         project["description"] = system["description"]
     if _text(system.get("owner")):
@@ -53,7 +57,7 @@ def convert(data: dict, file_path: str, threat_lines: dict) -> dict:
         classes = strings(a.get("classification")) or ([a["classification"]] if isinstance(a.get("classification"), str) else [])
         conf = max((CONFIDENTIALITY[c] for c in classes if c in CONFIDENTIALITY), default=None)
         risk, unrated = {}, []
-        if isinstance(a.get("x-otm-confidentiality"), (int, float)):
+        if _is_number(a.get("x-otm-confidentiality")):
             conf = a["x-otm-confidentiality"]
         risk["confidentiality"] = conf if conf is not None else MIDPOINT
         if conf is None:
@@ -76,14 +80,14 @@ def convert(data: dict, file_path: str, threat_lines: dict) -> dict:
         zone = {"id": b["id"], "name": name_of(b), "risk": {"trustRating": trust}}
         if _text(b.get("description")):
             zone["description"] = b["description"]
-        if isinstance(b.get("parent"), str):
+        if word(b.get("parent")):
             zone["parent"] = {"trustZone": b["parent"]}
         if not rated:
             zone["attributes"] = {"threatlint": "trustRating not rated"}
         zones.append(zone)
     zone_ids = {z["id"] for z in zones}
     elements = items(data, "elements")
-    if any(e.get("boundary") not in zone_ids for e in elements):
+    if any(word(e.get("boundary")) not in zone_ids for e in elements):
         zones.append({"id": UNZONED, "name": "Outside every trust boundary of the threatlint model",
                       "risk": {"trustRating": MIDPOINT}, "attributes": {"threatlint": "trustRating not rated"}})
     out["trustZones"] = zones
@@ -92,17 +96,17 @@ def convert(data: dict, file_path: str, threat_lines: dict) -> dict:
     mitigations = {m["id"]: m for m in items(data, "mitigations")}
     placed: dict[str, list] = {}
     for t in threats:
-        state = THREAT_STATE.get(t.get("status"), "exposed")
+        state = THREAT_STATE.get(word(t.get("status")), "exposed")
         inst = {"threat": t["id"], "state": state,
-                "mitigations": [{"mitigation": m, "state": MITIGATION_STATE.get(mitigations[m].get("status"), "required")}
+                "mitigations": [{"mitigation": m, "state": MITIGATION_STATE.get(word(mitigations[m].get("status")), "required")}
                                 for m in strings(t.get("mitigations")) if m in mitigations]}
         for target in strings(t.get("affects")):
             placed.setdefault(target, []).append(inst)
 
     components = []
     for e in elements:
-        comp = {"id": e["id"], "name": name_of(e), "type": str(e.get("x-otm-type") or KIND_TYPE.get(e.get("kind"), "process")),
-                "parent": {"trustZone": e["boundary"] if e.get("boundary") in zone_ids else UNZONED}}
+        comp = {"id": e["id"], "name": name_of(e), "type": word(e.get("x-otm-type")) or KIND_TYPE.get(word(e.get("kind")), "process"),
+                "parent": {"trustZone": word(e.get("boundary")) if word(e.get("boundary")) in zone_ids else UNZONED}}
         if _text(e.get("description")):
             comp["description"] = e["description"]
         stored = strings(e.get("stores"))
@@ -140,7 +144,7 @@ def convert(data: dict, file_path: str, threat_lines: dict) -> dict:
         sev = severity(t)
         lvl, why = rating(t)
         impact = sev or lvl
-        risk = {"likelihood": PERCENT_OF_LEVEL.get(t.get("likelihood")),
+        risk = {"likelihood": PERCENT_OF_LEVEL.get(word(t.get("likelihood"))),
                 "impact": PERCENT_OF_LEVEL.get(impact, MIDPOINT)}
         if not sev:  # say where a number not taken from the impact severity came from
             risk["impactComment"] = f"threatlint {why}" if lvl else "threatlint: not rated"

@@ -6,8 +6,15 @@ import of the file gives back one threat.
 """
 from __future__ import annotations
 
+from .draft import word
 from .layout import layout
 from .reading import STRIDE_LABEL, items, name_of, rating, severity, stride_of, strings
+
+
+def _cell_id(our_id) -> str:
+    """Threat Dragon wants ids of two characters or more: a one-character id gains a '_'."""
+    our_id = str(our_id)
+    return our_id if len(our_id) >= 2 else (our_id + "__")[:2]
 
 
 def _name(item: dict) -> str:
@@ -31,8 +38,8 @@ def _threats(threats, mitigations, target) -> list:
         mits = [mitigations[m] for m in strings(t.get("mitigations")) if m in mitigations]
         text = "\n\n".join(name_of(m) + (f"\n{m['description']}" if isinstance(m.get("description"), str) else "")
                            for m in mits)
-        out.append({"id": t["id"], "threatId": t["id"], "number": n, "title": name_of(t),
-                    "status": STATUS.get(t.get("status"), "Open"),
+        out.append({"id": _cell_id(t["id"]), "threatId": _cell_id(t["id"]), "number": n, "title": name_of(t),
+                    "status": STATUS.get(word(t.get("status")), "Open"),
                     "severity": sev.capitalize() if sev else "",
                     "type": STRIDE_LABEL[stride[0]] if stride else "", "modelType": "STRIDE",
                     "description": t.get("description") if isinstance(t.get("description"), str) else "",
@@ -51,33 +58,33 @@ def convert(data: dict, file_path: str, threat_lines: dict) -> dict:
     cells = []
     for b in boundaries:
         box = boundary_boxes[b["id"]]
-        cells.append({"id": b["id"], "shape": "trust-boundary-box", "zIndex": -1, "visible": True,
+        cells.append({"id": _cell_id(b["id"]), "shape": "trust-boundary-box", "zIndex": -1, "visible": True,
                       "position": {"x": box.x, "y": box.y}, "size": {"width": box.w, "height": box.h},
                       "attrs": {"label": {"text": _name(b)}},
                       "data": {"type": "tm.BoundaryBox", "name": _name(b), "isTrustBoundary": True,
-                               "description": b.get("description") or "", "hasOpenThreats": False}})
+                               "description": word(b.get("description")), "hasOpenThreats": False}})
     for z, e in enumerate(elements, start=1):
-        shape, kind = SHAPES.get(e.get("kind"), SHAPES["process"])
+        shape, kind = SHAPES.get(word(e.get("kind")), SHAPES["process"])
         box = element_boxes[e["id"]]
         cell_threats = _threats(threats, mitigations, e["id"])
-        data_ = {"type": kind, "name": _name(e), "description": e.get("description") or "",
+        data_ = {"type": kind, "name": _name(e), "description": word(e.get("description")),
                  "outOfScope": isinstance(e.get("out_of_scope"), str),
                  "reasonOutOfScope": e.get("out_of_scope") if isinstance(e.get("out_of_scope"), str) else "",
                  "isTrustBoundary": False, "threats": cell_threats,
                  "hasOpenThreats": any(t["status"] == "Open" for t in cell_threats)}
         if kind == "tm.Store":
             data_["isEncrypted"] = e.get("encrypted_at_rest") is True
-        cells.append({"id": e["id"], "shape": shape, "zIndex": z, "visible": True,
+        cells.append({"id": _cell_id(e["id"]), "shape": shape, "zIndex": z, "visible": True,
                       "position": {"x": box.x, "y": box.y}, "size": {"width": box.w, "height": box.h},
                       "attrs": {"text": {"text": _name(e)}}, "data": data_})
     for f in flows:
         cell_threats = _threats(threats, mitigations, f["id"])
         cells.append({
-            "id": f["id"], "shape": "flow", "zIndex": 10, "connector": "smooth",
-            "source": {"cell": str(f.get("from"))}, "target": {"cell": str(f.get("to"))},
+            "id": _cell_id(f["id"]), "shape": "flow", "zIndex": 10, "connector": "smooth",
+            "source": {"cell": _cell_id(f.get("from"))}, "target": {"cell": _cell_id(f.get("to"))},
             "labels": [{"position": 0.5, "attrs": {"label": {"text": _name(f)}}}],
             "attrs": {"line": {"targetMarker": {"name": "block"}, "sourceMarker": {"name": ""}}},
-            "data": {"type": "tm.Flow", "name": _name(f), "description": f.get("description") or "",
+            "data": {"type": "tm.Flow", "name": _name(f), "description": word(f.get("description")),
                      "protocol": f.get("protocol") if isinstance(f.get("protocol"), str) else "",
                      "isEncrypted": f.get("encrypted") is True, "isPublicNetwork": False,
                      "isBidirectional": bool(strings(f.get("returns"))),

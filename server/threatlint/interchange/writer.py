@@ -36,7 +36,7 @@ def _key_order(schema: dict) -> dict:
 
 def _ordered(data: dict, order: list) -> list:
     rank = {k: i for i, k in enumerate(order)}
-    return sorted(data, key=lambda k: (rank.get(k, len(rank)), k if k.startswith("x-") else ""))
+    return sorted(data, key=lambda k: (rank.get(k, len(rank)), k if str(k).startswith("x-") else ""))
 
 
 def _short(values: list) -> bool:
