@@ -259,5 +259,22 @@ def test_model_on_stdout_summary_on_stderr(capsys):
     assert main(["import", str(SOURCES["otm"][0])]) == 0
     out, err = capsys.readouterr()
     assert out.startswith("# Imported from EXAMPLE.json (otm)") and "otmVersion" not in out
-    assert err.startswith("imported from EXAMPLE.json (otm): 4 elements, 2 flows, 2 boundaries")
+    assert err.startswith("imported from EXAMPLE.json (otm), kept: 4 elements, 2 flows, 2 boundaries")
     assert "kept as extension keys:" in err and "left absent" in err
+
+
+def test_threat_dragon_geometry_is_read_per_diagram(tmp_path, capsys):
+    """Two real diagrams in one model: boxes of one diagram hold nothing drawn on the other."""
+    demo = json.loads((HERE / "threat-dragon" / "v2-threat-model.json").read_text(encoding="utf-8"))
+    tier = json.loads((HERE / "threat-dragon" / "three-tier-web-app.json").read_text(encoding="utf-8"))
+    both = dict(tier)
+    both["detail"] = dict(tier["detail"], diagrams=tier["detail"]["diagrams"] + demo["detail"]["diagrams"])
+    src = tmp_path / "both.json"
+    src.write_text(json.dumps(both), encoding="utf-8")
+    _, data, _ = run_import(src, tmp_path / "m.yaml", capsys)
+    _, alone, _ = run_import(HERE / "threat-dragon" / "three-tier-web-app.json", tmp_path / "a.yaml", capsys)
+    demo_title = demo["detail"]["diagrams"][0]["title"]
+    on_demo = [e for e in data["elements"] if e["x-threat-dragon-diagram"] == demo_title]
+    assert len(on_demo) == 7 and not any("boundary" in e for e in on_demo)
+    assert {e["name"]: e.get("boundary") for e in data["elements"] if e not in on_demo} == \
+        {e["name"]: e.get("boundary") for e in alone["elements"]}

@@ -78,8 +78,10 @@ def convert(data: dict, ledger: Ledger) -> dict:
     flow_cells = []
     cell_of: dict[str, dict] = {}  # our id -> its cell
     line_of: dict[str, list] = {}  # flow id -> the points it is drawn through
+    drawn_on: dict[str, int] = {}  # our id -> id() of the diagram it is drawn on: geometry compares within one
 
     for diagram, cell in _cells(data):
+        drawn = id(diagram)
         d = obj(cell.get("data"))
         kind = word(d.get("type"))
         name = one_line(d.get("name"))
@@ -99,6 +101,7 @@ def convert(data: dict, ledger: Ledger) -> dict:
             if box:
                 boxes[item["id"]] = box
             cell_of[item["id"]] = cell
+            drawn_on[item["id"]] = drawn
         elif kind == "tm.Flow":
             flow_cells.append((diagram, cell))
         elif kind in ("tm.BoundaryBox", "tm.Boundary"):
@@ -109,6 +112,7 @@ def convert(data: dict, ledger: Ledger) -> dict:
             _keep_id(item, cell)
             model["boundaries"].append(item)
             ledger.keep("boundaries")
+            drawn_on[item["id"]] = drawn
             box = _box(cell) if kind == "tm.BoundaryBox" else None
             if box:
                 boundary_boxes[item["id"]] = box
@@ -125,6 +129,7 @@ def convert(data: dict, ledger: Ledger) -> dict:
             ledger.drop(f"cell of type {kind!r}", "not a Threat Dragon v2 diagram element")
 
     for diagram, cell in flow_cells:
+        drawn = id(diagram)
         d = obj(cell.get("data"))
         name = one_line(d.get("name"))
         item = Item(id=_cell_id(ids, cell, name or "flow", "flow"))
@@ -135,7 +140,7 @@ def convert(data: dict, ledger: Ledger) -> dict:
             target = cell_id.get(str(end.get("cell")))
             point = _point(end)
             if target is None and point is not None:
-                near = sorted((b.distance(point), k) for k, b in boxes.items())
+                near = sorted((b.distance(point), k) for k, b in boxes.items() if drawn_on[k] == drawn)
                 if near and near[0][0] <= ATTACH_DISTANCE:
                     target = near[0][1]
                     item.notes[our_key] = f"{end_key} drawn unattached at ({point[0]:.0f}, {point[1]:.0f}); nearest element"
@@ -156,22 +161,27 @@ def convert(data: dict, ledger: Ledger) -> dict:
         ledger.keep("flows")
         cell_id[str(cell.get("id"))] = item["id"]
         cell_of[item["id"]] = cell
+        drawn_on[item["id"]] = drawn
         if all(ends):
             line_of[item["id"]] = [ends[0], *[_point(v) for v in seq(cell.get("vertices")) if _point(v)], ends[1]]
     ledger.map("cells[].data (tm.Flow) name/protocol/isEncrypted", "flows[].name/protocol/encrypted")
     ledger.map("cells[].source.cell/target.cell", "flows[].from/to")
 
+    def same_diagram(key):
+        return {k: b for k, b in boundary_boxes.items() if drawn_on[k] == drawn_on[key]}
+
     for bid, box in boundary_boxes.items():
-        parent = smallest_holder(box, boundary_boxes, whole=True)
+        parent = smallest_holder(box, same_diagram(bid), whole=True)
         if parent:
             next(b for b in model["boundaries"] if b["id"] == bid).put("parent", parent, "box drawn inside that box")
     for element in model["elements"]:
         if element["id"] in boxes:
-            holder = smallest_holder(boxes[element["id"]], boundary_boxes, whole=False)
+            holder = smallest_holder(boxes[element["id"]], same_diagram(element["id"]), whole=False)
             if holder:
                 element.put("boundary", holder, "drawn inside that boundary box")
     for boundary, pts in curves:
-        crossed = [f for f, line in line_of.items() if len(pts) > 1 and polylines_cross(line, pts)]
+        crossed = [f for f, line in line_of.items()
+                   if drawn_on[f] == drawn_on[boundary["id"]] and len(pts) > 1 and polylines_cross(line, pts)]
         boundary.put("x-threat-dragon-crosses", crossed)
 
     seen: dict[str, Item] = {}  # Threat Dragon threat id -> ours: one threat drawn on several cells

@@ -31,7 +31,7 @@ class Ledger:
 
     def summary(self) -> str:
         sections = ("elements", "flows", "boundaries", "assets", "threats", "mitigations", "assumptions")
-        lines = [f"imported from {self.source}: " + ", ".join(f"{self.kept[s]} {s}" for s in sections)]
+        lines = [f"imported from {self.source}, kept: " + ", ".join(f"{self.kept[s]} {s}" for s in sections)]
         if self.mapped:
             lines.append("mapped:")
             lines += [f"  {src} -> {key}" + (f" ({how})" if how else "") for (src, key), how in self.mapped.items()]
