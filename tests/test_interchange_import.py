@@ -66,6 +66,7 @@ def test_the_model_reads_like_one_a_person_wrote(fmt, path, tmp_path, capsys):
     assert text.startswith("# Imported from ")
     assert "\n\nthreats:" in text or not data.get("threats")
     assert ": [" in text  # short lists in flow style
+    assert [line for line in text.splitlines() if line.endswith(" ")] == []  # no blanks left at line ends
     for section in ("elements", "threats"):
         for item in data.get(section) or []:
             keys = [k for k in item if not k.startswith("x-")]

@@ -18,7 +18,7 @@ from .draft import Item
 
 FLOW_MAX_ITEMS = 6
 FLOW_MAX_CHARS = 70
-FOLD_AT = 90
+WIDTH = 100
 
 
 def _key_order(schema: dict) -> dict:
@@ -54,13 +54,14 @@ def _width(value) -> int:
     return len(str(value)) if value is not None else 0
 
 
-def _node(value, path: tuple, orders: dict, indent: int = 0):
-    """`indent`: the column this mapping's keys start at (mappings indent 2, list items 4)."""
+def _node(value, path: tuple, orders: dict, indent: int = 0, lead: int = 0):
+    """`indent`: the column this mapping's keys start at (mappings indent 2, list items 4); `lead`: the
+    columns before a scalar on its line (`indent` plus its key), to know whether it fits."""
     if isinstance(value, dict):
         node = CommentedMap()
         for key in _ordered(value, orders.get(path, [])):
             inner = indent + (4 if isinstance(value[key], list) else 2)
-            node[key] = _node(value[key], path + (key,), orders, inner)
+            node[key] = _node(value[key], path + (key,), orders, inner, indent + len(str(key)) + 2)
         for key, note in getattr(value, "notes", {}).items():
             if key in node:
                 one_line = not isinstance(value[key], (dict, list)) or _short(value[key])
@@ -68,14 +69,17 @@ def _node(value, path: tuple, orders: dict, indent: int = 0):
                 node.yaml_add_eol_comment(note, key, column=column)
         return node
     if isinstance(value, list):
-        seq = CommentedSeq(_node(v, path, orders, indent) for v in value)
+        seq = CommentedSeq(_node(v, path, orders, indent, indent) for v in value)
         if value and _short(value):
             seq.fa.set_flow_style()
         return seq
     if isinstance(value, str) and "\n" in value:
         return LiteralScalarString(value)
-    if isinstance(value, str) and len(value) > FOLD_AT and value == value.strip() and "  " not in value:
-        return FoldedScalarString(value)  # wrapped at spaces without the trailing blanks plain style leaves
+    if isinstance(value, str) and lead + len(value) > WIDTH:
+        # plain style would wrap it leaving a blank at each line end; folding changes runs of blanks
+        if value == value.strip() and "  " not in value:
+            return FoldedScalarString(value)
+        return LiteralScalarString(value)
     return value
 
 
@@ -99,7 +103,7 @@ def render(model: dict, header: list[str], section_notes: dict | None = None) ->
         if lines:
             root.yaml_set_comment_before_after_key(key, before="\n".join(lines))
     yaml = YAML()
-    yaml.width = 100
+    yaml.width = WIDTH
     yaml.indent(mapping=2, sequence=4, offset=2)
     out = io.StringIO()
     yaml.dump(root, out)
