@@ -256,6 +256,16 @@ def test_from_overrides_detection_and_bad_input_is_a_clear_error(tmp_path, capsy
     assert "cannot read" in capsys.readouterr().err
 
 
+def test_an_existing_model_is_not_replaced_without_force(tmp_path, capsys):
+    out = tmp_path / "threatmodel.yaml"
+    out.write_text("version: 1\nsystem: {name: mine}\n", encoding="utf-8")
+    assert main(["import", str(SOURCES["otm"][0]), "-o", str(out)]) == 2
+    assert "exists: pass --force" in capsys.readouterr().err
+    assert out.read_text(encoding="utf-8") == "version: 1\nsystem: {name: mine}\n"
+    assert main(["import", str(SOURCES["otm"][0]), "-o", str(out), "--force"]) == 0
+    assert out.read_text(encoding="utf-8").startswith("# Imported from EXAMPLE.json")
+
+
 def test_model_on_stdout_summary_on_stderr(capsys):
     assert main(["import", str(SOURCES["otm"][0])]) == 0
     out, err = capsys.readouterr()

@@ -14,6 +14,7 @@ def add_arguments(p) -> None:
 
     p.add_argument("file", metavar="FILE", help="the other tool's model file")
     p.add_argument("-o", "--output", metavar="OUT", help="write the model to OUT (default: stdout)")
+    p.add_argument("--force", action="store_true", help="replace OUT when it exists")
     p.add_argument("--from", dest="source_format", choices=IMPORT_FORMATS,
                    help="the format of FILE (default: detected from its content)")
 
@@ -26,6 +27,8 @@ def run(args) -> int:
     from ..interchange.writer import render
 
     path = Path(args.file)
+    if args.output and Path(args.output).exists() and not args.force:
+        raise UsageError(f"{args.output} exists: pass --force to replace it (an import writes a whole new model)")
     try:
         raw = path.read_bytes()
     except OSError as e:
