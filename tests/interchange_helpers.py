@@ -14,7 +14,8 @@ SOURCES = {
     "threat-dragon": [HERE / "threat-dragon" / "v2-threat-model.json", HERE / "threat-dragon" / "three-tier-web-app.json"],
     "threat-composer": [HERE / "threat-composer" / "ThreatComposer.tc.json"],
     "threagile": [HERE / "threagile" / "threagile-example.yaml"],
-    "otm": [HERE / "otm" / "EXAMPLE.json", HERE / "otm" / "mobile-cloud.otm.json"],
+    "otm": [HERE / "otm" / "EXAMPLE.json", HERE / "otm" / "mobile-cloud.otm.json",
+            HERE / "otm" / "startleft-mtmt-nested-tz.otm"],
 }
 ALL_SOURCES = [(fmt, p) for fmt, paths in SOURCES.items() for p in paths]
 # Required on threats on this branch; review.rating (another change) makes them depend on the rating scheme.
