@@ -186,3 +186,25 @@ def test_export_of_a_broken_model_is_a_clear_error(tmp_path, capsys):
     listed.write_text("- 1\n", encoding="utf-8")
     assert main(["export", str(listed), "--to", "otm"]) == 2
     assert "not a threat model" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("target", ["otm", "threat-dragon"])
+def test_our_own_example_model_survives_export_and_import(target, tmp_path, capsys):
+    """A model written by hand for threatlint (examples/payments) keeps its elements, flows, boundaries
+    and threats through the other tool's format."""
+    from pathlib import Path
+
+    from threatlint.engine.parse import parse_yaml
+
+    model = Path(__file__).parent.parent / "examples" / "payments" / "threatmodel.yaml"
+    original = parse_yaml(model.read_text(encoding="utf-8")).data
+    out = run_export(model, target, tmp_path / "out.json")
+    assert _valid(target, out) == []
+    _, back, _ = run_import(tmp_path / "out.json", tmp_path / "back.yaml", capsys)
+    for section, keys in (("elements", ("kind", "name", "boundary")), ("flows", ("from", "to")),
+                          ("threats", ("title", "affects", "stride", "status")), ("boundaries", ("name", "parent"))):
+        def facts(item):  # what a threat affects is a set: OTM and Threat Dragon keep no order for it
+            return tuple(sorted(item[k]) if k == "affects" else item.get(k) for k in keys)
+        mine = {i["id"]: facts(i) for i in original.get(section) or []}
+        theirs = {i["id"]: facts(i) for i in back.get(section) or []}
+        assert theirs == mine, section

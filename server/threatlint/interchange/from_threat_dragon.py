@@ -7,6 +7,7 @@ come from each cell's `data.threats`, their mitigation text becomes a mitigation
 """
 from __future__ import annotations
 
+from ..engine.schema import load_schema
 from .draft import Ids, Item, new_model, obj, one_line, readable, seq, text, word
 from .geometry import Box, polylines_cross, smallest_holder
 from .ledger import Ledger
@@ -250,7 +251,8 @@ def _threat(model: dict, ids: Ids, affected: str, t: dict, ledger: Ledger) -> It
     item["title"] = title
     model_type = text(t.get("modelType"))
     kind = text(t.get("type"))
-    s = vocab.strides(t.get("strideCategories") or kind) if model_type in ("", "STRIDE") else []
+    extra = obj(t.get("threatlint"))  # written by threatlint's export: what Threat Dragon's fields cannot hold
+    s = vocab.strides(extra.get("stride") or kind) if model_type in ("", "STRIDE") else []
     if s:
         item["stride"] = s[0] if len(s) == 1 else s
         ledger.map("threats[].type (STRIDE)", "threats[].stride")
@@ -268,7 +270,9 @@ def _threat(model: dict, ids: Ids, affected: str, t: dict, ledger: Ledger) -> It
         item.put("x-threat-dragon-severity", text(t.get("severity")))
     ledger.lack("threats[].likelihood, priority", "Threat Dragon rates by severity only")
     status = text(t.get("status"))
-    if status.lower() in STATUS:
+    if word(extra.get("status")) in load_schema()["properties"]["threats"]["items"]["properties"]["status"]["enum"]:
+        item.put("status", extra["status"])
+    elif status.lower() in STATUS:
         item.put("status", STATUS[status.lower()], None if status.lower() == STATUS[status.lower()] else f"Threat Dragon status {status}")
         ledger.map("threats[].status", "threats[].status", "Avoided/Eliminated -> mitigated")
     else:

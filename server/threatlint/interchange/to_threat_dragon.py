@@ -44,8 +44,14 @@ def _threats(threats, mitigations, target) -> list:
                     "type": STRIDE_LABEL[stride[0]] if stride else "", "modelType": "STRIDE",
                     "description": t.get("description") if isinstance(t.get("description"), str) else "",
                     "mitigation": text, "score": ""})
-        if len(stride) > 1:  # Threat Dragon's type holds one category; the import reads them all from here
-            out[-1]["strideCategories"] = [STRIDE_LABEL[c] for c in stride]
+        # what Threat Dragon's fields cannot hold (one type, no "mitigating"), for an import to read back
+        extra = {}
+        if len(stride) > 1:
+            extra["stride"] = stride
+        if word(t.get("status")) and STATUS.get(t["status"], "").lower() != t["status"]:
+            extra["status"] = t["status"]
+        if extra:
+            out[-1]["threatlint"] = extra
     return out
 
 
