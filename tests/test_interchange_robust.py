@@ -19,7 +19,7 @@ from threatlint.interchange.writer import render
 from interchange_helpers import ALL_SOURCES, SCHEMAS
 
 WRONG = [None, 1, -5, True, "", "x", [], [None], ["x"], {}, {"a": 1}]
-ROUNDS = 40
+ROUNDS = 25
 
 
 def _paths(node, prefix=()):
