@@ -143,8 +143,10 @@ def convert(data: dict, ledger: Ledger) -> dict:
                 target.put("x-threat-composer-assumptions", ours)
             else:
                 ledger.drop("mitigationLinks[] to a mitigation", "threatlint links mitigations to threats only")
-    ledger.map("mitigationLinks[]", "threats[].mitigations")
-    ledger.extend("assumptionLinks[]", "threats[]/mitigations[].x-threat-composer-assumptions")
+    if seq(data.get("mitigationLinks")):
+        ledger.map("mitigationLinks[]", "threats[].mitigations")
+    if seq(data.get("assumptionLinks")):
+        ledger.extend("assumptionLinks[]", "threats[]/mitigations[].x-threat-composer-assumptions")
     return model
 
 
