@@ -129,6 +129,14 @@ def test_threat_composer_workspace(tmp_path, capsys):
     assert data["system"]["x-threat-composer-architecture"] == raw["architecture"]["description"].strip()
     assert data["system"]["x-threat-composer-dataflow"] == raw["dataflow"]["description"].strip()
     assert "architecture.image: an embedded picture" in printed
+    # the example's own dangling links, counted one by one
+    threat_or_mitigation = {t["id"] for t in raw["threats"]} | {m["id"] for m in raw["mitigations"]}
+    assumption_ids = {a["id"] for a in raw["assumptions"]}
+    dangling = sum(link["linkedId"] not in threat_or_mitigation for link in raw["assumptionLinks"])
+    assert f"assumptionLinks[].linkedId: a threat or mitigation that is not in the file (x{dangling})" in printed
+    missing = sum(link["assumptionId"] not in assumption_ids and link["linkedId"] in threat_or_mitigation
+                  for link in raw["assumptionLinks"])
+    assert f"assumptionLinks[].assumptionId: an item that is not in the file (x{missing})" in printed
     by_number = {t["numericId"]: t for t in raw["threats"]}
     mitigation_number = {m["id"]: m["numericId"] for m in raw["mitigations"]}
     for ours in data["threats"]:

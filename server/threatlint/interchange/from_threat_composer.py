@@ -131,12 +131,13 @@ def convert(data: dict, ledger: Ledger) -> dict:
     for linked, kinds in links.items():
         target = by_ours.get(source_id.get(linked, ""))
         if target is None:
-            ledger.drop("mitigationLinks/assumptionLinks", "link to a threat or mitigation that is not in the file")
+            for kind, refs in kinds.items():
+                ledger.drop(f"{kind[:-1]}Links[].linkedId", "a threat or mitigation that is not in the file", len(refs))
             continue
         for kind, refs in kinds.items():
             ours = [source_id[r] for r in refs if r in source_id]
             if len(ours) < len(refs):
-                ledger.drop(f"{kind[:-1]}Links[].{kind[:-1]}Id", "refers to an item that is not in the file")
+                ledger.drop(f"{kind[:-1]}Links[].{kind[:-1]}Id", "an item that is not in the file", len(refs) - len(ours))
             if kind == "mitigations" and "affects" in target:
                 target.put("mitigations", ours)
             elif kind == "assumptions":

@@ -23,8 +23,8 @@ class Ledger:
     def extend(self, source_field: str, key: str) -> None:
         self.extensions.setdefault(source_field, key)
 
-    def drop(self, source_field: str, why: str) -> None:
-        self.dropped[(source_field, why)] += 1
+    def drop(self, source_field: str, why: str, n: int = 1) -> None:
+        self.dropped[(source_field, why)] += n
 
     def lack(self, key: str, why: str) -> None:
         self.missing[(key, why)] += 1
