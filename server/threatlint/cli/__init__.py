@@ -17,6 +17,8 @@ COMMANDS = {
     "portfolio": "threatlint.cli.portfolio",
     "init": "threatlint.cli.init",
     "lsp": "threatlint.cli.lsp",
+    "import": "threatlint.cli.import_model",
+    "export": "threatlint.cli.export_model",
 }
 
 
