@@ -9,6 +9,7 @@ The .vsix comes from `npm run package` in vscode-extension/ and code-server from
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import json
 import os
 import re
@@ -125,11 +126,21 @@ def test_vsix_ships_the_bundle_and_the_current_schema():
         names = set(z.namelist())
         schema = z.read("extension/schemas/threatmodel.schema.json")
         manifest = json.loads(z.read("extension/package.json"))
+        bundle = json.loads(z.read("extension/bundled/libs/BUNDLE.json"))
+        mermaid = z.read("extension/dist/media/mermaid.min.js")
     assert "extension/dist/extension.js" in names
     assert not any("/node_modules/" in n or n.startswith("extension/src/") or n.endswith(".ts") for n in names), sorted(names)
     assert schema == (ROOT / "schemas" / "threatmodel.schema.json").read_bytes(), "the .vsix carries a stale schema copy"
     assert manifest["main"] == "./dist/extension.js"
-    assert vsix.stat().st_size < 1_000_000
+    # The server comes with the extension, pure Python: one .vsix for every platform and Python 3.10+.
+    assert "extension/bundled/tool/launch.py" in names
+    assert "extension/bundled/libs/threatlint/lsp/diagram.py" in names
+    assert {"pygls", "lsprotocol", "pyyaml", "jsonschema", "threatlint"} <= set(bundle["packages"])
+    assert not any(n.endswith((".so", ".pyd", ".dylib")) or "__pycache__" in n for n in names)
+    assert "pre-commit" not in bundle["packages"]  # the gate's, never imported by the server
+    # The webview's Mermaid is the vendored one, byte for byte.
+    assert mermaid == gzip.decompress((ROOT / "server" / "threatlint" / "report" / "assets" / "mermaid.min.js.gz").read_bytes())
+    assert vsix.stat().st_size < 8_000_000
 
 
 # --- end to end in code-server ----------------------------------------------------
@@ -173,13 +184,21 @@ def test_problems_view_shows_threatlint_diagnostics(tmp_path):
     expected = run_check(workspace / "threatmodel.yaml", workspace)
     assert {f["rule"] for f in expected} >= {"TM101"}, expected  # the fixture's known finding
 
+    # A bare interpreter: no threatlint, no dependencies; the extension brings its own.
+    bare = tmp_path / "bare-venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(bare)], check=True, timeout=120)
+    bare_python = bare / "bin" / "python"
+    probe = subprocess.run([str(bare_python), "-c", "import threatlint"], capture_output=True, text=True)
+    assert probe.returncode != 0 and "No module named 'threatlint'" in probe.stderr
+
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     env = {
         **os.environ,
         "THREATLINT_TODAY": TODAY,  # inherited by code-server, its extension host and the server
         "TL_CODE_SERVER": str(server),
         "TL_VSIX": str(vsix),
-        "TL_PYTHON": sys.executable,  # the venv running pytest has threatlint installed
+        "TL_PYTHON": str(bare_python),
+        "TL_EXPECT_DIAGRAM": json.dumps(["Receipt printer"]),
         "TL_WORKSPACE": str(workspace),
         "TL_MODEL": "threatmodel.yaml",
         "TL_CODE_FILE": "src/app.py",
@@ -208,6 +227,21 @@ def test_problems_view_shows_threatlint_diagnostics(tmp_path):
     code_rows = [r for r in problem_rows(result["problemsCode"]) if "app.py" in r and r.endswith("[Ln 1, Col 1]")]
     assert code_rows, "no scope diagnostic for src/app.py in the Problems view:\n" + result["problemsCode"]
 
-    # Show Risk Register opened the model's report in a Markdown preview tab.
-    assert any(t.startswith("Preview ") for t in result["riskRegisterTabs"]), result["riskRegisterTabs"]
+    # The status bar names the model's error and warning counts, as the Problems view has them.
+    errors = sum(f["severity"] == "error" for f in expected)
+    warnings = sum(f["severity"] == "warning" for f in expected)
+    counts = f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''} in threatmodel.yaml"
+    assert any(counts in item for item in result["statusBar"]), (counts, result["statusBar"])
+
+    # Show Data-Flow Diagram drew the model's element, from the server's parse, in a webview with a strict CSP.
+    diagram = result["diagram"]
+    assert "Receipt printer" in diagram["svgText"], diagram
+    assert diagram["nodes"] == ["printer"], diagram  # the element is wired to its line
+    assert "unsafe-eval" not in diagram["csp"] and "script-src 'nonce-" in diagram["csp"], diagram["csp"]
+    assert "Live from the editor's text" in diagram["status"], diagram["status"]
+    assert any(t.startswith("Diagram: threatmodel.yaml") for t in result["diagramTabs"]), result["diagramTabs"]
+
+    # Show Risk Register opened the model's report in a webview, its diagram drawn (no Mermaid extension installed).
+    assert any(t.startswith("Risk register: threatmodel.yaml") for t in result["riskRegisterTabs"]), result["riskRegisterTabs"]
     assert "Receipt printer" in result["riskRegisterText"] and "T-001" in result["riskRegisterText"], result["riskRegisterText"]
+    assert "Receipt printer" in result["riskRegisterSvg"]

@@ -1,13 +1,16 @@
 // Integration test driver: installs the built .vsix into code-server (real VS
 // Code in a browser), opens a threat model in headless Chromium and reads the
-// threatlint diagnostics from the Problems view. Run by
+// threatlint diagnostics from the Problems view, the status bar, the data-flow
+// diagram webview and the risk register webview. Run by
 // tests/test_vscode_extension.py, which passes everything through the
 // environment and checks the JSON this prints on its last stdout line.
 //
 //   TL_CODE_SERVER  path of bin/code-server         TL_VSIX      the .vsix
-//   TL_PYTHON       interpreter with threatlint     TL_WORKSPACE folder to open
+//   TL_PYTHON       interpreter (a bare one: the extension brings threatlint)
+//   TL_WORKSPACE    folder to open
 //   TL_MODEL        model path relative to it       TL_CODE_FILE a code file in its scope
 //   TL_EXPECT       JSON list of strings the Problems view must show for the model
+//   TL_EXPECT_DIAGRAM JSON list of names the diagram's SVG must show
 //   TL_ARTIFACTS    folder for screenshots           TL_CHROMIUM  (default /usr/bin/chromium)
 import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
@@ -28,11 +31,20 @@ const workspace = env("TL_WORKSPACE");
 const model = env("TL_MODEL");
 const codeFile = env("TL_CODE_FILE", "");
 const expect = JSON.parse(env("TL_EXPECT"));
+const expectDiagram = JSON.parse(env("TL_EXPECT_DIAGRAM", "[]"));
 const artifacts = env("TL_ARTIFACTS");
 const chromiumPath = env("TL_CHROMIUM", "/usr/bin/chromium");
 const STEP_MS = 120_000;
 
-const result = { installed: false, problemsModel: "", problemsCode: "", riskRegisterTabs: [], riskRegisterText: "", screenshots: [], log: [] };
+const result = {
+  installed: false,
+  problemsModel: "",
+  problemsCode: "",
+  riskRegisterTabs: [],
+  riskRegisterText: "",
+  screenshots: [],
+  log: [],
+};
 const log = (msg) => {
   result.log.push(msg);
   process.stderr.write(`[problems.mjs] ${msg}\n`);
@@ -121,13 +133,41 @@ async function quickOpen(fileName) {
   await input.waitFor({ state: "visible", timeout: 30_000 });
   await input.fill(fileName);
   // The file search is asynchronous: wait for a result row naming the file.
-  await page.locator(".quick-input-list .monaco-list-row", { hasText: fileName.split("/").pop() }).first().waitFor({ timeout: 30_000 });
+  await page
+    .locator(".quick-input-list .monaco-list-row", { hasText: fileName.split("/").pop() })
+    .first()
+    .waitFor({ timeout: 30_000 });
   await page.keyboard.press("Enter");
-  await page.locator(`.tab[aria-label*="${fileName.split("/").pop()}"]`).first().waitFor({ timeout: 30_000 });
+  await page
+    .locator(`.tab[aria-label*="${fileName.split("/").pop()}"]`)
+    .first()
+    .waitFor({ timeout: 30_000 });
+}
+
+async function runCommand(title) {
+  await page.keyboard.press("F1");
+  const input = page.locator(".quick-input-widget input");
+  await input.waitFor({ state: "visible", timeout: 30_000 });
+  await input.fill(`>${title}`);
+  await page
+    .locator(".quick-input-list .monaco-list-row", { hasText: title.replace(/^threatlint: /, "") })
+    .first()
+    .waitFor({ timeout: 30_000 });
+  await page.keyboard.press("Enter");
+}
+
+async function tabs() {
+  return page.locator(".tab").evaluateAll((els) => els.map((e) => e.getAttribute("aria-label") ?? e.textContent ?? ""));
 }
 
 async function problemsText() {
-  return (await page.locator(".markers-panel").first().innerText().catch(() => "")) ?? "";
+  return (
+    (await page
+      .locator(".markers-panel")
+      .first()
+      .innerText()
+      .catch(() => "")) ?? ""
+  );
 }
 
 let failure;
@@ -138,11 +178,15 @@ try {
   result.installed = true;
 
   const port = await freePort();
-  server = spawn(codeServer, [...common, "--auth", "none", "--bind-addr", `127.0.0.1:${port}`, "--disable-telemetry", "--disable-update-check", workspace], {
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: process.env,
-  });
+  server = spawn(
+    codeServer,
+    [...common, "--auth", "none", "--bind-addr", `127.0.0.1:${port}`, "--disable-telemetry", "--disable-update-check", workspace],
+    {
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: process.env,
+    },
+  );
   let serverLog = "";
   server.stdout.on("data", (d) => (serverLog += d));
   server.stderr.on("data", (d) => (serverLog += d));
@@ -152,7 +196,15 @@ try {
   browser = await chromium.launch({
     executablePath: chromiumPath,
     headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
   });
   page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
   await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`);
@@ -170,45 +222,99 @@ try {
   await screenshot("problems-model");
   log("model diagnostics shown");
 
+  // The status bar shows the running server and the active model's error and warning counts.
+  result.statusBar = await poll(
+    "the threatlint status bar item with counts",
+    async () => {
+      const items = await page
+        .locator(".statusbar [aria-label]")
+        .evaluateAll((els) =>
+          els.map((e) => `${e.textContent ?? ""} | ${e.getAttribute("aria-label") ?? ""}`).filter((t) => t.includes("threatlint")),
+        );
+      return {
+        done: items.some((t) => /threatlint: \d+ errors?, \d+ warnings? in /.test(t)),
+        value: items,
+      };
+    },
+    60_000,
+  ).catch((e) => {
+    log(e.message);
+    return [];
+  });
+
   if (codeFile) {
     await quickOpen(codeFile);
     const name = codeFile.split("/").pop();
-    result.problemsCode = await poll(`Problems to list ${name}`, async () => {
-      const text = await problemsText();
-      return { done: text.includes(name), value: text };
-    }, 60_000).catch((e) => {
+    result.problemsCode = await poll(
+      `Problems to list ${name}`,
+      async () => {
+        const text = await problemsText();
+        return { done: text.includes(name), value: text };
+      },
+      60_000,
+    ).catch((e) => {
       log(e.message);
       return "";
     });
     await screenshot("problems-code-file");
   }
 
-  // Show Risk Register on the model: a Markdown preview tab opens.
+  // Show Data-Flow Diagram: a webview beside the model draws the diagram with the bundled Mermaid.
   await quickOpen(model);
-  await page.keyboard.press("F1");
-  const input = page.locator(".quick-input-widget input");
-  await input.waitFor({ state: "visible", timeout: 30_000 });
-  await input.fill(">threatlint: Show Risk Register");
-  await page.locator(".quick-input-list .monaco-list-row", { hasText: "Show Risk Register" }).first().waitFor({ timeout: 30_000 });
-  await page.keyboard.press("Enter");
-  result.riskRegisterTabs = await poll("a Markdown preview tab", async () => {
-    const tabs = await page.locator(".tab").evaluateAll((els) => els.map((e) => e.getAttribute("aria-label") ?? e.textContent ?? ""));
-    return { done: tabs.some((t) => /^Preview /.test(t)), value: tabs };
-  }, 60_000).catch((e) => {
-    log(e.message);
-    return [];
-  });
-  // The preview renders in a webview (nested iframes): read the report's text from there.
-  result.riskRegisterText = await poll("the risk register in the preview", async () => {
-    for (const frame of page.frames()) {
-      const text = await frame.evaluate(() => document.body?.innerText ?? "").catch(() => "");
-      if (text.includes("Risk register")) return { done: true, value: text };
-    }
-    return { done: false, value: page.frames().length };
-  }, 60_000).catch((e) => {
-    log(e.message);
-    return "";
-  });
+  await runCommand("threatlint: Show Data-Flow Diagram");
+  result.diagram = await poll(
+    "the data-flow diagram's SVG in its webview",
+    async () => {
+      for (const frame of page.frames()) {
+        const found = await frame
+          .evaluate(() => {
+            const svg = document.querySelector("#diagram svg");
+            if (!svg) return null;
+            return {
+              svgText: svg.textContent ?? "",
+              status: document.getElementById("status")?.textContent ?? "",
+              nodes: [...svg.querySelectorAll("[data-threatlint-id]")].map((n) => n.getAttribute("data-threatlint-id")),
+              csp: document.querySelector('meta[http-equiv="Content-Security-Policy"]')?.getAttribute("content") ?? "",
+            };
+          })
+          .catch(() => null);
+        if (found && expectDiagram.every((name) => found.svgText.includes(name))) return { done: true, value: found };
+      }
+      return { done: false, value: page.frames().length };
+    },
+    90_000,
+  );
+  result.diagramTabs = await tabs();
+  await screenshot("diagram");
+  log("diagram drawn");
+
+  // Show Risk Register on the model: the report's HTML (with its own Mermaid diagram) in a webview.
+  await quickOpen(model);
+  await runCommand("threatlint: Show Risk Register");
+  result.riskRegisterTabs = await poll(
+    "the risk register's tab",
+    async () => {
+      const names = await tabs();
+      return { done: names.some((t) => t.startsWith("Risk register: ")), value: names };
+    },
+    60_000,
+  );
+  // Webviews render in nested iframes: read the report's text and diagram from there.
+  const register = await poll(
+    "the risk register with its diagram drawn",
+    async () => {
+      for (const frame of page.frames()) {
+        const found = await frame
+          .evaluate(() => ({ text: document.body?.innerText ?? "", svg: document.querySelector("svg")?.textContent ?? "" }))
+          .catch(() => null);
+        if (found && found.text.includes("Risk register") && found.svg) return { done: true, value: found };
+      }
+      return { done: false, value: page.frames().length };
+    },
+    90_000,
+  );
+  result.riskRegisterText = register.text;
+  result.riskRegisterSvg = register.svg;
   await screenshot("risk-register");
   result.serverLogTail = serverLog.split("\n").slice(-20).join("\n");
 } catch (error) {
