@@ -184,6 +184,9 @@ def test_problems_view_shows_threatlint_diagnostics(tmp_path):
     expected = run_check(workspace / "threatmodel.yaml", workspace)
     assert {f["rule"] for f in expected} >= {"TM101"}, expected  # the fixture's known finding
 
+    model_text = (workspace / "threatmodel.yaml").read_text(encoding="utf-8")
+    element_line = model_text.splitlines().index("  - {id: printer, kind: external_entity, name: Receipt printer}")
+
     # A bare interpreter: no threatlint, no dependencies; the extension brings its own.
     bare = tmp_path / "bare-venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(bare)], check=True, timeout=120)
@@ -199,6 +202,9 @@ def test_problems_view_shows_threatlint_diagnostics(tmp_path):
         "TL_VSIX": str(vsix),
         "TL_PYTHON": str(bare_python),
         "TL_EXPECT_DIAGRAM": json.dumps(["Receipt printer"]),
+        "TL_DIAGRAM_RENAME": json.dumps(["Receipt printer", "Label printer"]),
+        "TL_DIAGRAM_CLICK": "printer",
+        "TL_DIAGRAM_CLICK_LINE": str(element_line + 1),
         "TL_WORKSPACE": str(workspace),
         "TL_MODEL": "threatmodel.yaml",
         "TL_CODE_FILE": "src/app.py",
@@ -240,6 +246,14 @@ def test_problems_view_shows_threatlint_diagnostics(tmp_path):
     assert "unsafe-eval" not in diagram["csp"] and "script-src 'nonce-" in diagram["csp"], diagram["csp"]
     assert "Live from the editor's text" in diagram["status"], diagram["status"]
     assert any(t.startswith("Diagram: threatmodel.yaml") for t in result["diagramTabs"]), result["diagramTabs"]
+    # It followed an unsaved rename, kept the last good drawing while the YAML was broken (saying so),
+    # and a click on the element put the cursor on its line.
+    assert "Label printer" in result["diagramAfterEdit"]["svgText"], result["diagramAfterEdit"]
+    broken = result["diagramWhileBroken"]
+    assert "Label printer" in broken["svgText"] and "Showing the last good drawing" in broken["status"], broken
+    assert "line 1" in broken["status"], broken["status"]
+    assert result["cursorAfterClick"].startswith(f"Ln {element_line + 1},"), result["cursorAfterClick"]
+    assert (workspace / "threatmodel.yaml").read_text(encoding="utf-8") == model_text, "nothing was saved"
 
     # Show Risk Register opened the model's report in a webview, its diagram drawn (no Mermaid extension installed).
     assert any(t.startswith("Risk register: threatmodel.yaml") for t in result["riskRegisterTabs"]), result["riskRegisterTabs"]

@@ -11,6 +11,8 @@
 //   TL_MODEL        model path relative to it       TL_CODE_FILE a code file in its scope
 //   TL_EXPECT       JSON list of strings the Problems view must show for the model
 //   TL_EXPECT_DIAGRAM JSON list of names the diagram's SVG must show
+//   TL_DIAGRAM_RENAME JSON [from, to] to replace in the editor (unsaved) and see redrawn
+//   TL_DIAGRAM_CLICK, TL_DIAGRAM_CLICK_LINE  element id to click in the diagram, the line it reveals
 //   TL_ARTIFACTS    folder for screenshots           TL_CHROMIUM  (default /usr/bin/chromium)
 import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
@@ -32,6 +34,10 @@ const model = env("TL_MODEL");
 const codeFile = env("TL_CODE_FILE", "");
 const expect = JSON.parse(env("TL_EXPECT"));
 const expectDiagram = JSON.parse(env("TL_EXPECT_DIAGRAM", "[]"));
+// [from, to]: a name to replace in the model (unsaved) and see in the diagram; then the element to click and its 1-based line.
+const liveRename = JSON.parse(env("TL_DIAGRAM_RENAME", "null"));
+const clickElement = env("TL_DIAGRAM_CLICK", "");
+const clickLine = Number(env("TL_DIAGRAM_CLICK_LINE", "0"));
 const artifacts = env("TL_ARTIFACTS");
 const chromiumPath = env("TL_CHROMIUM", "/usr/bin/chromium");
 const STEP_MS = 120_000;
@@ -104,6 +110,7 @@ writeFileSync(
       "extensions.autoUpdate": false,
       "telemetry.telemetryLevel": "off",
       "threatlint.trace.server": "messages",
+      "files.autoSave": "off", // the diagram must follow edits that are never saved
     },
     null,
     2,
@@ -154,6 +161,25 @@ async function runCommand(title) {
     .first()
     .waitFor({ timeout: 30_000 });
   await page.keyboard.press("Enter");
+}
+
+/** The frame that holds the diagram webview's page. */
+async function diagramFrame() {
+  for (const frame of page.frames()) {
+    if (await frame.evaluate(() => Boolean(document.querySelector("#diagram svg"))).catch(() => false)) return frame;
+  }
+  return undefined;
+}
+
+async function diagramState() {
+  const frame = await diagramFrame();
+  if (!frame) return null;
+  return frame
+    .evaluate(() => ({
+      svgText: document.querySelector("#diagram svg")?.textContent ?? "",
+      status: document.getElementById("status")?.textContent ?? "",
+    }))
+    .catch(() => null);
 }
 
 async function tabs() {
@@ -287,6 +313,62 @@ try {
   result.diagramTabs = await tabs();
   await screenshot("diagram");
   log("diagram drawn");
+
+  if (liveRename) {
+    // Rename the element in the editor without saving: the diagram follows.
+    const [from, to] = liveRename;
+    await quickOpen(model);
+    await page.keyboard.press("Control+H");
+    const find = page.locator(".find-widget textarea").first();
+    await find.waitFor({ state: "visible", timeout: 30_000 });
+    await find.fill(from);
+    const replace = page.locator(".find-widget .replace-part textarea").first();
+    await replace.fill(to);
+    await replace.press("Control+Alt+Enter");
+    await page.keyboard.press("Escape");
+    result.diagramAfterEdit = await poll(`the diagram to show ${to}`, async () => {
+      const state = await diagramState();
+      return { done: Boolean(state && state.svgText.includes(to) && !state.svgText.includes(from)), value: state };
+    });
+    await screenshot("diagram-after-edit");
+
+    // Break the YAML mid-edit: the last good drawing stays, and the webview says why.
+    await quickOpen(model); // focuses the model's editor
+    await page.keyboard.press("Control+Home");
+    await page.keyboard.insertText("broken: a: b\n"); // no key events: no suggestion widget in the way
+    result.diagramWhileBroken = await poll("the diagram to say the YAML does not parse", async () => {
+      const state = await diagramState();
+      return { done: Boolean(state && /does not parse/.test(state.status)), value: state };
+    });
+    await screenshot("diagram-broken-yaml");
+
+    // Undo the break; clicking the element in the diagram reveals its line in the editor.
+    await quickOpen(model); // focuses the model's editor
+    for (let undo = 0; undo < 8; undo++) {
+      await page.keyboard.press("Control+Z");
+      const live = await poll(
+        "the diagram to be live again",
+        async () => {
+          const state = await diagramState();
+          return { done: Boolean(state && /^Live from/.test(state.status)), value: state };
+        },
+        3_000,
+      ).catch(() => null);
+      if (live) break;
+    }
+    const frame = await diagramFrame();
+    await frame.locator(`[data-threatlint-id="${clickElement}"]`).first().click();
+    result.cursorAfterClick = await poll(
+      "the editor's cursor on the clicked element's line",
+      async () => {
+        const items = await page.locator(".statusbar [aria-label]").evaluateAll((els) => els.map((e) => e.textContent ?? ""));
+        const cursor = items.find((t) => /^Ln \d+, Col \d+/.test(t.trim())) ?? "";
+        return { done: cursor.trim().startsWith(`Ln ${clickLine},`), value: cursor.trim() };
+      },
+      30_000,
+    );
+    await screenshot("diagram-click");
+  }
 
   // Show Risk Register on the model: the report's HTML (with its own Mermaid diagram) in a webview.
   await quickOpen(model);
