@@ -52,9 +52,10 @@ def _text(value) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def graph(text: str, version=None) -> dict:
-    """The answer to `threatlint/diagram` for a document's text (pure)."""
-    doc = parse_yaml(text)
+def graph(text: str, version=None, parse=parse_yaml) -> dict:
+    """The answer to `threatlint/diagram` for a document's text (pure; `parse` is the checker's cached one
+    when the server has checked this text already, so a redraw does not parse the model again)."""
+    doc = parse(text)
     if not doc.ok:
         first = doc.findings[0] if doc.findings else None
         return {
@@ -113,4 +114,5 @@ def register(server) -> None:
             text = document.source
         except Exception:  # not open and not readable: say so rather than fail the request
             return {"ok": False, "version": None, "error": {"message": f"{uri} is not open", "line": 0}}
-        return graph(text, document.version)
+        checker = ls.checkers.get(uri)  # a model the server checks: its incremental parse of this very text
+        return graph(text, document.version, checker.parse if checker is not None else parse_yaml)
