@@ -143,6 +143,28 @@ def test_vsix_ships_the_bundle_and_the_current_schema():
     assert vsix.stat().st_size < 8_000_000
 
 
+def test_bundled_server_runs_on_a_bare_interpreter_and_agrees_with_the_installed_one(tmp_path):
+    """The bundle (npm run bundle-server) on a fresh venv with nothing installed: same findings, no libyaml."""
+    launcher = EXT / "bundled" / "tool" / "launch.py"
+    if not (EXT / "bundled" / "libs" / "threatlint").is_dir():
+        pytest.skip("no vscode-extension/bundled/libs: run `npm run bundle-server` (or npm run package) in vscode-extension")
+    bare = tmp_path / "bare"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(bare)], check=True, timeout=120)
+    python = str(bare / "bin" / "python")
+    env = {**os.environ, "THREATLINT_TODAY": TODAY}
+    model = ROOT / "examples" / "mistakes" / "notifications.threatmodel.yaml"
+    proc = subprocess.run([python, "-I", str(launcher), "check", "--format", "json", str(model)], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120, env=env)
+    assert proc.returncode == 1, proc.stderr
+    bundled = json.loads(proc.stdout)
+    assert bundled == run_check(model, tmp_path)
+    assert any(f["rule"] == "TM002" for f in bundled)  # jsonschema's messages, on the pure rpds stand-in
+    probe = subprocess.run([python, "-I", "-c", f"import sys; sys.path.insert(0, {str(EXT / 'bundled' / 'libs')!r}); "
+                            "import yaml, rpds; print(yaml.__with_libyaml__, rpds.__name__)"],
+                           capture_output=True, text=True, timeout=60)
+    assert probe.stdout.split() == ["False", "rpds"], probe.stderr
+
+
 # --- end to end in code-server ----------------------------------------------------
 
 def code_server() -> Path | None:

@@ -8,7 +8,14 @@
   const status = document.getElementById("status");
   const container = document.getElementById("diagram");
   const dark = document.body.classList.contains("vscode-dark") || document.body.classList.contains("vscode-high-contrast");
-  mermaid.initialize({ startOnLoad: false, securityLevel: "strict", theme: dark ? "dark" : "default" });
+  // Mermaid's default limits (50,000 characters, 500 edges) stop at models of a few hundred elements.
+  mermaid.initialize({
+    startOnLoad: false,
+    securityLevel: "strict",
+    theme: dark ? "dark" : "default",
+    maxTextSize: 2_000_000,
+    maxEdges: 10_000,
+  });
   let drawn = false;
   let renders = 0;
   let queue = Promise.resolve();
