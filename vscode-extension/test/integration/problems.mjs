@@ -135,20 +135,26 @@ async function screenshot(name) {
 }
 
 async function quickOpen(fileName) {
-  await page.keyboard.press("Control+P");
-  const input = page.locator(".quick-input-widget input");
-  await input.waitFor({ state: "visible", timeout: 30_000 });
-  await input.fill(fileName);
-  // The file search is asynchronous: wait for a result row naming the file.
-  await page
-    .locator(".quick-input-list .monaco-list-row", { hasText: fileName.split("/").pop() })
-    .first()
-    .waitFor({ timeout: 30_000 });
-  await page.keyboard.press("Enter");
-  await page
-    .locator(`.tab[aria-label*="${fileName.split("/").pop()}"]`)
-    .first()
-    .waitFor({ timeout: 30_000 });
+  const name = fileName.split("/").pop();
+  // The file list fills asynchronously (stale rows first): click the row naming the file, and retry
+  // until its editor is the active one.
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press("Control+P");
+    const input = page.locator(".quick-input-widget input");
+    await input.waitFor({ state: "visible", timeout: 30_000 });
+    await input.fill(fileName);
+    const row = page.locator(".quick-input-list .monaco-list-row", { hasText: name }).first();
+    await row.waitFor({ timeout: 30_000 });
+    await row.click();
+    const active = page.locator(`.tab.active[aria-label*="${name}"]`).first();
+    const opened = await active.waitFor({ timeout: 10_000 }).then(
+      () => true,
+      () => false,
+    );
+    if (opened) return;
+    if (attempt === 3) throw new Error(`quick open did not make ${fileName} the active editor`);
+    await page.keyboard.press("Escape");
+  }
 }
 
 async function runCommand(title) {
