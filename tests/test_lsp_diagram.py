@@ -147,4 +147,4 @@ async def test_server_answers_from_unsaved_edits(client: LanguageClient):
     assert field(field(third, "error"), "line") >= line
 
     missing = await request(client, (client.root / "other.threatmodel.yaml").as_uri())
-    assert field(missing, "ok") is False
+    assert field(missing, "ok") is False and field(field(missing, "error"), "line") is None

@@ -75,7 +75,10 @@ def resolve(reqs: list[str], work: Path) -> dict[str, str]:
     pip evaluates environment markers for the Python running it, not for --python-version, so the
     backports a 3.10 needs (tomli, exceptiongroup) are added from the resolved packages' own
     Requires-Dist, read with 3.10's markers, until nothing is missing."""
-    from packaging.requirements import Requirement
+    try:
+        from packaging.requirements import Requirement
+    except ImportError:  # a Python without packaging still has pip's copy
+        from pip._vendor.packaging.requirements import Requirement
 
     env = {"python_version": OLDEST, "python_full_version": f"{OLDEST}.0", "extra": ""}
     wanted = list(reqs) + STAND_INS

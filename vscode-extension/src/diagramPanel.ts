@@ -26,7 +26,8 @@ export interface DiagramGraph {
     unauthenticated: boolean;
   }>;
   boundaries?: Array<{ id: string; name: string; parent: string | null; line: number; box: string }>;
-  error?: { message: string; line: number };
+  /** Why there is no graph; `line` (0-based) when the YAML does not parse, null otherwise. */
+  error?: { message: string; line: number | null };
 }
 
 /** Messages to the webview (media/diagram.js). */

@@ -72,9 +72,11 @@
 
   async function draw(graph) {
     if (!graph.ok) {
-      const where = graph.error ? `line ${graph.error.line + 1}: ${graph.error.message}` : "no details";
+      const error = graph.error || { message: "no details", line: null };
+      const keep = drawn ? "Showing the last good drawing." : "Nothing to draw yet.";
       container.classList.toggle("stale", drawn);
-      say(`The model does not parse (${where}). ${drawn ? "Showing the last good drawing." : "Nothing to draw yet."}`, true);
+      if (typeof error.line === "number") say(`The model does not parse (line ${error.line + 1}: ${error.message}). ${keep}`, true);
+      else say(`${error.message}. ${keep}`, true);
       return;
     }
     if (!graph.mermaid) {

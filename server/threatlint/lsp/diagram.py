@@ -108,11 +108,12 @@ def register(server) -> None:
     def diagram(ls, params):
         uri = _uri(params)
         if not uri:
-            return {"ok": False, "version": None, "error": {"message": "no textDocument.uri in the request", "line": 0}}
+            return {"ok": False, "version": None, "error": {"message": "no textDocument.uri in the request", "line": None}}
         try:
             document = ls.workspace.get_text_document(uri)
             text = document.source
         except Exception:  # not open and not readable: say so rather than fail the request
-            return {"ok": False, "version": None, "error": {"message": f"{uri} is not open", "line": 0}}
+            # line None: nothing to do with the YAML; the client says so instead of "does not parse"
+            return {"ok": False, "version": None, "error": {"message": f"{uri} is not open in the editor", "line": None}}
         checker = ls.checkers.get(uri)  # a model the server checks: its incremental parse of this very text
         return graph(text, document.version, checker.parse if checker is not None else parse_yaml)
