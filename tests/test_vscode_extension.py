@@ -226,6 +226,8 @@ def test_problems_view_shows_threatlint_diagnostics(tmp_path):
         "TL_EXPECT_DIAGRAM": json.dumps(["Receipt printer"]),
         "TL_DIAGRAM_RENAME": json.dumps(["Receipt printer", "Label printer"]),
         "TL_DIAGRAM_CLICK": "printer",
+        "TL_NESTED_MODEL": "shop.threatmodel.yaml",
+        "TL_EXPECT_NESTED": json.dumps(["Customer", "Shop API", "Orders DB", "Cloud account", "Production VPC", "DMZ"]),
         "TL_DIAGRAM_CLICK_LINE": str(element_line + 1),
         "TL_WORKSPACE": str(workspace),
         "TL_MODEL": "threatmodel.yaml",
@@ -276,6 +278,23 @@ def test_problems_view_shows_threatlint_diagnostics(tmp_path):
     assert "line 1" in broken["status"], broken["status"]
     assert result["cursorAfterClick"].startswith(f"Ln {element_line + 1},"), result["cursorAfterClick"]
     assert (workspace / "threatmodel.yaml").read_text(encoding="utf-8") == model_text, "nothing was saved"
+
+    # Nested boundaries are boxes inside boxes; the unencrypted boundary crossing is red, the encrypted one
+    # is not; the element with an open critical threat is marked.
+    nested = result["nested"]
+
+    def inside(inner, outer):
+        return (outer["left"] <= inner["left"] and inner["right"] <= outer["right"]
+                and outer["top"] <= inner["top"] and inner["bottom"] <= outer["bottom"])
+
+    boxes, elements = nested["clusters"], nested["elements"]
+    assert inside(boxes["DMZ"], boxes["Production VPC"]) and inside(boxes["Production VPC"], boxes["Cloud account"]), boxes
+    assert not inside(boxes["Production VPC"], boxes["DMZ"])
+    assert inside(elements["api"]["box"], boxes["DMZ"]) and inside(elements["db"]["box"], boxes["Production VPC"])
+    assert not inside(elements["db"]["box"], boxes["DMZ"]) and not inside(elements["customer"]["box"], boxes["Cloud account"])
+    assert nested["flows"]["checkout"] == "rgb(220, 38, 38)" and nested["flows"]["orders"] != "rgb(220, 38, 38)", nested["flows"]
+    assert "threatened" in elements["db"]["classes"] and "⚠" in elements["db"]["text"], elements["db"]
+    assert "threatened" not in elements["api"]["classes"] and "⚠" not in elements["api"]["text"]
 
     # Show Risk Register opened the model's report in a webview, its diagram drawn (no Mermaid extension installed).
     assert any(t.startswith("Risk register: threatmodel.yaml") for t in result["riskRegisterTabs"]), result["riskRegisterTabs"]

@@ -13,6 +13,7 @@
 //   TL_EXPECT_DIAGRAM JSON list of names the diagram's SVG must show
 //   TL_DIAGRAM_RENAME JSON [from, to] to replace in the editor (unsaved) and see redrawn
 //   TL_DIAGRAM_CLICK, TL_DIAGRAM_CLICK_LINE  element id to click in the diagram, the line it reveals
+//   TL_NESTED_MODEL, TL_EXPECT_NESTED  a model with nested boundaries, names its diagram must show
 //   TL_ARTIFACTS    folder for screenshots           TL_CHROMIUM  (default /usr/bin/chromium)
 import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
@@ -38,6 +39,9 @@ const expectDiagram = JSON.parse(env("TL_EXPECT_DIAGRAM", "[]"));
 const liveRename = JSON.parse(env("TL_DIAGRAM_RENAME", "null"));
 const clickElement = env("TL_DIAGRAM_CLICK", "");
 const clickLine = Number(env("TL_DIAGRAM_CLICK_LINE", "0"));
+// A second model whose diagram has nested boundaries, and the names its SVG must show.
+const nestedModel = env("TL_NESTED_MODEL", "");
+const expectNested = JSON.parse(env("TL_EXPECT_NESTED", "[]"));
 const artifacts = env("TL_ARTIFACTS");
 const chromiumPath = env("TL_CHROMIUM", "/usr/bin/chromium");
 const STEP_MS = 120_000;
@@ -143,10 +147,15 @@ async function quickOpen(fileName) {
     const input = page.locator(".quick-input-widget input");
     await input.waitFor({ state: "visible", timeout: 30_000 });
     await input.fill(fileName);
-    const row = page.locator(".quick-input-list .monaco-list-row", { hasText: name }).first();
+    // The row whose file name is exactly `name` (threatmodel.yaml must not pick shop.threatmodel.yaml).
+    const exact = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`);
+    const row = page
+      .locator(".quick-input-list .monaco-list-row")
+      .filter({ has: page.locator(".label-name", { hasText: exact }) })
+      .first();
     await row.waitFor({ timeout: 30_000 });
     await row.click();
-    const active = page.locator(`.tab.active[aria-label*="${name}"]`).first();
+    const active = page.locator(`.tab.active[aria-label^="${name}"]`).first();
     const opened = await active.waitFor({ timeout: 10_000 }).then(
       () => true,
       () => false,
@@ -404,6 +413,51 @@ try {
   result.riskRegisterText = register.text;
   result.riskRegisterSvg = register.svg;
   await screenshot("risk-register");
+
+  if (nestedModel) {
+    // A model with nested boundaries, a risky flow and a threatened element, drawn in its own diagram.
+    await quickOpen(nestedModel);
+    await runCommand("threatlint: Show Data-Flow Diagram");
+    result.nested = await poll(
+      `the diagram of ${nestedModel}`,
+      async () => {
+        for (const frame of page.frames()) {
+          const found = await frame
+            .evaluate((names) => {
+              const svg = document.querySelector("#diagram svg");
+              if (!svg || !names.every((n) => (svg.textContent ?? "").includes(n))) return null;
+              const box = (el) => {
+                const r = el.getBoundingClientRect();
+                return { left: r.left, top: r.top, right: r.right, bottom: r.bottom };
+              };
+              const clusters = {};
+              for (const c of svg.querySelectorAll("g.cluster")) {
+                const label = c.querySelector(".cluster-label")?.textContent?.trim() ?? c.id;
+                clusters[label] = box(c.querySelector("rect") ?? c);
+              }
+              const elements = {};
+              for (const n of svg.querySelectorAll("g.node[data-threatlint-id]")) {
+                elements[n.getAttribute("data-threatlint-id")] = {
+                  text: n.textContent ?? "",
+                  classes: n.getAttribute("class") ?? "",
+                  box: box(n),
+                };
+              }
+              const flows = {};
+              for (const p of svg.querySelectorAll("path[data-threatlint-id]")) {
+                flows[p.getAttribute("data-threatlint-id")] = getComputedStyle(p).stroke;
+              }
+              return { clusters, elements, flows };
+            }, expectNested)
+            .catch(() => null);
+          if (found) return { done: true, value: found };
+        }
+        return { done: false, value: page.frames().length };
+      },
+      90_000,
+    );
+    await screenshot("diagram-nested");
+  }
   result.serverLogTail = serverLog.split("\n").slice(-20).join("\n");
 } catch (error) {
   failure = error;
