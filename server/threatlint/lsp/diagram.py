@@ -14,17 +14,17 @@ from __future__ import annotations
 from ..engine.model import LEVELS, Model
 from ..engine.parse import parse_yaml
 from ..report.mermaid import boundary_parents, draw, is_risky
+from ..report.register import is_open
 
 METHOD = "threatlint/diagram"
-OPEN_STATUSES = ("open", "mitigating")
 
 
 def hot_elements(model: Model) -> dict[str, list[str]]:
-    """Element id -> ids of its open (or still being mitigated) high/critical threats; a flow's
-    threat marks both of its ends, since the diagram has no node for the flow."""
+    """Element id -> ids of its open high/critical threats ("open" as the risk register counts it); a
+    flow's threat marks both of its ends, since the diagram has no node for the flow."""
     out: dict[str, list[str]] = {}
     for i, t in model.items("threats"):
-        if t.get("status") not in OPEN_STATUSES or LEVELS.get(t.get("priority"), 0) < LEVELS["high"]:
+        if not is_open(t) or LEVELS.get(t.get("priority"), 0) < LEVELS["high"]:
             continue
         tid = model.id_of(t) or f"#{i + 1}"
         targets = t.get("affects") if isinstance(t.get("affects"), list) else []
