@@ -140,27 +140,39 @@ async function screenshot(name) {
 
 async function quickOpen(fileName) {
   const name = fileName.split("/").pop();
-  // The file list fills asynchronously (stale rows first): click the row naming the file, and retry
-  // until its editor is the active one.
+  // The row whose file name is exactly `name` (threatmodel.yaml must not pick shop.threatmodel.yaml).
+  const exact = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`);
+  // The file list fills asynchronously and is redrawn as results arrive: wait until the row naming the
+  // file is the selected one (moving the selection down to it if needed), press Enter, and retry until
+  // its editor is the active one.
   for (let attempt = 1; ; attempt++) {
     await page.keyboard.press("Control+P");
     const input = page.locator(".quick-input-widget input");
     await input.waitFor({ state: "visible", timeout: 30_000 });
     await input.fill(fileName);
-    // The row whose file name is exactly `name` (threatmodel.yaml must not pick shop.threatmodel.yaml).
-    const exact = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`);
-    const row = page
-      .locator(".quick-input-list .monaco-list-row")
+    const rows = page.locator(".quick-input-list .monaco-list-row");
+    await rows
       .filter({ has: page.locator(".label-name", { hasText: exact }) })
-      .first();
-    await row.waitFor({ timeout: 30_000 });
-    await row.click();
+      .first()
+      .waitFor({ timeout: 30_000 });
+    await new Promise((r) => setTimeout(r, 500)); // let the list settle after the last results arrive
+    for (let step = 0; step < 10; step++) {
+      const selected = await page
+        .locator(".quick-input-list .monaco-list-row.focused .label-name")
+        .first()
+        .textContent({ timeout: 2_000 })
+        .catch(() => "");
+      if (exact.test((selected ?? "").trim())) break;
+      await page.keyboard.press("ArrowDown");
+    }
+    await page.keyboard.press("Enter");
     const active = page.locator(`.tab.active[aria-label^="${name}"]`).first();
-    const opened = await active.waitFor({ timeout: 10_000 }).then(
+    const opened = await active.waitFor({ timeout: 15_000 }).then(
       () => true,
       () => false,
     );
     if (opened) return;
+    log(`quick open of ${fileName}: attempt ${attempt} did not activate it`);
     if (attempt === 3) throw new Error(`quick open did not make ${fileName} the active editor`);
     await page.keyboard.press("Escape");
   }
