@@ -80,8 +80,8 @@ class Drawing:
 
 
 def boundary_parents(model: Model) -> dict[str, str | None]:
-    """Each boundary's parent boundary, None at the top; an unknown parent or a cycle (TM-reported
-    elsewhere) puts the boundary at the top, so drawing never loops."""
+    """Each boundary's parent boundary, None at the top; an unknown parent (TM004) or a parent cycle puts
+    the boundary at the top, so drawing never loops."""
     boundaries = model.by_id("boundaries")
     parents: dict[str, str | None] = {}
     for bid, b in boundaries.items():
