@@ -32,7 +32,7 @@ from ..engine.context import CheckContext, resolve_today
 from ..engine.finding import Finding, Range
 from ..engine.parse import decode, parse_yaml
 from ..fixes import fixes_for
-from . import features
+from . import diagram, features
 from .checker import DocumentChecker
 from .convert import DiagnosticCache, Lines, diagnostic
 from .document import use_lsp_lines
@@ -503,6 +503,7 @@ def create_server() -> ThreatlintServer:
 
         return [convert(s) for s in features.symbols(doc if doc.ok else good)]
 
+    diagram.register(server)  # threatlint/diagram: the editor's live data-flow diagram
     return server
 
 

@@ -3,7 +3,15 @@ import { documentSelector, isModelPath, MODEL_GLOBS } from "../../src/patterns";
 
 describe("patterns", () => {
   it("recognises the model file names (server/threatlint/engine/filenames.py) and nothing else", () => {
-    for (const name of ["threatmodel.yaml", "/repo/threatmodel.yaml", "C:\\repo\\pay.threatmodel.yaml", "a.b.threatmodel.yml", "x/auth.threatmodel.yaml", "threatmodel.yml", "/repo/threatmodel.yml"]) {
+    for (const name of [
+      "threatmodel.yaml",
+      "/repo/threatmodel.yaml",
+      "C:\\repo\\pay.threatmodel.yaml",
+      "a.b.threatmodel.yml",
+      "x/auth.threatmodel.yaml",
+      "threatmodel.yml",
+      "/repo/threatmodel.yml",
+    ]) {
       assert.ok(isModelPath(name), name);
     }
     for (const name of ["threatmodel.yaml.bak", "mythreatmodel.yaml", "threatmodel.json", "/repo/threatmodel.yaml/x.py", "ci.yaml"]) {
