@@ -111,9 +111,11 @@ def test_extension_manifest(name, expected):
     assert any(_glob_matches(g, name) for g in activation) is expected, activation
     (validation,) = [v for v in manifest["contributes"]["yamlValidation"] if v["url"].endswith("threatmodel.schema.json")]
     assert any(_glob_matches(g, name) for g in validation["fileMatch"]) is expected, validation["fileMatch"]
-    (menu,) = [m for m in manifest["contributes"]["menus"]["editor/title"] if m["command"] == "threatlint.showRiskRegister"]
-    when = re.search(r"resourceFilename =~ (/.*/)", menu["when"]).group(1)
-    assert bool(_js_regex(when).match(name.rsplit("/", 1)[-1])) is expected, when
+    menus = [m for m in manifest["contributes"]["menus"]["editor/title"] if "resourceFilename" in m.get("when", "")]
+    assert {m["command"] for m in menus} >= {"threatlint.showRiskRegister", "threatlint.showDiagram"}
+    for menu in menus:  # every model button shows on exactly the model files
+        when = re.search(r"resourceFilename =~ (/.*/)", menu["when"]).group(1)
+        assert bool(_js_regex(when).match(name.rsplit("/", 1)[-1])) is expected, (menu["command"], when)
 
 
 def test_the_table_covers_every_pattern():
