@@ -16,6 +16,7 @@ COMMANDS = {
     "status": "threatlint.cli.status",
     "init": "threatlint.cli.init",
     "lsp": "threatlint.cli.lsp",
+    "drift": "threatlint.cli.drift",
 }
 
 

@@ -1,0 +1,176 @@
+"""`threatlint drift [PATH...] [--traces FILE...]`: each model against the infrastructure files in its scope
+and the services seen in OTLP JSON traces (docs/drift.md)."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from ..config import ConfigError, load_for
+from ..engine.finding import Finding, Range, Severity
+from ..engine.parse import decode, parse_yaml
+from ..engine.scope import Scope, patterns_of
+from . import UsageError, model_files, output
+from .check import display_path
+from .files import SKIP_DIRS, git_root, is_model_file, repo_files
+
+HELP = "compare each model with the compose, Kubernetes, Terraform and OpenAPI files in its scope, and with traces"
+MAX_FILE = 2 * 1024 * 1024  # larger "infrastructure" files are generated data, not something a team writes
+
+
+def add_arguments(p) -> None:
+    p.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="model files or directories (default: .)")
+    p.add_argument("--traces", nargs="+", default=[], metavar="FILE",
+                   help="OTLP JSON trace files (one ExportTraceServiceRequest per line, as the Collector's file "
+                        "exporter writes them)")
+    p.add_argument("--format", choices=("text", "json", "sarif"), default="text", help="output format (default: text)")
+    p.add_argument("--fail-on", choices=("error", "warning", "info"), default="warning",
+                   help="exit 1 when a finding is at or above this severity (default: warning)")
+    p.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout")
+
+
+def run(args) -> int:
+    from ..drift import check as drift
+    from ..drift.traces import TraceReader
+
+    models = model_files(args.paths)
+    loaded = []
+    for path in models:
+        try:
+            config = load_for(path)
+        except ConfigError as e:
+            raise UsageError(str(e)) from None
+        doc = _parse_model(path)
+        loaded.append((path, doc, config))
+    results: list[tuple[str, list[Finding]]] = []
+    listings: dict[Path, tuple[str, ...]] = {}
+    for path, doc, config in loaded:
+        if doc is None:
+            continue
+        root = git_root(path.resolve()) or path.resolve().parent
+        if root not in listings:
+            listings[root] = _listing(root)
+        files = _read(root, _in_scope(listings[root], doc, config.model_patterns))
+        per_file = drift.repository(doc, files, config, display_path(path))
+        results += [(display_path(root / rel), fs) for rel, fs in sorted(per_file.items()) if fs]
+    if args.traces:
+        reader = TraceReader()
+        for trace in args.traces:
+            results += _stream(trace, reader)
+        reader.finish()
+        answers = [(path, doc) for path, doc, _ in loaded if doc is not None]
+        for path, doc, config in loaded:
+            if doc is None:
+                continue
+            others = [d for p, d in answers if p != path]
+            found = drift.runtime(doc, reader.calls, reader.services, config, _answered_by(others))
+            if found:
+                results.append((display_path(path), found))
+    if args.format == "json":
+        rendered = output.as_json(results)
+    elif args.format == "sarif":
+        rendered = output.sarif(results)
+    else:
+        rendered = _text(results, len(loaded), bool(args.traces))
+    if args.output:
+        Path(args.output).write_text(rendered + "\n", encoding="utf-8")
+    else:
+        sys.stdout.write(rendered + "\n")
+    threshold = Severity(args.fail_on).rank
+    return 1 if any(f.severity.rank >= threshold for _, fs in results for f in fs) else 0
+
+
+def _parse_model(path: Path):
+    try:
+        text, error = decode(path.read_bytes())
+    except OSError as e:
+        raise UsageError(f"{path}: cannot read: {e.strerror or e}") from None
+    doc = parse_yaml(text if error is None else "")
+    if error is not None or not doc.ok:
+        print(f"threatlint drift: {display_path(path)} does not parse; run `threatlint check` on it", file=sys.stderr)
+        return None
+    return doc
+
+
+def _listing(root: Path) -> tuple[str, ...]:
+    """The repository's files (git's list when it is a repository, else a walk that skips the usual folders)."""
+    listed = repo_files(root) if (root / ".git").exists() else None
+    if listed is not None:
+        return listed
+    out = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if d not in SKIP_DIRS]
+        rel = os.path.relpath(dirpath, root).replace(os.sep, "/")
+        out += [f if rel == "." else f"{rel}/{f}" for f in filenames]
+    return tuple(out)
+
+
+def _in_scope(listing: tuple[str, ...], doc, model_patterns) -> list[str]:
+    """Files the model's scope covers that may be infrastructure (by name: no other file is opened)."""
+    from ..drift.detect import candidate
+    from ..engine.scope import is_valid_pattern
+
+    patterns = [p for p in patterns_of(doc.data) if is_valid_pattern(p)]
+    if not patterns:
+        return []
+    scope = Scope(patterns)
+    return [p for p in listing if candidate(p) and not is_model_file(p, model_patterns)
+            and not os.path.basename(p).startswith(".threatlint.") and scope.covers(p)]
+
+
+def _read(root: Path, paths: list[str]) -> dict[str, str]:
+    out = {}
+    for rel in paths:
+        try:
+            with open(root / rel, "rb") as fh:
+                raw = fh.read(MAX_FILE + 1)
+        except OSError:
+            continue  # listed but gone, or a link to nowhere: nothing is deployed from it
+        if len(raw) > MAX_FILE:
+            continue
+        text, error = decode(raw)
+        if error is None:
+            out[rel] = text
+    return out
+
+
+def _stream(path: str, reader) -> list[tuple[str, list[Finding]]]:
+    """Feed a trace file to the reader line by line (memory stays bounded whatever its size)."""
+    from ..rules import RULES
+
+    before = len(reader.problems)
+    try:
+        with open(path, "rb") as fh:
+            for n, line in enumerate(fh):
+                reader.feed(line, n)
+    except OSError as e:
+        raise UsageError(f"--traces {path}: cannot read: {e.strerror or e}") from None
+    new = reader.problems[before:]
+    rule = RULES["TM500"]
+    found = [Finding("TM500", rule.severity, f"cannot read this trace line: {p.message}", Range.of(p.line, 0, p.line, 0))
+             for p in new]
+    return [(path, found)] if found else []
+
+
+def _answered_by(docs):
+    from ..drift.matching import Answers
+    from ..engine.model import Model
+
+    answers = [Answers(Model(d)) for d in docs if isinstance(d.data, dict)]
+    return lambda name: any(a.answer((name,)) is not None for a in answers)
+
+
+def _text(results: list[tuple[str, list[Finding]]], models: int, traced: bool) -> str:
+    lines = []
+    for file, findings in results:
+        for f in findings:
+            s = f.range.start
+            lines.append(f"{file}:{s.line + 1}:{s.character + 1}: {f.severity.value} {f.rule} {f.message}")
+    n = sum(len(fs) for _, fs in results)
+    word = "model" if models == 1 else "models"
+    if n:
+        lines.append(f"Found {n} drift finding{'s' if n != 1 else ''} for {models} {word}.")
+    else:
+        lines.append(f"No drift: {models} {word} checked against the infrastructure files in scope"
+                     + (" and the traces." if traced else "."))
+    return "\n".join(lines)

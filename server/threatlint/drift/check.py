@@ -1,0 +1,53 @@
+"""A model's drift, from texts the front end has read: the one entry point of `drift`, the gate and the
+language server (pure: the caller finds and reads the files)."""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from ..engine.check import finalize
+from ..engine.config import Config, apply
+from ..engine.finding import Finding
+from ..engine.model import Model
+from ..engine.parse import ParsedDoc
+from . import findings
+from .component import Call, Read
+from .detect import read_source
+
+
+def read_all(files: dict[str, str]) -> dict[str, Read]:
+    """The infrastructure files among `files` (path -> text), read."""
+    out = {}
+    for path, text in files.items():
+        read = read_source(path, text)
+        if read is not None:
+            out[path] = read
+    return out
+
+
+def repository(doc: ParsedDoc, files: dict[str, str], config: Config | None = None, model_name: str = "the model",
+               reads: dict[str, Read] | None = None) -> dict[str, list[Finding]]:
+    """TM500/TM501 per infrastructure file (path -> findings positioned in that file), after the
+    configuration and the file's own `# threatlint: ignore[TM501] reason` comments."""
+    if not doc.ok or not isinstance(doc.data, dict):
+        return {}
+    reads = read_all(files) if reads is None else reads
+    raw = findings.repository(Model(doc), reads, model_name)
+    return {path: _configured(fs, files[path], config) for path, fs in raw.items()}
+
+
+def runtime(doc: ParsedDoc, calls: Iterable[Call], services: Iterable[str], config: Config | None = None,
+            answered_elsewhere: Callable[[str], bool] = lambda name: False) -> list[Finding]:
+    """TM501/TM502 from what ran, positioned in the model. A name another model of the run answers is
+    that model's business, not this one's."""
+    if not doc.ok or not isinstance(doc.data, dict):
+        return []
+    found = [f for f in findings.runtime(Model(doc), calls, services)
+             if not (f.rule == "TM501" and answered_elsewhere(f.data["component"]))]
+    # The model's own suppression comments are `check`'s to judge (TM007), not drift's.
+    return [f for f in _configured(found, doc.text, config) if f.rule != "TM007"]
+
+
+def _configured(found: list[Finding], text: str, config: Config | None) -> list[Finding]:
+    from ..rules import RULES
+
+    return finalize(apply(found, text, config, RULES), text)
