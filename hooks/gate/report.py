@@ -24,7 +24,13 @@ def render(verdict: Verdict, base: str | None = None) -> list[str]:
         files = stale.described()
         n = len(files)
         what = f"{n} changed file{'s' if n != 1 else ''} in its scope"
-        if base is not None:
+        changed_only = verdict.cosmetic.get(stale.model.path)
+        if changed_only is not None:
+            since = f" since the merge base with {base}" if base is not None else ""
+            state = (f"did not change: only {_COSMETIC[changed_only]} changed in {stale.model.path}{since} (the gate "
+                     "counts a model as updated when its parsed content changes; a team that accepts any change "
+                     "sets gate-model-update: any)")
+        elif base is not None:
             state = f"did not change since the merge base with {base}"
         elif stale.model.source.untracked:
             state = "is not staged (it is untracked)"
@@ -38,7 +44,20 @@ def render(verdict: Verdict, base: str | None = None) -> list[str]:
         lines.append(f"{model.path}: the {'changed' if base is not None else 'staged'} model has {n} "
                      f"finding{'s' if n != 1 else ''} at or above --fail-on; fix {'it' if n == 1 else 'them'}"
                      f"{_and_stage(model.path, base)}")
+    for drift in verdict.drift:
+        lines += [finding_line(path, f) for path, f in drift.findings]
+        added = [f.data["component"] for _, f in drift.findings if f.rule == "TM501"]
+        what = (f"adds {_count(len(added), 'component', 'components')} no element answers ({', '.join(added)}); "
+                f"add {'an element' if len(added) == 1 else 'an element for each'} to {drift.model.path} (e.g. "
+                f"aliases: [{added[0]}]), or an exemption (component: {added[0]}, rationale: why)"
+                if added else "makes an infrastructure file in its scope unreadable; fix it")
+        lines.append(f"{drift.model.path}: the {'branch' if base is not None else 'commit'} {what}"
+                     f"{_and_stage(drift.model.path, base) if added else ''}")
     return lines
+
+
+_COSMETIC = {"comments": "comments", "whitespace": "whitespace",
+             "formatting": "formatting (key order, quoting or layout)"}
 
 
 def _and_stage(path: str, base: str | None) -> str:
@@ -55,6 +74,9 @@ def summary(verdict: Verdict) -> str:
         parts.append(_count(len(verdict.broken), "model cannot be used", "models cannot be used"))
     if verdict.findings:
         parts.append(_count(len(verdict.findings), "changed model has findings", "changed models have findings"))
+    if verdict.drift:
+        parts.append(_count(len(verdict.drift), "model misses components the change adds",
+                            "models miss components the change adds"))
     return "threatlint gate: blocked: " + "; ".join(parts) + "."
 
 

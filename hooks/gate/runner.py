@@ -11,6 +11,8 @@ from threatlint.engine.finding import Severity
 
 from . import models as model_files
 from .changes import Change, parse_raw
+from .content import unchanged_content
+from .drift import check as check_drift, infra_changes
 from .git import Git, GitError, GitUnavailable
 from .report import render, summary
 from .scope_cache import ScopeCache
@@ -71,7 +73,7 @@ def _staged(git: Git, prefix: str, opts: Options) -> Verdict:
     models = model_files.load_all(git, model_files.staged_sources(git, patterns), updated_paths(changes),
                                   _cache(git, opts))
 
-    return _decide(models, changes, chosen, git.index_paths, opts, patterns)
+    return _decide(git, models, changes, chosen, git.index_paths, opts, patterns)
 
 
 def _range(git: Git, opts: Options) -> Verdict:
@@ -97,19 +99,26 @@ def _range(git: Git, opts: Options) -> Verdict:
     patterns = model_files.patterns_for(git.root)
     models = model_files.load_all(git, model_files.tree_sources(git, tree, patterns), updated_paths(changes),
                                   _cache(git, opts))
-    return _decide(models, changes, changes, lambda: tuple(e.path for e in tree), opts, patterns)
+    return _decide(git, models, changes, changes, lambda: tuple(e.path for e in tree), opts, patterns)
 
 
 def _cache(git: Git, opts: Options) -> ScopeCache:
     return ScopeCache.in_git_dir(git.git_dir if opts.cache else None)
 
 
-def _decide(models, changes: list[Change], chosen: list[Change], repo_files, opts: Options,
+def _decide(git: Git, models, changes: list[Change], chosen: list[Change], repo_files, opts: Options,
             patterns=model_files.MODEL_PATTERNS) -> Verdict:
-    # A model counts as updated when it changed anywhere in the commit (even outside this run's file batch).
+    def is_model(path: str) -> bool:
+        return model_files.is_model_path(path, patterns)
+
+    # A model counts as updated when its content changed anywhere in the commit (even outside this run's
+    # file batch); a change of comments or layout alone does not count (content.py).
     updated = updated_paths(changes)
+    cosmetic = unchanged_content(git, models, changes, _accepts_any_change) if updated else {}
+    updated -= set(cosmetic)
     verdict = Verdict(broken=[m for m in models if not m.usable],
-                      stale=stale_models(models, chosen, updated, lambda p: model_files.is_model_path(p, patterns)))
+                      stale=stale_models(models, chosen, updated, is_model), cosmetic=cosmetic,
+                      drift=check_drift(git, models, infra_changes(chosen, is_model), opts.fail_on))
     chosen_paths = {p for c in chosen for p in c.paths()}
     to_check = [m for m in models if m.usable and is_updated(m, updated)
                 and (m.path in chosen_paths or m.target in chosen_paths)]
@@ -121,6 +130,12 @@ def _decide(models, changes: list[Change], chosen: list[Change], repo_files, opt
             if bad:
                 verdict.findings.append((model, bad))
     return verdict
+
+
+def _accepts_any_change(model) -> bool:
+    from threatlint.config import load_for
+
+    return load_for(os.path.join(model.root or ".", model.path)).gate_model_update == "any"
 
 
 def _repo_paths(root: str, prefix: str, files: tuple[str, ...]) -> set[str]:

@@ -38,7 +38,8 @@ def _toml():
     return tomllib
 
 YAML_NAMES = (".threatlint.yaml", ".threatlint.yml")
-KEYS = ("select", "ignore", "severity", "model-patterns", "extra-catalogs")
+KEYS = ("select", "ignore", "severity", "model-patterns", "extra-catalogs", "gate-model-update")
+GATE_MODEL_UPDATES = ("content", "any")
 _SELECTOR = re.compile(r"^(ALL|TM[0-9]{0,3})$")
 
 
@@ -166,8 +167,13 @@ def parse_config(table: dict, source: str, known_rules) -> Config:
     for p in patterns:
         if "/" in p or "\\" in p:
             raise ConfigError(f"{where}: model-patterns: '{p}' must be a file-name pattern such as '*.tm.yaml' (no folders)")
+    update = table.get("gate-model-update", "content")
+    if update not in GATE_MODEL_UPDATES:
+        raise ConfigError(f"{where}: gate-model-update must be 'content' (the parsed model must change) or 'any' "
+                          f"(any byte change counts), got {update!r}")
     return Config(select=selectors("select"), ignore=selectors("ignore"), severity=tuple(overrides),
-                  model_patterns=patterns, extra_catalogs=strings("extra-catalogs"), source=source)
+                  model_patterns=patterns, extra_catalogs=strings("extra-catalogs"), source=source,
+                  gate_model_update=update)
 
 
 def load_catalog(config: Config, root: Path | None) -> "Catalog | None":

@@ -31,6 +31,9 @@ class Config:
     model_patterns: tuple[str, ...] = DEFAULT_MODEL_PATTERNS
     extra_catalogs: tuple[str, ...] = ()  # paths as written, relative to the config file
     source: str | None = None  # the file this came from, for messages
+    # What the gate counts as updating a model: "content" (the parsed document differs; comments, whitespace,
+    # key order and quoting do not count) or "any" (any byte change).
+    gate_model_update: str = "content"
 
     def enabled(self, rule: str) -> bool:
         """ruff's rule: the most specific matching selector wins; on a tie ignore wins."""
