@@ -19,8 +19,8 @@ def read(source: str) -> Read:
     if not docs:
         return out
     doc = docs[0]
+    out.problems += problems_of(doc, "compose file")  # a refused tag is reported on a document that parsed
     if not doc.ok:
-        out.problems += problems_of(doc, "compose file")
         return out
     data = doc.data
     if not isinstance(data, dict):

@@ -16,8 +16,8 @@ def looks_like(source: str) -> bool:
 def read(source: str) -> Read:
     out = Read()
     for doc in documents(source):
+        out.problems += problems_of(doc, "Kubernetes manifest")
         if not doc.ok:
-            out.problems += problems_of(doc, "Kubernetes manifest")
             continue
         for path, item in _objects(doc.data):
             comp = _component(doc, path, item)

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from .component import Component, Read
 from .yamldocs import documents, problems_of, text, where
 
-_MARK = re.compile(r"""^\s*["']?(openapi|swagger)["']?\s*:""", re.MULTILINE)
+_MARK = re.compile(r"""(?:^|[{,])\s*["']?(openapi|swagger)["']?\s*:""", re.MULTILINE)
 
 
 def looks_like(source: str) -> bool:
@@ -20,8 +20,8 @@ def read(source: str) -> Read:
     if not docs:
         return out
     doc = docs[0]
+    out.problems += problems_of(doc, "OpenAPI document")
     if not doc.ok:
-        out.problems += problems_of(doc, "OpenAPI document")
         return out
     data = doc.data if isinstance(doc.data, dict) else {}
     if "openapi" not in data and "swagger" not in data:
