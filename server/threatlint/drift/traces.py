@@ -67,6 +67,11 @@ class TraceReader:
                     if isinstance(span, dict):
                         self._span(service, span)
 
+    @property
+    def pending(self) -> int:
+        """Spans held while waiting for their parent or child (at most 2 * MAX_PENDING)."""
+        return len(self._clients) + len(self._servers)
+
     def finish(self) -> None:
         """Calls whose child span never came are named by their attributes."""
         for caller, names in self._clients.values():
