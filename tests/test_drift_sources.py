@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from threatlint.drift import read_source, source_kind
+from threatlint.drift.detect import read_source, source_kind
 from threatlint.drift.check import repository
 from threatlint.drift.kinds import kind_of
 from threatlint.engine.config import Config

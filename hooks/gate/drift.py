@@ -27,7 +27,7 @@ class Drift:
 
 
 def infra_changes(changes: list[Change], is_model) -> list[Change]:
-    from threatlint.drift.detect import candidate
+    from threatlint.drift.names import candidate
 
     return [c for c in changes if c.new_path is not None and candidate(c.new_path) and not is_model(c.new_path)
             and not os.path.basename(c.new_path).startswith(".threatlint.")]

@@ -12,7 +12,8 @@ from ..engine.parse import decode, parse_yaml
 from ..engine.scope import Scope, patterns_of
 from . import UsageError, model_files, output
 from .check import display_path
-from .files import SKIP_DIRS, git_root, is_model_file, repo_files
+from ..drift.names import candidate
+from .files import SKIP_DIRS, is_model_file, repo_files
 
 HELP = "compare each model with the compose, Kubernetes, Terraform and OpenAPI files in its scope, and with traces"
 MAX_FILE = 2 * 1024 * 1024  # larger "infrastructure" files are generated data, not something a team writes
@@ -33,7 +34,8 @@ def run(args) -> int:
     from ..drift import check as drift
     from ..drift.traces import TraceReader
 
-    models = model_files(args.paths)
+    listings: dict[Path, list[str]] = {}
+    models = _models(args.paths, listings)
     loaded = []
     for path in models:
         try:
@@ -43,14 +45,12 @@ def run(args) -> int:
         doc = _parse_model(path)
         loaded.append((path, doc, config))
     results: list[tuple[str, list[Finding]]] = []
-    listings: dict[Path, tuple[str, ...]] = {}
+    contents: dict[tuple[Path, str], str | None] = {}  # a file in several models' scopes is read once
     for path, doc, config in loaded:
         if doc is None:
             continue
-        root = git_root(path.resolve()) or path.resolve().parent
-        if root not in listings:
-            listings[root] = _listing(root)
-        files = _read(root, _in_scope(listings[root], doc, config.model_patterns))
+        root = _repository_root(path.resolve())
+        files = _read(root, _in_scope(_candidates(root, listings), doc, config.model_patterns), contents)
         per_file = drift.repository(doc, files, config, display_path(path))
         results += [(display_path(root / rel), fs) for rel, fs in sorted(per_file.items()) if fs]
     if args.traces:
@@ -80,6 +80,37 @@ def run(args) -> int:
     return 1 if any(f.severity.rank >= threshold for _, fs in results for f in fs) else 0
 
 
+def _models(paths, listings: dict) -> list[Path]:
+    """Model files named or under the folders named. A folder inside a git work tree is searched in git's file
+    list (which the scopes need anyway) instead of walking every folder again."""
+    out: list[Path] = []
+    for raw in paths:
+        p = Path(raw)
+        root = _repository_root(p.resolve() / "x") if p.is_dir() else None
+        if root is None or not (root / ".git").exists():
+            out += model_files([raw])
+            continue
+        try:
+            patterns = load_for(p).model_patterns
+        except ConfigError as e:
+            raise UsageError(str(e)) from None
+        under = os.path.relpath(p.resolve(), root).replace(os.sep, "/")
+        prefix = "" if under == "." else under + "/"
+        found = [root / rel for rel in _candidates(root, listings) if rel.startswith(prefix)
+                 and is_model_file(rel, patterns) and not SKIP_DIRS.intersection(rel.split("/")[:-1])]
+        out += [Path(os.path.relpath(f)) if not p.is_absolute() else f for f in sorted(found)]
+    if not out:
+        raise UsageError(f"no threat model files found in {' '.join(map(str, paths))}")
+    return list(dict.fromkeys(out))
+
+
+def _candidates(root: Path, listings: dict) -> list[str]:
+    """The repository's files whose names may be infrastructure (or a model): no other file is opened."""
+    if root not in listings:
+        listings[root] = [p for p in _listing(root) if candidate(p)]
+    return listings[root]
+
+
 def _parse_model(path: Path):
     try:
         text, error = decode(path.read_bytes())
@@ -105,33 +136,47 @@ def _listing(root: Path) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _in_scope(listing: tuple[str, ...], doc, model_patterns) -> list[str]:
-    """Files the model's scope covers that may be infrastructure (by name: no other file is opened)."""
-    from ..drift.detect import candidate
+def _repository_root(path: Path) -> Path:
+    """The work tree around a model (a folder holding .git), else the model's folder: scope patterns are
+    relative to it. Looked up on disk, as the configuration is, not by asking git once per model."""
+    for folder in path.parents:
+        if (folder / ".git").exists():
+            return folder
+    return path.parent
+
+
+def _in_scope(listing: list[str], doc, model_patterns) -> list[str]:
+    """Infrastructure candidates the model's scope covers."""
     from ..engine.scope import is_valid_pattern
 
     patterns = [p for p in patterns_of(doc.data) if is_valid_pattern(p)]
     if not patterns:
         return []
     scope = Scope(patterns)
-    return [p for p in listing if candidate(p) and not is_model_file(p, model_patterns)
+    return [p for p in listing if not is_model_file(p, model_patterns)
             and not os.path.basename(p).startswith(".threatlint.") and scope.covers(p)]
 
 
-def _read(root: Path, paths: list[str]) -> dict[str, str]:
+def _read(root: Path, paths: list[str], contents: dict) -> dict[str, str]:
     out = {}
     for rel in paths:
-        try:
-            with open(root / rel, "rb") as fh:
-                raw = fh.read(MAX_FILE + 1)
-        except OSError:
-            continue  # listed but gone, or a link to nowhere: nothing is deployed from it
-        if len(raw) > MAX_FILE:
-            continue
-        text, error = decode(raw)
-        if error is None:
-            out[rel] = text
+        if (root, rel) not in contents:
+            contents[root, rel] = _read_one(root / rel)
+        if contents[root, rel] is not None:
+            out[rel] = contents[root, rel]
     return out
+
+
+def _read_one(path: Path) -> str | None:
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_FILE + 1)
+    except OSError:
+        return None  # listed but gone, or a link to nowhere: nothing is deployed from it
+    if len(raw) > MAX_FILE:
+        return None
+    text, error = decode(raw)
+    return text if error is None else None
 
 
 def _stream(path: str, reader) -> list[tuple[str, list[Finding]]]:

@@ -5,6 +5,7 @@ Pure functions only (no I/O): each source module turns one file's text into `Com
 traces.py turns OTLP JSON lines into `Call`s, matching.py says which element answers a name,
 and findings.py words TM500-TM503. Finding and reading files is the front end's job
 (cli/drift.py, the gate, lsp/drift.py). See docs/drift.md.
+
+Nothing is imported here: the gate asks names.candidate() about every changed path and must not pay
+for the readers unless one of them could be infrastructure.
 """
-from .component import Call, Component, Read  # noqa: F401
-from .detect import read_source, source_kind  # noqa: F401

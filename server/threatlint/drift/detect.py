@@ -6,15 +6,11 @@ import posixpath
 
 from . import compose, kubernetes, openapi, terraform
 from .component import Read
+from .names import candidate  # noqa: F401 (re-exported: detect is where readers are chosen)
 
 COMPOSE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml",
                  "compose.*.yaml", "compose.*.yml", "docker-compose.*.yaml", "docker-compose.*.yml")
 _YAML = (".yaml", ".yml", ".json")
-
-
-def candidate(path: str) -> bool:
-    """Whether a file may be infrastructure, from its name alone (the front ends read no other file)."""
-    return path.endswith(".tf") or path.endswith(_YAML)
 
 
 def source_kind(path: str, source: str) -> str | None:

@@ -49,61 +49,54 @@ _MODULES = (
 # Attributes holding the name the resource gets in the cloud (an alias a team is likely to use).
 _NAME_KEYS = ("name", "identifier", "bucket", "function_name", "cluster_identifier", "cluster_id",
               "replication_group_id", "table_name", "domain_name", "cluster_name", "queue_name")
-_INTERPOLATED = re.compile(r"\$\{|%\{")
+
+
+_RELEVANT = re.compile(r'^[ \t]*(?:resource[ \t]+"?(?:' + "|".join(map(re.escape, CATEGORIES)) +
+                       r')"?[ \t]|module[ \t])', re.MULTILINE)
 
 
 def looks_like(source: str) -> bool:
-    return "resource" in source or "module" in source
+    """Whether the file may declare a component: a resource of a known type, or a module. Most .tf files
+    (variables, outputs, providers, IAM) declare none and are not parsed at all."""
+    return _RELEVANT.search(source) is not None
 
 
 def read(source: str) -> Read:
     out = Read()
-    import hcl2  # imported on first use: lark builds its parser when loaded
+    import hcl2  # imported on first use: lark loads its parser tables when first asked
 
     try:
-        data = hcl2.loads(source)
+        tree = hcl2.parses_to_tree(source)
     except Exception as e:  # lark's errors, and anything the library raises on text it cannot take
         line = max(int(getattr(e, "line", 1) or 1) - 1, 0)
         col = max(int(getattr(e, "column", 1) or 1) - 1, 0)
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         out.problems.append(Problem(f"cannot read this Terraform file: {first}", Range.of(line, col, line, col)))
         return out
-    headers = _HeaderIndex(source)
-    for block in _blocks(data, "resource"):
-        for rtype, by_name in block.items():
-            category = CATEGORIES.get(_unquote(rtype))
-            if category is None or not isinstance(by_name, dict):
-                continue
-            for label, body in by_name.items():
-                rtype_s, label_s = _unquote(rtype), _unquote(label)
-                out.components.append(_component(f"{rtype_s}.{label_s}", label_s, rtype_s, category, body,
-                                                 headers.find("resource", rtype_s, label_s)))
-    for block in _blocks(data, "module"):
-        for label, body in block.items():
-            label_s = _unquote(label)
-            src = _literal(body.get("source")) if isinstance(body, dict) else None
-            engine = _literal(body.get("engine")) if isinstance(body, dict) else None
-            # A local module (source = "../modules/db") says what it makes only through its inputs.
-            category = _module_category(src) or ("data store" if is_data_engine(engine) else None)
-            if category is None:
-                continue
-            out.components.append(_component(f"module.{label_s}", label_s, src, category, body,
-                                             headers.find("module", label_s)))
+    # The concrete tree (not hcl2.loads' dictionaries): it keeps each block's position, and skipping
+    # python-hcl2's conversion of every expression halves the time on large files.
+    for block in _children(_child(tree, "body"), "block"):
+        kind, labels, body, rng = _header(block)
+        attrs = _attributes(body)
+        if kind == "resource" and len(labels) == 2 and labels[0] in CATEGORIES:
+            rtype, label = labels
+            out.components.append(_component(f"{rtype}.{label}", label, rtype, CATEGORIES[rtype], attrs, rng))
+        elif kind == "module" and len(labels) == 1:
+            category = _module_category(attrs.get("source")) or (
+                # A local module (source = "../modules/db") says what it makes only through its inputs.
+                "data store" if is_data_engine(attrs.get("engine")) else None)
+            if category is not None:
+                out.components.append(_component(f"module.{labels[0]}", labels[0], attrs.get("source") or "module",
+                                                 category, attrs, rng))
     return out
 
 
-def _component(address: str, label: str, rtype: str, category: str, body, rng: Range) -> Component:
-    literal = None
-    if isinstance(body, dict):
-        for key in _NAME_KEYS:
-            literal = _literal(body.get(key))
-            if literal:
-                break
+def _component(address: str, label: str, rtype: str, category: str, attrs: dict, rng: Range) -> Component:
+    literal = next((attrs[k] for k in _NAME_KEYS if attrs.get(k)), None)
     name = literal or address
     shown = f"Terraform {category} {address}" + (f" ({literal!r})" if literal else "")
-    engine = _literal(body.get("engine")) if isinstance(body, dict) else None
     return Component(name, "terraform", shown, rng, tuple(n for n in (address, label) if n != name),
-                     engine or rtype, entry_point=category in ("load balancer", "API gateway"))
+                     attrs.get("engine") or rtype, entry_point=category in ("load balancer", "API gateway"))
 
 
 def _module_category(source: str | None) -> str | None:
@@ -116,47 +109,56 @@ def _module_category(source: str | None) -> str | None:
     return None
 
 
-def _blocks(data, key: str):
-    blocks = data.get(key) if isinstance(data, dict) else None
-    if isinstance(blocks, dict):
-        blocks = [blocks]
-    for b in blocks if isinstance(blocks, list) else ():
-        if isinstance(b, dict):
-            yield b
+def _child(tree, name: str):
+    return next((c for c in getattr(tree, "children", ()) if getattr(c, "data", None) == name), None)
 
 
-def _unquote(s) -> str:
-    s = str(s)
-    return s[1:-1] if len(s) >= 2 and s[0] == s[-1] == '"' else s
+def _children(tree, name: str):
+    return [c for c in getattr(tree, "children", ()) if getattr(c, "data", None) == name]
 
 
-def _literal(value) -> str | None:
-    """A plain string attribute, or None for expressions (var.x, "${...}"), lists and blocks."""
-    if not isinstance(value, str):
+def _ident(node) -> str | None:
+    if getattr(node, "data", None) == "identifier" and node.children:
+        return str(node.children[0])
+    return None
+
+
+def _string(node) -> str | None:
+    """The value of a string literal; None for anything else, interpolations ("${var.x}-db") included."""
+    if getattr(node, "data", None) != "string":
         return None
-    if not (len(value) >= 2 and value[0] == value[-1] == '"'):
-        return None  # python-hcl2 keeps the quotes on string literals; anything else is an expression
-    inner = value[1:-1]
-    return None if _INTERPOLATED.search(inner) or not inner.strip() else inner
+    parts = []
+    for c in node.children:
+        if getattr(c, "data", None) == "string_part":
+            if not all(isinstance(t, str) for t in c.children):  # a lark Token is a str; a Tree is not
+                return None
+            parts += [str(t) for t in c.children]
+    return "".join(parts)
 
 
-class _HeaderIndex:
-    """Where each block header (`resource "type" "name" {`) is: python-hcl2's dictionaries carry no lines."""
+def _header(block):
+    """(block type, labels, body, range of `type "label" "label"`)."""
+    kind = _ident(block.children[0]) if block.children else None
+    labels, body, last = [], None, block.children[0] if block.children else None
+    for c in block.children[1:]:
+        label = _ident(c) if getattr(c, "data", None) == "identifier" else _string(c)
+        if label is not None:
+            labels.append(label)
+            last = c
+        elif getattr(c, "data", None) == "body":
+            body = c
+    m, e = block.meta, getattr(last, "meta", None)
+    end = (e.end_line - 1, e.end_column - 1) if e is not None and not e.empty else (m.line - 1, m.column - 1)
+    return kind, labels, body, Range.of(m.line - 1, m.column - 1, *end)
 
-    def __init__(self, source: str):
-        self.source = source
-        self.starts = [0]
-        for i, ch in enumerate(source):
-            if ch == "\n":
-                self.starts.append(i + 1)
 
-    def find(self, *labels: str) -> Range:
-        parts = [re.escape(labels[0])] + [rf'"?{re.escape(x)}"?' for x in labels[1:]]
-        m = re.search(r"^[ \t]*(" + r"[ \t]+".join(parts) + r")[ \t]*\{", self.source, re.MULTILINE)
-        if m is None:
-            return Range.of(0, 0, 0, 0)
-        import bisect
-
-        line = bisect.bisect_right(self.starts, m.start(1)) - 1
-        col = m.start(1) - self.starts[line]
-        return Range.of(line, col, line, col + len(m.group(1)))
+def _attributes(body) -> dict[str, str]:
+    """The block's attributes whose value is a plain string literal."""
+    out = {}
+    for attr in _children(body, "attribute"):
+        key = _ident(attr.children[0]) if attr.children else None
+        expr = attr.children[-1] if attr.children else None
+        value = _string(expr.children[0]) if getattr(expr, "data", None) == "expr_term" and expr.children else None
+        if key and value is not None and value.strip():
+            out[key] = value
+    return out

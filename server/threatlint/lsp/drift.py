@@ -10,7 +10,7 @@ from lsprotocol import types as lsp
 
 from ..config import ConfigError, load_for
 from ..drift import check as drift
-from ..drift.detect import candidate
+from ..drift.names import candidate
 from ..drift.fix import element_fix, exemption_fix
 from ..engine.finding import Finding
 from ..engine.parse import decode, parse_yaml
