@@ -112,12 +112,15 @@ def _decide(git: Git, models, changes: list[Change], chosen: list[Change], repo_
         return model_files.is_model_path(path, patterns)
 
     # A model counts as updated when its content changed anywhere in the commit (even outside this run's
-    # file batch); a change of comments or layout alone does not count (content.py).
+    # file batch); a change of comments or layout alone does not count (content.py). Only models whose
+    # scope the change touches need that answer, so only their previous versions are read and parsed.
     updated = updated_paths(changes)
-    cosmetic = unchanged_content(git, models, changes, _accepts_any_change) if updated else {}
-    updated -= set(cosmetic)
+    covering = stale_models(models, chosen, set(), is_model)
+    touched = [s.model for s in covering if is_updated(s.model, updated)]
+    cosmetic = unchanged_content(git, touched, changes, _accepts_any_change) if touched else {}
     verdict = Verdict(broken=[m for m in models if not m.usable],
-                      stale=stale_models(models, chosen, updated, is_model), cosmetic=cosmetic,
+                      stale=[s for s in covering if not is_updated(s.model, updated - set(cosmetic))],
+                      cosmetic=cosmetic,
                       drift=check_drift(git, models, infra_changes(chosen, is_model), opts.fail_on))
     chosen_paths = {p for c in chosen for p in c.paths()}
     to_check = [m for m in models if m.usable and is_updated(m, updated)
