@@ -156,3 +156,71 @@ def test_base_reports_components_the_branch_adds(shop):
                "exemptions:\n  - {component: redpanda, rationale: dev broker}\n")
     shop.setup_commit("feature: exempt the broker")
     assert shop.gate("--base", "main").returncode == 0
+
+
+# --- TM503: a change removes a component an element still answers ---------------------------------------------
+
+BROKER = "  - {id: broker, kind: data_store, name: Order events, aliases: [redpanda]}\n"
+
+
+@pytest.fixture
+def deployed(shop):
+    """The compose file committed, and the model answering all three of its services."""
+    shop.write("deploy/compose.yml", COMPOSE)
+    shop.write(MODEL, BASE_MODEL.replace("flows:\n", BROKER + "flows:\n"))
+    shop.setup_commit("compose and its model")
+    return shop
+
+
+def without_redpanda() -> str:
+    lines = COMPOSE.splitlines(keepends=True)
+    start = lines.index("  redpanda:\n")
+    end = lines.index("  etl:\n")
+    return "".join(lines[:start] + lines[end:])
+
+
+def test_removing_a_service_an_element_answers_is_blocked_on_the_element(deployed):
+    before = deployed.head()
+    add_with_review(deployed, "deploy/compose.yml", without_redpanda())
+    out = assert_blocked(deployed, deployed.commit(), before)
+    model_lines = (deployed.path / MODEL).read_text().splitlines()
+    finding = next(l for l in out.splitlines() if " TM503 " in l)
+    assert finding.startswith(f"{MODEL}:{model_lines.index(BROKER.rstrip()) + 1}:"), finding
+    assert "compose service 'redpanda'" in finding and "element 'broker' still answers it" in finding
+    summary = next(l for l in out.splitlines() if l.startswith(f"{MODEL}: the commit removes"))
+    assert "(broker)" in summary and "out_of_scope" in summary
+
+
+def test_a_component_still_declared_elsewhere_in_scope_is_not_removed(deployed):
+    deployed.write("deploy/k8s/broker.yaml", "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: redpanda\n")
+    deployed.setup_commit("the broker also runs in the cluster")
+    before = deployed.head()
+    add_with_review(deployed, "deploy/compose.yml", without_redpanda())
+    assert_passed(deployed, deployed.commit(), before)
+
+
+def test_removing_the_element_too_passes_and_so_does_a_suppression(deployed):
+    before = deployed.head()
+    add_with_review(deployed, "deploy/compose.yml", without_redpanda())
+    deployed.write(MODEL, (deployed.path / MODEL).read_text().replace(
+        BROKER, BROKER.rstrip() + "  # threatlint: ignore[TM503] the broker moves to the platform team\n"))
+    deployed.add(MODEL)
+    assert_passed(deployed, deployed.commit(), before)
+    before = deployed.head()
+    deployed.git("rm", "-q", "deploy/compose.yml")
+    text = (deployed.path / MODEL).read_text()
+    deployed.write(MODEL, text.replace("  - {id: etl, kind: process, name: ETL job}\n", "")
+                   .replace("flows:\n  - {id: etl-writes, from: etl, to: orders-db}\n", "")
+                   .replace("name: Orders DB, aliases: [db]}", "name: Orders DB, aliases: [db], out_of_scope: managed by the DBA team}"))
+    deployed.add(MODEL)
+    assert_passed(deployed, deployed.commit(), before)
+
+
+def test_deleting_the_file_reports_each_element_it_answered(deployed):
+    before = deployed.head()
+    deployed.git("rm", "-q", "deploy/compose.yml")
+    deployed.edit(MODEL, "2026-10-01", "2026-11-01")
+    deployed.add(MODEL)
+    out = assert_blocked(deployed, deployed.commit(), before)
+    assert sorted(l.split("element '")[1].split("'")[0] for l in out.splitlines() if " TM503 " in l) == \
+        ["broker", "etl", "orders-db"]

@@ -46,13 +46,22 @@ def render(verdict: Verdict, base: str | None = None) -> list[str]:
                      f"{_and_stage(model.path, base)}")
     for drift in verdict.drift:
         lines += [finding_line(path, f) for path, f in drift.findings]
+        who = "branch" if base is not None else "commit"
         added = [f.data["component"] for _, f in drift.findings if f.rule == "TM501"]
-        what = (f"adds {_count(len(added), 'component', 'components')} no element answers ({', '.join(added)}); "
-                f"add {'an element' if len(added) == 1 else 'an element for each'} to {drift.model.path} (e.g. "
-                f"aliases: [{added[0]}]), or an exemption (component: {added[0]}, rationale: why)"
-                if added else "makes an infrastructure file in its scope unreadable; fix it")
-        lines.append(f"{drift.model.path}: the {'branch' if base is not None else 'commit'} {what}"
-                     f"{_and_stage(drift.model.path, base) if added else ''}")
+        stale = [f.data["element"] for _, f in drift.findings if f.rule == "TM503"]
+        todo = []
+        if added:
+            todo.append(f"adds {_count(len(added), 'component', 'components')} no element answers ({', '.join(added)}); "
+                        f"add {'an element' if len(added) == 1 else 'an element for each'} to {drift.model.path} (e.g. "
+                        f"aliases: [{added[0]}]), or an exemption (component: {added[0]}, rationale: why)")
+        if stale:
+            todo.append(f"removes what {_count(len(stale), 'element', 'elements')} ({', '.join(stale)}) of "
+                        f"{drift.model.path} answered; remove {'it' if len(stale) == 1 else 'them'} or mark "
+                        f"{'it' if len(stale) == 1 else 'them'} out_of_scope with the reason")
+        if todo:
+            lines.append(f"{drift.model.path}: the {who} {'; and '.join(todo)}{_and_stage(drift.model.path, base)}")
+        else:
+            lines.append(f"{drift.model.path}: the {who} makes an infrastructure file in its scope unreadable; fix it")
     return lines
 
 
@@ -75,8 +84,8 @@ def summary(verdict: Verdict) -> str:
     if verdict.findings:
         parts.append(_count(len(verdict.findings), "changed model has findings", "changed models have findings"))
     if verdict.drift:
-        parts.append(_count(len(verdict.drift), "model misses components the change adds",
-                            "models miss components the change adds"))
+        parts.append(_count(len(verdict.drift), "model does not match the infrastructure the change declares",
+                            "models do not match the infrastructure the change declares"))
     return "threatlint gate: blocked: " + "; ".join(parts) + "."
 
 

@@ -73,7 +73,7 @@ def _staged(git: Git, prefix: str, opts: Options) -> Verdict:
     models = model_files.load_all(git, model_files.staged_sources(git, patterns), updated_paths(changes),
                                   _cache(git, opts))
 
-    return _decide(git, models, changes, chosen, git.index_paths, opts, patterns)
+    return _decide(git, models, changes, chosen, git.index_paths, opts, patterns, git.index_entries)
 
 
 def _range(git: Git, opts: Options) -> Verdict:
@@ -99,7 +99,7 @@ def _range(git: Git, opts: Options) -> Verdict:
     patterns = model_files.patterns_for(git.root)
     models = model_files.load_all(git, model_files.tree_sources(git, tree, patterns), updated_paths(changes),
                                   _cache(git, opts))
-    return _decide(git, models, changes, changes, lambda: tuple(e.path for e in tree), opts, patterns)
+    return _decide(git, models, changes, changes, lambda: tuple(e.path for e in tree), opts, patterns, lambda: tree)
 
 
 def _cache(git: Git, opts: Options) -> ScopeCache:
@@ -107,7 +107,7 @@ def _cache(git: Git, opts: Options) -> ScopeCache:
 
 
 def _decide(git: Git, models, changes: list[Change], chosen: list[Change], repo_files, opts: Options,
-            patterns=model_files.MODEL_PATTERNS) -> Verdict:
+            patterns=model_files.MODEL_PATTERNS, entries=lambda: []) -> Verdict:
     def is_model(path: str) -> bool:
         return model_files.is_model_path(path, patterns)
 
@@ -121,7 +121,7 @@ def _decide(git: Git, models, changes: list[Change], chosen: list[Change], repo_
     verdict = Verdict(broken=[m for m in models if not m.usable],
                       stale=[s for s in covering if not is_updated(s.model, updated - set(cosmetic))],
                       cosmetic=cosmetic,
-                      drift=check_drift(git, models, infra_changes(chosen, is_model), opts.fail_on))
+                      drift=check_drift(git, models, infra_changes(chosen, is_model), opts.fail_on, entries))
     chosen_paths = {p for c in chosen for p in c.paths()}
     to_check = [m for m in models if m.usable and is_updated(m, updated)
                 and (m.path in chosen_paths or m.target in chosen_paths)]

@@ -12,11 +12,10 @@ from ..engine.parse import decode, parse_yaml
 from ..engine.scope import Scope, patterns_of
 from . import UsageError, model_files, output
 from .check import display_path
-from ..drift.names import candidate
+from ..drift.names import MAX_BYTES, candidate
 from .files import SKIP_DIRS, is_model_file, repo_files
 
 HELP = "compare each model with the compose, Kubernetes, Terraform and OpenAPI files in its scope, and with traces"
-MAX_FILE = 2 * 1024 * 1024  # larger "infrastructure" files are generated data, not something a team writes
 
 
 def add_arguments(p) -> None:
@@ -170,10 +169,10 @@ def _read(root: Path, paths: list[str], contents: dict) -> dict[str, str]:
 def _read_one(path: Path) -> str | None:
     try:
         with open(path, "rb") as fh:
-            raw = fh.read(MAX_FILE + 1)
+            raw = fh.read(MAX_BYTES + 1)
     except OSError:
         return None  # listed but gone, or a link to nowhere: nothing is deployed from it
-    if len(raw) > MAX_FILE:
+    if len(raw) > MAX_BYTES:
         return None
     text, error = decode(raw)
     return text if error is None else None

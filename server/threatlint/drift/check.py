@@ -10,7 +10,7 @@ from ..engine.finding import Finding
 from ..engine.model import Model
 from ..engine.parse import ParsedDoc
 from . import findings
-from .component import Call, Read
+from .component import Call, Component, Read
 from .detect import read_source
 
 
@@ -44,6 +44,15 @@ def runtime(doc: ParsedDoc, calls: Iterable[Call], services: Iterable[str], conf
     found = [f for f in findings.runtime(Model(doc), calls, services)
              if not (f.rule == "TM501" and answered_elsewhere(f.data["component"]))]
     # The model's own suppression comments are `check`'s to judge (TM007), not drift's.
+    return [f for f in _configured(found, doc.text, config) if f.rule != "TM007"]
+
+
+def removals(doc: ParsedDoc, gone: Iterable[Component], remaining: Iterable[Component],
+             config: Config | None = None) -> list[Finding]:
+    """TM503 from what a change removed, positioned in the model (the gate sees removals; see findings.removed)."""
+    if not doc.ok or not isinstance(doc.data, dict):
+        return []
+    found = findings.removed(Model(doc), gone, remaining)
     return [f for f in _configured(found, doc.text, config) if f.rule != "TM007"]
 
 

@@ -1,5 +1,5 @@
-"""Drift findings: TM500 (a source that cannot be read), TM501 (a component no element answers) and
-TM502 (a call with no flow in its direction)."""
+"""Drift findings: TM500 (a source that cannot be read), TM501 (a component no element answers), TM502 (a
+call with no flow in its direction) and TM503 (an element whose component a change removes)."""
 from __future__ import annotations
 
 import re
@@ -68,6 +68,28 @@ def unanswered(comp: Component, answers: Answers, everything: list[Component], m
     return _finding("TM501", message, comp.range, file=path, component=comp.name, element_id=new,
                     kind=kind_of(comp.image, comp.what), aliases=[alias], what=comp.what,
                     flows=list(dict.fromkeys(flows)))
+
+
+def removed(model: Model, gone: Iterable[Component], remaining: Iterable[Component]) -> list[Finding]:
+    """TM503 on the model: elements answering a component in `gone` (what a change removed) that no component
+    in `remaining` (what is still declared in scope) is answered by. Out-of-scope elements are left alone."""
+    answers = Answers(model)
+    still = {answers.answer(c.all_names()) for c in remaining}
+    index = {model.id_of(el): (i, el) for i, el in model.items("elements")}
+    out: list[Finding] = []
+    for comp in gone:
+        ident = answers.answer(comp.all_names())
+        if ident in (None, EXEMPT) or ident in still or ident not in index:
+            continue
+        still.add(ident)  # one finding per element
+        i, el = index[ident]
+        if el.get("out_of_scope"):
+            continue
+        out.append(_finding("TM503", f"{comp.what} is removed by this change, but element '{ident}' still answers "
+                            "it; remove the element (with its flows and threats) or mark it out_of_scope with the "
+                            "reason", model.range(("elements", i), "key"), ("elements", i), element=ident,
+                            component=comp.name))
+    return out
 
 
 def runtime(model: Model, calls: Iterable[Call], services: Iterable[str]) -> list[Finding]:

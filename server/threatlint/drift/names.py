@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 _SUFFIXES = (".tf", ".yaml", ".yml", ".json")
+# Larger "infrastructure" files are generated data (lock files, dumps), not something a team writes: skipped.
+MAX_BYTES = 2 * 1024 * 1024
 
 
 def candidate(path: str) -> bool:

@@ -10,7 +10,7 @@ from lsprotocol import types as lsp
 
 from ..config import ConfigError, load_for
 from ..drift import check as drift
-from ..drift.names import candidate
+from ..drift.names import MAX_BYTES, candidate
 from ..drift.fix import element_fix, exemption_fix
 from ..engine.finding import Finding
 from ..engine.parse import decode, parse_yaml
@@ -29,6 +29,8 @@ def findings(ls, uri: str) -> list[tuple[ModelInfo, Finding]]:
         return []
     path = ls.path_of(uri).resolve()
     text = ls.text_of(uri)
+    if len(text) > MAX_BYTES:
+        return []
     out = []
     for info in ls.models():
         if not info.doc.ok or not covers(info, path):

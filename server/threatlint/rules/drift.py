@@ -1,4 +1,4 @@
-"""Drift (TM500-TM502): the model against what the repository deploys and what runs (docs/drift.md).
+"""Drift (TM500-TM503): the model against what the repository deploys and what runs (docs/drift.md).
 
 These rules read infrastructure files and traces, not the model alone, so they have no `check`:
 threatlint.drift produces their findings for `threatlint drift`, the gate and the language server.
@@ -21,3 +21,8 @@ register("TM501", "warning", "Component not in the model",
 register("TM502", "warning", "Call with no flow",
          "Traces show service A calling B, both answered by elements, but no flow goes from A's element to B's. "
          "Add the flow (with the data it carries), or remove the call.", "drift")
+register("TM503", "warning", "Element whose component was removed",
+         "A change removes a component (compose service, Kubernetes workload, Terraform resource, OpenAPI server) "
+         "that an element answers, and nothing left in the model's scope is answered by that element. Reported by "
+         "the gate, which sees the removal, on the element: remove it (with its flows and threats) or mark it "
+         "out_of_scope with the reason.", "drift")
