@@ -175,3 +175,26 @@ def test_configuration_and_inline_suppression_apply():
     demoted = repository(model, {"compose.yaml": text}, Config(severity=(("TM501", Severity.INFO),)))["compose.yaml"]
     assert [f.severity for f in demoted] == [Severity.INFO]
     assert repository(model, {"compose.yaml": text}, Config(ignore=("TM5",)))["compose.yaml"] == []
+
+
+@pytest.mark.parametrize("text", [
+    (Path(__file__).resolve().parent / "fixtures" / "gate" / "payments.threatmodel.yaml").read_text(encoding="utf-8"),
+    "version: 1\nthreats:\n  - id: t\n    notes: |\n      elements: not a key\nelements:\n  - {id: a, kind: process, name: A}\n",
+    "version: 1\nassets:\n  - &x {id: a, name: A}\nelements:\n  - {id: e, kind: process, name: E, aliases: [*x]}\n",
+    "version: 1\n'elements': [{id: a, kind: process, name: A}]\n# comment\nthreats: [\n  ]\n",
+    "{version: 1, elements: [{id: a, kind: process, name: A}]}\n",
+    "version: 1\r\nelements: []\r\n",
+    "version: 1\nelements:\n- id: a\n  kind: process\n  name: A\nthreats: [{id: t, stride: spoofing\n",
+])
+def test_the_drift_view_of_a_model_has_the_sections_of_the_full_parse(text):
+    from threatlint.drift.model_view import SECTIONS, parse_for_drift
+
+    full, view = parse_yaml(text), parse_for_drift(text)
+    if full.ok:
+        assert view.ok
+        for key in SECTIONS:
+            assert view.data.get(key) == full.data.get(key), key
+        for i, _ in enumerate(full.data.get("elements") or []):
+            from threatlint.engine.locate import locate
+
+            assert locate(view.pos, ("elements", i), "key") == locate(full.pos, ("elements", i), "key")

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from threatlint.engine.finding import Finding, Severity
-from threatlint.engine.parse import decode, parse_yaml
+from threatlint.engine.parse import decode
 
 from .changes import Change
 from .git import Git, IndexEntry
@@ -59,6 +59,7 @@ def check(git: Git, models: list[LoadedModel], infra: list[Change], fail_on: Sev
     from threatlint.config import load_for
     from threatlint.drift import check as drift
     from threatlint.drift.check import read_all
+    from threatlint.drift.model_view import parse_for_drift
 
     wanted = {sha for _, cs in covered for c in cs for sha in (c.new_sha, c.old_sha) if set(sha) - ZERO}
     blobs = git.read_blobs(sorted(wanted))
@@ -66,7 +67,7 @@ def check(git: Git, models: list[LoadedModel], infra: list[Change], fail_on: Sev
     floor = min(fail_on.rank, Severity.WARNING.rank)  # drift rules are warnings: the gate's reason to exist
     out = []
     for model, mine in covered:
-        doc = model.doc if model.doc is not None else parse_yaml(model.text or "")
+        doc = model.doc if model.doc is not None else parse_for_drift(model.text or "")
         if not doc.ok:
             continue
         new, before, gone_from = {}, {}, {}

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from ..config import ConfigError, load_for
 from ..engine.finding import Finding, Range, Severity
-from ..engine.parse import decode, parse_yaml
+from ..drift.model_view import parse_for_drift
+from ..engine.parse import decode
 from ..engine.scope import Scope, patterns_of
 from . import UsageError, model_files, output
 from .check import display_path
@@ -115,7 +116,7 @@ def _parse_model(path: Path):
         text, error = decode(path.read_bytes())
     except OSError as e:
         raise UsageError(f"{path}: cannot read: {e.strerror or e}") from None
-    doc = parse_yaml(text if error is None else "")
+    doc = parse_for_drift(text if error is None else "")
     if error is not None or not doc.ok:
         print(f"threatlint drift: {display_path(path)} does not parse; run `threatlint check` on it", file=sys.stderr)
         return None
