@@ -224,3 +224,20 @@ def test_deleting_the_file_reports_each_element_it_answered(deployed):
     out = assert_blocked(deployed, deployed.commit(), before)
     assert sorted(l.split("element '")[1].split("'")[0] for l in out.splitlines() if " TM503 " in l) == \
         ["broker", "etl", "orders-db"]
+
+
+def test_files_that_are_not_infrastructure_pass_untouched(shop):
+    """Binary or non-UTF-8 YAML, a Helm template, plain JSON data and a .tf with no component: not read as
+    components, never a crash."""
+    before = shop.head()
+    (shop.path / "deploy").mkdir(exist_ok=True)
+    (shop.path / "deploy" / "blob.yaml").write_bytes(b"apiVersion: v1\nkind: \xff\xfe\x00\n")
+    shop.write("deploy/chart/templates/deploy.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n"
+                                                     "  name: {{ .Values.name }}\n")
+    shop.write("deploy/data.json", '{"items": [1, 2, 3]}\n')
+    shop.write("deploy/variables.tf", 'variable "region" {\n  default = "eu-west-1"\n}\n')
+    add_with_review(shop, "src/app.py", "X = 3\n")
+    shop.add("deploy")
+    proc = shop.commit()
+    assert_passed(shop, proc, before)
+    assert "Traceback" not in proc.stdout

@@ -20,6 +20,7 @@ from client import apply, config, wait_published  # noqa: E402
 DRIFT = Path(__file__).parent / "fixtures" / "drift"
 COMPOSE = (DRIFT / "awesome-compose" / "nginx-aspnet-mysql" / "compose.yaml").read_text(encoding="utf-8")
 CART = (DRIFT / "microservices-demo" / "cartservice.yaml").read_text(encoding="utf-8")
+RDS = (DRIFT / "terraform-aws-rds" / "db_instance" / "main.tf").read_text(encoding="utf-8")
 MODEL = """version: 1
 system: {name: Shop, owner: team-shop}
 scope:
@@ -44,6 +45,8 @@ async def client(lsp_client: LanguageClient):
     (root / "shop.threatmodel.yaml").write_text(MODEL, encoding="utf-8")
     (root / "deploy" / "compose.yaml").write_text(COMPOSE, encoding="utf-8")
     (root / "deploy" / "k8s" / "cartservice.yaml").write_text(CART, encoding="utf-8")
+    (root / "deploy" / "tf").mkdir()
+    (root / "deploy" / "tf" / "main.tf").write_text(RDS, encoding="utf-8")
     lsp_client.root = root
     await lsp_client.initialize_session(lsp.InitializeParams(
         capabilities=client_capabilities("visual-studio-code"), root_uri=root.as_uri(),
@@ -105,6 +108,21 @@ async def test_kubernetes_manifest_gets_tm501_per_workload(client):
     lines = CART.splitlines()
     assert found == [(lines.index("  name: cartservice"), "Kubernetes Deployment 'cartservice' (image cartservice)"),
                      (lines.index("  name: redis-cart"), "Kubernetes Deployment 'redis-cart' (image redis:alpine)")]
+
+
+async def test_terraform_resource_header_gets_tm501_and_a_data_store_fix(client):
+    uri, mark = open_doc(client, client.root / "deploy" / "tf" / "main.tf", "terraform")
+    diags = (await wait_published(client, uri, after=mark)).diagnostics
+    [d] = [d for d in diags if d.code == "TM501"]
+    header = RDS.splitlines().index('resource "aws_db_instance" "this" {')
+    assert (d.range.start.line, d.range.start.character) == (header, 0)
+    assert d.message.startswith("Terraform data store aws_db_instance.this is not in shop.threatmodel.yaml")
+    actions = await client.text_document_code_action_async(lsp.CodeActionParams(
+        text_document=lsp.TextDocumentIdentifier(uri=uri), range=d.range, context=lsp.CodeActionContext(diagnostics=[d])))
+    edits = actions[0].edit.changes[(client.root / "shop.threatmodel.yaml").as_uri()]
+    element = parse_yaml(apply(MODEL, edits)).data["elements"][-1]
+    assert element == {"id": "aws_db_instance.this", "kind": "data_store", "name": "aws_db_instance.this",
+                       "aliases": ["aws_db_instance.this"]}
 
 
 async def test_a_broken_compose_edit_gives_tm500_and_the_server_lives_on(client):
