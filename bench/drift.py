@@ -24,7 +24,7 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
 import generate  # noqa: E402
-from run import TODAY, gate_row, ms, time_cmd, tool  # noqa: E402
+from run import gate_row, ms, time_cmd, tool  # noqa: E402
 
 INFRA_PER_SERVICE = 10  # 20 services -> 200 infrastructure files
 COMPOSE = """services:

@@ -6,7 +6,6 @@ import posixpath
 
 from . import compose, kubernetes, openapi, terraform
 from .component import Read
-from .names import candidate  # noqa: F401 (re-exported: detect is where readers are chosen)
 
 COMPOSE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml",
                  "compose.*.yaml", "compose.*.yml", "docker-compose.*.yaml", "docker-compose.*.yml")
