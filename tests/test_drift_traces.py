@@ -154,6 +154,18 @@ def test_cli_reads_traces_and_reports_json(traces, tmp_path):
     assert "Traceback" not in proc.stderr
 
 
+def test_addresses_are_not_names():
+    reader = TraceReader()
+    spans = [{"traceId": "t", "spanId": f"s{i}", "kind": "SPAN_KIND_CLIENT",
+              "attributes": [{"key": "server.address", "value": {"stringValue": host}}] +
+              ([{"key": "db.system", "value": {"stringValue": "postgresql"}}] if i == 0 else [])}
+             for i, host in enumerate(["10.0.3.7", "localhost", "[::1]", "api.stripe.com"])]
+    reader.feed(json.dumps({"resourceSpans": [{"resource": {"attributes": [
+        {"key": "service.name", "value": {"stringValue": "web"}}]}, "scopeSpans": [{"spans": spans}]}]}))
+    reader.finish()
+    assert reader.calls == {Call("web", "postgresql"), Call("web", "api.stripe.com")}
+
+
 def test_pending_spans_are_bounded():
     """Client spans whose child never comes are flushed, not kept: memory does not grow with the file."""
     reader = TraceReader()

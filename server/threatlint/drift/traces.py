@@ -3,10 +3,12 @@ OpenTelemetry Collector's file exporter writes), read line by line in bounded me
 
 A call is a CLIENT or PRODUCER span of service A. The callee is the service of a child SERVER or CONSUMER
 span when one is seen, else what the span's attributes name: peer.service, server.address / net.peer.name,
-db.name / db.system, messaging.destination.name (every one is tried when matching elements).
+db.name / db.system, messaging.destination.name (every one is tried when matching elements). IP addresses
+and localhost name no component and are left out; a call named by nothing else is not counted.
 """
 from __future__ import annotations
 
+import ipaddress
 import json
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -108,7 +110,7 @@ class TraceReader:
                 self._add(*old)
 
     def _add(self, caller: str, names) -> None:
-        names = tuple(dict.fromkeys(n for n in names if n and n != caller))
+        names = tuple(dict.fromkeys(n for n in names if n and n != caller and not _address(n)))
         if names:
             self.calls.add(Call(caller, names[0], names[1:]))
 
@@ -116,6 +118,18 @@ class TraceReader:
         self.bad_lines += 1
         if len(self.problems) < MAX_PROBLEMS:
             self.problems.append(TraceProblem(lineno, message))
+
+
+def _address(name: str) -> bool:
+    """An IP address or localhost: where a call went, not what it called (pod addresses change every deploy)."""
+    host = name.strip("[]")
+    if host.lower() == "localhost":
+        return True
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def _value(v) -> str | None:
