@@ -58,6 +58,8 @@ def code_actions(ls, params: lsp.CodeActionParams) -> list[lsp.CodeAction] | Non
     uri = params.text_document.uri
     if not is_infra(ls, uri):
         return None
+    if params.context.only and not any(str(k).startswith("quickfix") for k in params.context.only):
+        return None
     lines = ls.lines(ls.text_of(uri))
     start, end = lines.from_client(params.range.start), lines.from_client(params.range.end)
     actions = []
