@@ -198,3 +198,28 @@ def test_the_drift_view_of_a_model_has_the_sections_of_the_full_parse(text):
             from threatlint.engine.locate import locate
 
             assert locate(view.pos, ("elements", i), "key") == locate(full.pos, ("elements", i), "key")
+
+
+# -- never a traceback: any text, in any kind of infrastructure file ----------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_PIECES = st.sampled_from(["services:", "  web:", "    image: redis", "    depends_on: [db]", "apiVersion: v1",
+                           "kind: Deployment", "metadata:", "  name: x", "---", "openapi: 3.0.0", "servers:",
+                           "  - url: http://a", 'resource "aws_s3_bucket" "b" {', "  bucket = \"x\"", "}",
+                           'module "m" {', "  source = \"terraform-aws-modules/sqs/aws\"", "{{ x }}", "[", "{", ":",
+                           "&a", "*a", "!tag", "\t", "- ", "#", "${var.x}", "<<EOF", "EOF", "\"", "'"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(_PIECES, st.text(max_size=12)), max_size=25),
+       st.sampled_from(["compose.yaml", "k8s.yaml", "main.tf", "openapi.json", "api.yaml"]))
+def test_any_text_gives_components_or_problems_never_an_exception(pieces, name):
+    text = "\n".join(pieces)
+    read = read_source(name, text)
+    if read is not None:
+        for p in read.problems:
+            assert p.message.startswith("cannot read this ") and p.range.start.line >= 0
+        for c in read.components:
+            assert c.name and c.range.start.line >= 0
