@@ -241,3 +241,15 @@ def test_files_that_are_not_infrastructure_pass_untouched(shop):
     proc = shop.commit()
     assert_passed(shop, proc, before)
     assert "Traceback" not in proc.stdout
+
+
+def test_a_commit_of_code_alone_loads_nothing_of_drift(shop):
+    """The gate's budget: when no changed path could be infrastructure, no reader (nor python-hcl2) is imported."""
+    shop.write("src/app.py", "X = 4\n")
+    shop.add("src/app.py")
+    probe = ("import sys\nfrom threatlint.cli import main\ncode = main(['gate'])\n"
+             "print(code, sorted(m for m in sys.modules if m.startswith(('threatlint.drift', 'hcl2', 'lark'))))")
+    import sys as _sys
+
+    proc = shop.run(_sys.executable, "-c", probe, check=False)
+    assert proc.stdout.strip().splitlines()[-1] == "1 ['threatlint.drift', 'threatlint.drift.names']", proc.stdout
