@@ -119,6 +119,8 @@ def runtime(model: Model, calls: Iterable[Call], services: Iterable[str]) -> lis
         target = observed(call.names(), "called component")
         if source in (None, EXEMPT) or target in (None, EXEMPT) or source == target:
             continue
+        if model.elements.get(source, {}).get("out_of_scope") or model.elements.get(target, {}).get("out_of_scope"):
+            continue  # the model says it does not describe that element's connections
         if (source, target) in missing or answers.flow_exists(source, target):
             continue
         missing.add((source, target))
