@@ -34,7 +34,8 @@ class Verdict:
     findings: list[tuple[LoadedModel, list[Finding]]] = field(default_factory=list)
     # Models whose bytes changed but not their content: path -> "comments" | "whitespace" | "formatting".
     cosmetic: dict[str, str] = field(default_factory=dict)
-    drift: list = field(default_factory=list)  # gate.drift.Drift: components the change adds that no element answers
+    # gate.drift.Drift: components the change adds that no element answers, or removes that one still answers.
+    drift: list = field(default_factory=list)
 
     @property
     def blocked(self) -> bool:

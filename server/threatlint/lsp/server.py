@@ -286,7 +286,8 @@ class ThreatlintServer(LanguageServer):
     def publish_coverage(self, uri: str, force: bool = False) -> None:
         message = self.coverage_message(uri)
         drifted = drift.diagnostics(self, uri)  # TM501/TM500 on an infrastructure file in scope
-        seen = (message, tuple((d.code, d.message, d.range.start.line) for d in drifted))
+        seen = (message, tuple((d.code, d.message, d.range.start.line, d.range.start.character, d.range.end.line,
+                                 d.range.end.character) for d in drifted))
         if not force and self._coverage.get(uri, "unset") == seen:
             return
         self._coverage[uri] = seen
