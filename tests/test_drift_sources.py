@@ -223,3 +223,42 @@ def test_any_text_gives_components_or_problems_never_an_exception(pieces, name):
             assert p.message.startswith("cannot read this ") and p.range.start.line >= 0
         for c in read.components:
             assert c.name and c.range.start.line >= 0
+
+
+def test_every_kubernetes_kind_drift_reads():
+    text = """apiVersion: batch/v1
+kind: CronJob
+metadata: {name: nightly-report}
+spec:
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          containers: [{name: r, image: ghcr.io/acme/report:2}]
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: log-shipper}
+spec: {template: {spec: {containers: [{name: f, image: fluent/fluent-bit:3}]}}}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: shop}
+spec:
+  rules:
+    - http:
+        paths:
+          - {path: /, pathType: Prefix, backend: {service: {name: frontend, port: {number: 80}}}}
+          - {path: /api, pathType: Prefix, backend: {service: {name: api, port: {number: 80}}}}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings}
+"""
+    comps = read_source("k8s/all.yaml", text).components
+    assert [(c.name, c.what.split()[1], c.image, c.entry_point) for c in comps] == [
+        ("nightly-report", "CronJob", "ghcr.io/acme/report:2", False),
+        ("log-shipper", "DaemonSet", "fluent/fluent-bit:3", False),
+        ("shop", "Ingress", None, True)]
+    assert comps[2].depends_on == ("frontend", "api")
+    assert [c.range.start.line for c in comps] == [2, 12, 17]
