@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import re
 
-import yaml
-
 from threatlint.engine.parse import decode, parse_yaml
 
 from .changes import Change
@@ -18,6 +16,7 @@ from .git import Git
 from .models import LoadedModel
 
 _WHITESPACE = re.compile(r"\s+")
+_COMMENT = re.compile(r"(?:^|(?<=\s))#[^\n]*", re.MULTILINE)
 
 
 def unchanged_content(git: Git, models: list[LoadedModel], changes: list[Change], accepts_any) -> dict[str, str]:
@@ -57,18 +56,25 @@ def _same_types(a, b) -> bool:
 
 
 def what_changed(old: str, new: str) -> str:
-    """'comments', 'whitespace' or 'formatting' (key order, quoting, flow or block style) between two texts
-    whose parsed documents are equal."""
-    if _tokens(old) != _tokens(new):
-        return "formatting"
-    # Same tokens: only what the scanner skips differs, comments or spaces.
-    return "whitespace" if _WHITESPACE.sub("", old) == _WHITESPACE.sub("", new) else "comments"
+    """'whitespace', 'comments' or 'formatting' (key order, quoting, flow or block style) between two texts
+    whose parsed documents are equal. The parse already proved the content equal; this only words the
+    message, so plain text comparisons of the lines that differ do (a `#` inside a quoted string is the
+    same in both texts)."""
+    old, new = _differing_lines(old, new)
+    if _WHITESPACE.sub("", old) == _WHITESPACE.sub("", new):
+        return "whitespace"
+    if _WHITESPACE.sub("", _COMMENT.sub("", old)) == _WHITESPACE.sub("", _COMMENT.sub("", new)):
+        return "comments"
+    return "formatting"
 
 
-def _tokens(text: str):
-    try:
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        return [(type(t).__name__, getattr(t, "value", None), getattr(t, "style", None))
-                for t in yaml.scan(text, Loader=loader)]
-    except yaml.YAMLError:
-        return None
+def _differing_lines(old: str, new: str) -> tuple[str, str]:
+    """The two texts without the lines they share at the start and at the end."""
+    a, b = old.split("\n"), new.split("\n")
+    start = 0
+    while start < min(len(a), len(b)) and a[start] == b[start]:
+        start += 1
+    end = 0
+    while end < min(len(a), len(b)) - start and a[-1 - end] == b[-1 - end]:
+        end += 1
+    return "\n".join(a[start:len(a) - end]), "\n".join(b[start:len(b) - end])
