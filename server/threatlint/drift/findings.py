@@ -33,7 +33,10 @@ def suggested_id(name: str) -> str:
 def repository(model: Model, reads: dict[str, Read], model_name: str = "the model") -> dict[str, list[Finding]]:
     """Each file's TM500 and TM501 findings (positions in that file), for the components in `reads`."""
     answers = Answers(model)
-    everything = [c for r in reads.values() for c in r.components]
+    dependents: dict[str, list[Component]] = {}  # component name -> the components that depend on it
+    for c in (c for r in reads.values() for c in r.components):
+        for d in dict.fromkeys(d.casefold() for d in c.depends_on):
+            dependents.setdefault(d, []).append(c)
     out: dict[str, list[Finding]] = {}
     for path, read in reads.items():
         found = out.setdefault(path, [])
@@ -45,11 +48,11 @@ def repository(model: Model, reads: dict[str, Read], model_name: str = "the mode
             if key in reported or answers.answer(comp.all_names()) is not None:
                 continue
             reported.add(key)
-            found.append(unanswered(comp, answers, everything, model_name, path))
+            found.append(unanswered(comp, answers, dependents.get(key, []), model_name, path))
     return out
 
 
-def unanswered(comp: Component, answers: Answers, everything: list[Component], model_name: str,
+def unanswered(comp: Component, answers: Answers, dependents: list[Component], model_name: str,
                path: str) -> Finding:
     alias = comp.name
     message = (f"{comp.what} is not in {model_name}: no element has the id, name or alias '{alias}'; add an "
@@ -60,8 +63,8 @@ def unanswered(comp: Component, answers: Answers, everything: list[Component], m
         target = answers.element(dep)
         if target is not None:
             flows.append((new, target))
-    for other in everything:  # and whatever depends on it connects to it
-        if other is not comp and any(d.casefold() == comp.name.casefold() for d in other.depends_on):
+    for other in dependents:  # and whatever depends on it connects to it
+        if other is not comp:
             source = answers.answer(other.all_names())
             if source not in (None, EXEMPT):
                 flows.append((source, new))
