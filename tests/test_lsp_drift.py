@@ -3,6 +3,7 @@ the element (kind inferred, flows from depends_on) to the model, and the finding
 from __future__ import annotations
 
 import shutil
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -47,6 +48,7 @@ async def client(lsp_client: LanguageClient):
     (root / "deploy" / "k8s" / "cartservice.yaml").write_text(CART, encoding="utf-8")
     (root / "deploy" / "tf").mkdir()
     (root / "deploy" / "tf" / "main.tf").write_text(RDS, encoding="utf-8")
+    subprocess.run(["git", "init", "-q", str(root)], check=True)  # the model-side fix lists files through git
     lsp_client.root = root
     await lsp_client.initialize_session(lsp.InitializeParams(
         capabilities=client_capabilities("visual-studio-code"), root_uri=root.as_uri(),
@@ -99,6 +101,37 @@ async def test_tm501_on_the_compose_line_and_the_quick_fix_adds_the_element(clie
         content_changes=[lsp.TextDocumentContentChangeWholeDocument(text=fixed)]))
     after = (await wait_published(client, compose_uri, after=mark)).diagnostics
     assert [d for d in after if d.code == "TM501"] == []
+
+
+async def test_on_the_models_elements_key_a_fix_per_unmodelled_component(client):
+    model_path = client.root / "shop.threatmodel.yaml"
+    uri, mark = open_doc(client, model_path)
+    await wait_published(client, uri, after=mark)
+    line = MODEL.splitlines().index("elements:")
+    at = lsp.Range(start=lsp.Position(line=line, character=0), end=lsp.Position(line=line, character=0))
+    actions = await client.text_document_code_action_async(lsp.CodeActionParams(
+        text_document=lsp.TextDocumentIdentifier(uri=uri), range=at, context=lsp.CodeActionContext(diagnostics=[])))
+    titles = sorted(a.title for a in actions if "(for " in a.title)
+    compose_line = COMPOSE.splitlines().index("  db:") + 1
+    tf_line = RDS.splitlines().index('resource "aws_db_instance" "this" {') + 1
+    assert titles == sorted([
+        f"Add data store 'db' (aliases: [db]) to the model with 1 flow from depends_on (for compose service 'db' "
+        f"(image mariadb:10-focal), deploy/compose.yaml:{compose_line})",
+        f"Add process 'cartservice' (aliases: [cartservice]) to the model (for Kubernetes Deployment 'cartservice' "
+        f"(image cartservice), deploy/k8s/cartservice.yaml:{CART.splitlines().index('  name: cartservice') + 1})",
+        f"Add data store 'redis-cart' (aliases: [redis-cart]) to the model (for Kubernetes Deployment 'redis-cart' "
+        f"(image redis:alpine), deploy/k8s/cartservice.yaml:{CART.splitlines().index('  name: redis-cart') + 1})",
+        f"Add data store 'aws_db_instance.this' (aliases: [aws_db_instance.this]) to the model (for Terraform data "
+        f"store aws_db_instance.this, deploy/tf/main.tf:{tf_line})",
+    ]), titles
+    db = next(a for a in actions if "'db'" in a.title)
+    fixed = apply(MODEL, db.edit.changes[uri])
+    assert parse_yaml(fixed).data["elements"][-1]["aliases"] == ["db"]
+    # Elsewhere in the model there is nothing of drift's to offer.
+    other = lsp.Range(start=lsp.Position(line=0, character=0), end=lsp.Position(line=0, character=0))
+    actions = await client.text_document_code_action_async(lsp.CodeActionParams(
+        text_document=lsp.TextDocumentIdentifier(uri=uri), range=other, context=lsp.CodeActionContext(diagnostics=[])))
+    assert not [a for a in actions or [] if "(for " in a.title]
 
 
 async def test_kubernetes_manifest_gets_tm501_per_workload(client):

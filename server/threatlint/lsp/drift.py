@@ -1,6 +1,7 @@
 """Drift in the editor: TM501/TM500 on the line of a compose file, Kubernetes manifest, Terraform file or
 OpenAPI document inside a model's scope, and a quick fix there that edits the model (the element with
-its kind inferred and the flows depends_on implies, or an exemption). See docs/drift.md."""
+its kind inferred and the flows depends_on implies, or an exemption); on the model's `elements` key, the
+same fix for every component in its scope that no element answers. See docs/drift.md."""
 from __future__ import annotations
 
 import os
@@ -84,6 +85,63 @@ def code_actions(ls, params: lsp.CodeActionParams) -> list[lsp.CodeAction] | Non
                 edit=lsp.WorkspaceEdit(changes={model_uri: [
                     lsp.TextEdit(range=model_lines.range(r), new_text=new) for r, new in edits]})))
     return actions
+
+
+def model_actions(ls, params: lsp.CodeActionParams, text: str, doc, lines) -> list[lsp.CodeAction]:
+    """On a model's `elements` key: a quick fix per component in its scope that no element answers, found
+    in the repository's infrastructure files (git's file list; open documents as edited)."""
+    uri = params.text_document.uri
+    path = ls.path_of(uri)
+    if path is None or not doc.ok or not isinstance(doc.data, dict):
+        return []
+    from ..engine.locate import locate
+
+    key = locate(doc.pos, ("elements",), "key") if "elements" in doc.data else None
+    line = lines.from_client(params.range.start)[0]
+    if key is None or not key.start.line <= line <= key.end.line:
+        return []
+    info = next((m for m in ls.models() if m.path.resolve() == path.resolve()), None)
+    listed = ls.repo_files_for(path)
+    if info is None or listed is None:
+        return []
+    files = {}
+    for rel in listed:
+        if candidate(rel) and covers(info, info.root / rel):
+            text_of = _file_text(ls, info.root / rel)
+            if text_of is not None:
+                files[rel] = text_of
+    try:
+        config = load_for(path)
+    except ConfigError:
+        config = None
+    actions = []
+    for rel, found in sorted(drift.repository(doc, files, config, _display(info)).items()):
+        for f in found:
+            made = element_fix(text, doc, f) if f.rule == "TM501" else None
+            if made is None:
+                continue
+            title, edits = made
+            actions.append(lsp.CodeAction(
+                title=f"{title} (for {f.data.get('what')}, {rel}:{f.range.start.line + 1})",
+                kind=lsp.CodeActionKind.QuickFix,
+                edit=lsp.WorkspaceEdit(changes={uri: [lsp.TextEdit(range=lines.range(r), new_text=new)
+                                                      for r, new in edits]})))
+    return actions
+
+
+def _file_text(ls, path: Path) -> str | None:
+    uri = path.as_uri()
+    if uri in ls.workspace.text_documents:
+        return ls.text_of(uri)
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_BYTES + 1)
+    except OSError:
+        return None
+    if len(raw) > MAX_BYTES:
+        return None
+    text, error = decode(raw)
+    return text if error is None else None
 
 
 def _model_text(ls, uri: str, path: Path) -> str | None:

@@ -451,7 +451,7 @@ def create_server() -> ThreatlintServer:
                     title=fix.title, kind=lsp.CodeActionKind.QuickFix, diagnostics=[diagnostic(f, lines)],
                     is_preferred=fix.preferred or None,
                     edit=lsp.WorkspaceEdit(changes={params.text_document.uri: edits})))
-        return actions
+        return actions + drift.model_actions(ls, params, text, doc, lines)
 
     @server.feature(lsp.TEXT_DOCUMENT_COMPLETION,
                     lsp.CompletionOptions(trigger_characters=[":", " ", "-", "[", ","]))
