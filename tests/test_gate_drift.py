@@ -253,3 +253,17 @@ def test_a_commit_of_code_alone_loads_nothing_of_drift(shop):
 
     proc = shop.run(_sys.executable, "-c", probe, check=False)
     assert proc.stdout.strip().splitlines()[-1] == "1 ['threatlint.drift', 'threatlint.drift.names']", proc.stdout
+
+
+def test_drift_reads_a_model_the_scope_cache_knows(shop):
+    """On a warm run the gate knows an unchanged model's scope from its cache without reading the model; drift
+    still needs the elements, so it reads the model then."""
+    before = shop.head()
+    add_with_review(shop, "src/app.py", "X = 5\n")
+    assert_passed(shop, shop.commit(), before)  # this run remembers the model's scope by its blob id
+    assert (shop.path / ".git" / "threatlint-scopes.json").is_file()
+    before = shop.head()
+    shop.write("deploy/compose.yml", COMPOSE)
+    shop.add("deploy/compose.yml")
+    out = assert_blocked(shop, shop.commit(), before)
+    assert "warning TM501 compose service 'redpanda'" in out, out

@@ -62,12 +62,14 @@ def check(git: Git, models: list[LoadedModel], infra: list[Change], fail_on: Sev
     from threatlint.drift.model_view import parse_for_drift
 
     wanted = {sha for _, cs in covered for c in cs for sha in (c.new_sha, c.old_sha) if set(sha) - ZERO}
-    blobs = git.read_blobs(sorted(wanted))
+    # A model whose scope came from the scope cache was not read at all: drift needs its elements.
+    unread = {m.source.sha for m, _ in covered if m.doc is None and m.text is None and m.source.sha}
+    blobs = git.read_blobs(sorted(wanted | unread))
     rest = _Rest(git, entries, {p for c in infra for p in c.paths()})
     floor = min(fail_on.rank, Severity.WARNING.rank)  # drift rules are warnings: the gate's reason to exist
     out = []
     for model, mine in covered:
-        doc = model.doc if model.doc is not None else parse_for_drift(model.text or "")
+        doc = model.doc if model.doc is not None else parse_for_drift(_model_text(model, blobs))
         if not doc.ok:
             continue
         new, before, gone_from = {}, {}, {}
@@ -124,6 +126,13 @@ class _Rest:
             blobs = self.git.read_blobs([e.sha for e in files])
             self._reads = read_all({e.path: t for e in files if (t := _text(blobs.get(e.sha))) is not None})
         return [comp for path, r in self._reads.items() if model.scope.covers(path) for comp in r.components]
+
+
+def _model_text(model: LoadedModel, blobs: dict[str, bytes]) -> str:
+    if model.text is not None:
+        return model.text
+    text, error = decode(blobs.get(model.source.sha or "", b""))
+    return text if error is None else ""
 
 
 def _text(raw: bytes | None) -> str | None:
