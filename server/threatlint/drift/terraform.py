@@ -73,8 +73,8 @@ def read(source: str) -> Read:
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         out.problems.append(Problem(f"cannot read this Terraform file: {first}", Range.of(line, col, line, col)))
         return out
-    # The concrete tree (not hcl2.loads' dictionaries): it keeps each block's position, and skipping
-    # python-hcl2's conversion of every expression into dictionaries is most of the work on a large file.
+    # The concrete tree (not hcl2.loads' dictionaries): it keeps each block's position and spares the
+    # conversion of every expression into dictionaries, most of python-hcl2's work on a large file.
     for block in _children(_child(tree, "body"), "block"):
         kind, labels, body, rng = _header(block)
         attrs = _attributes(body)
