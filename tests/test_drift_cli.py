@@ -103,3 +103,18 @@ def test_configuration_applies(shop):
     proc = run(shop)
     assert proc.returncode == 0 and proc.stdout.count(" info TM501 ") == 2
     assert run(shop, "--fail-on", "info").returncode == 1
+
+
+def test_a_component_another_model_covering_it_answers_is_not_reported(shop):
+    """A system-wide model and a service model both cover deploy/: the component needs to be in one of them."""
+    (shop / "platform.threatmodel.yaml").write_text(
+        "version: 1\nsystem: {name: Platform}\nscope: {paths: ['**']}\nelements:\n"
+        "  - {id: broker, kind: data_store, name: Broker, aliases: [redpanda]}\n"
+        "  - {id: shop, kind: process, name: Shop}\n", encoding="utf-8")
+    out = json.loads(run(shop, "--format", "json").stdout)
+    reported = sorted((Path(f["file"]).name, f["message"].split(" is not in ")[1].split(":")[0]) for f in out)
+    # redpanda: answered by the platform model; etl, db and cartservice: by the shop model; redis-cart: by
+    # neither, so both report it. The legacy and outside Terraform files only the platform model covers.
+    assert reported == [("cartservice.yaml", "platform.threatmodel.yaml"), ("cartservice.yaml", "shop.threatmodel.yaml"),
+                        ("main.tf", "platform.threatmodel.yaml"), ("outside.tf", "platform.threatmodel.yaml")], reported
+    assert all("redis-cart" in f["message"] for f in out if f["file"].endswith("cartservice.yaml"))

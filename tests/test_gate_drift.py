@@ -267,3 +267,16 @@ def test_drift_reads_a_model_the_scope_cache_knows(shop):
     shop.add("deploy/compose.yml")
     out = assert_blocked(shop, shop.commit(), before)
     assert "warning TM501 compose service 'redpanda'" in out, out
+
+
+def test_a_component_another_covering_model_answers_passes(shop):
+    shop.write("platform.threatmodel.yaml", "version: 1\nsystem: {name: Platform}\nscope: {paths: ['deploy/**']}\n"
+                                            "elements:\n  - {id: broker, kind: data_store, name: Broker, aliases: [redpanda]}\n")
+    shop.setup_commit("a platform-wide model")
+    before = shop.head()
+    add_with_review(shop, "deploy/compose.yml", COMPOSE)
+    # the platform model is in scope of the change too and must be updated; it answers redpanda, the shop model
+    # the rest, and it misses etl and db, which the shop model answers
+    shop.edit("platform.threatmodel.yaml", "name: Platform", "name: Platform services")
+    shop.add("platform.threatmodel.yaml")
+    assert_passed(shop, shop.commit(), before)

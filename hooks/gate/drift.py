@@ -67,9 +67,11 @@ def check(git: Git, models: list[LoadedModel], infra: list[Change], fail_on: Sev
     blobs = git.read_blobs(sorted(wanted | unread))
     rest = _Rest(git, entries, {p for c in infra for p in c.paths()})
     floor = min(fail_on.rank, Severity.WARNING.rank)  # drift rules are warnings: the gate's reason to exist
+    docs = {m.path: m.doc if m.doc is not None else parse_for_drift(_model_text(m, blobs)) for m, _ in covered}
+    others = drift.OtherModels([(m.scope, docs[m.path]) for m, _ in covered])
     out = []
     for model, mine in covered:
-        doc = model.doc if model.doc is not None else parse_for_drift(_model_text(model, blobs))
+        doc = docs[model.path]
         if not doc.ok:
             continue
         new, before, gone_from = {}, {}, {}
@@ -86,7 +88,7 @@ def check(git: Git, models: list[LoadedModel], infra: list[Change], fail_on: Sev
         config = load_for(os.path.join(model.root or git.root, model.path))
         reads = read_all(new)
         found = []
-        for path, fs in drift.repository(doc, new, config, model.path, reads).items():
+        for path, fs in drift.repository(doc, new, config, model.path, reads, others.but(doc)).items():
             old = before.get(path)
             had = {n.casefold() for comp in old.components for n in comp.all_names()} if old else set()
             for f in fs:

@@ -46,12 +46,13 @@ def run(args) -> int:
         loaded.append((path, doc, config))
     results: list[tuple[str, list[Finding]]] = []
     contents: dict[tuple[Path, str], str | None] = {}  # a file in several models' scopes is read once
-    for path, doc, config in loaded:
-        if doc is None:
-            continue
-        root = _repository_root(path.resolve())
-        files = _read(root, _in_scope(_candidates(root, listings), doc, config.model_patterns), contents)
-        per_file = drift.repository(doc, files, config, display_path(path))
+    prepared = [(path, doc, config, _repository_root(path.resolve()), _scope(doc))
+                for path, doc, config in loaded if doc is not None]
+    others = {root: drift.OtherModels([(scope, doc) for _, doc, _, r, scope in prepared if r == root])
+              for root in {p[3] for p in prepared}}
+    for path, doc, config, root, scope in prepared:
+        files = _read(root, _in_scope(_candidates(root, listings), scope, config.model_patterns), contents)
+        per_file = drift.repository(doc, files, config, display_path(path), answered_elsewhere=others[root].but(doc))
         results += [(display_path(root / rel), fs) for rel, fs in sorted(per_file.items()) if fs]
     if args.traces:
         reader = TraceReader()
@@ -145,14 +146,18 @@ def _repository_root(path: Path) -> Path:
     return path.parent
 
 
-def _in_scope(listing: list[str], doc, model_patterns) -> list[str]:
-    """Infrastructure candidates the model's scope covers."""
+def _scope(doc) -> Scope | None:
+    """The model's scope (patterns pathspec rejects left out, as the engine does; TM404 reports them)."""
     from ..engine.scope import is_valid_pattern
 
     patterns = [p for p in patterns_of(doc.data) if is_valid_pattern(p)]
-    if not patterns:
+    return Scope(patterns) if patterns else None
+
+
+def _in_scope(listing: list[str], scope: Scope | None, model_patterns) -> list[str]:
+    """Infrastructure candidates the model's scope covers."""
+    if scope is None:
         return []
-    scope = Scope(patterns)
     return [p for p in listing if not is_model_file(p, model_patterns)
             and not os.path.basename(p).startswith(".threatlint.") and scope.covers(p)]
 

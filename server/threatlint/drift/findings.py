@@ -68,7 +68,8 @@ def unanswered(comp: Component, answers: Answers, dependents: list[Component], m
             source = answers.answer(other.all_names())
             if source not in (None, EXEMPT):
                 flows.append((source, new))
-    return _finding("TM501", message, comp.range, file=path, component=comp.name, element_id=new,
+    return _finding("TM501", message, comp.range, file=path, component=comp.name, names=list(comp.all_names()),
+                    element_id=new,
                     kind=kind_of(comp.image, comp.what), aliases=[alias], what=comp.what,
                     flows=list(dict.fromkeys(flows)))
 

@@ -32,18 +32,32 @@ def findings(ls, uri: str) -> list[tuple[ModelInfo, Finding]]:
     text = ls.text_of(uri)
     if len(text) > MAX_BYTES:
         return []
+    infos = [info for info in ls.models() if info.doc.ok and covers(info, path)]
+    others = drift.OtherModels([(_Scope(info), info.doc) for info in infos])
     out = []
-    for info in ls.models():
-        if not info.doc.ok or not covers(info, path):
-            continue
+    for info in infos:
         rel = os.path.relpath(path, info.root).replace(os.sep, "/")
-        try:
-            config = load_for(info.path)
-        except ConfigError:
-            config = None
-        found = drift.repository(info.doc, {rel: text}, config, _display(info)).get(rel, [])
+        found = drift.repository(info.doc, {rel: text}, _config(info.path), _display(info),
+                                 answered_elsewhere=others.but(info.doc)).get(rel, [])
         out += [(info, f) for f in found]
     return out
+
+
+class _Scope:
+    """A model's scope as drift.check.OtherModels asks it: about paths relative to the model's root."""
+
+    def __init__(self, info: ModelInfo):
+        self.info = info
+
+    def covers(self, rel: str) -> bool:
+        return covers(self.info, self.info.root / rel)
+
+
+def _config(path: Path):
+    try:
+        return load_for(path)
+    except ConfigError:
+        return None  # the model's own diagnostics report a bad configuration
 
 
 def diagnostics(ls, uri: str) -> list[lsp.Diagnostic]:
@@ -110,12 +124,11 @@ def model_actions(ls, params: lsp.CodeActionParams, text: str, doc, lines) -> li
             text_of = _file_text(ls, info.root / rel)
             if text_of is not None:
                 files[rel] = text_of
-    try:
-        config = load_for(path)
-    except ConfigError:
-        config = None
+    others = drift.OtherModels([(_Scope(m), m.doc) for m in ls.models()
+                                if m.doc.ok and m is not info and m.root == info.root])
     actions = []
-    for rel, found in sorted(drift.repository(doc, files, config, _display(info)).items()):
+    found_by_file = drift.repository(doc, files, _config(path), _display(info), answered_elsewhere=others.but(doc))
+    for rel, found in sorted(found_by_file.items()):
         for f in found:
             made = element_fix(text, doc, f) if f.rule == "TM501" else None
             if made is None:
