@@ -133,6 +133,16 @@ def _object(node: dict, path: tuple):
     """A mapping with every required key and a random subset of the optional ones (`id` is added later)."""
     props = node.get("properties", {})
     required = set(node.get("required", ()))
+    if "if" in node:
+        # The one conditional the schema uses: `if: {not: {required: [k]}}, then: {required: [...]}`, "unless k
+        # is there, these are required" (an exemption names an element and STRIDE categories, or a component).
+        (key,) = node["if"]["not"]["required"]
+        assert set(node) >= {"if", "then"} and set(node["then"]) == {"required"}, node  # keeps the generator honest
+        return st.one_of(_mapping(props, required | {key}, path), _mapping(props, required | set(node["then"]["required"]), path))
+    return _mapping(props, required, path)
+
+
+def _mapping(props: dict, required: set, path: tuple):
     must, may = {}, {}
     for key, sub in props.items():
         if key != "id":

@@ -104,13 +104,30 @@ def test_required_exactly_as_format_md_lists():
         "$.threats[]": ["id", "title", "stride", "affects", "likelihood", "impact", "priority", "status"],
         "$.threats[].impact": ["severity"],
         "$.mitigations[]": ["id", "title"],
-        "$.exemptions[]": ["element", "stride", "rationale"],
+        "$.exemptions[]": ["rationale"],  # and element, stride unless it names a component (below)
         "$.assumptions[]": ["id", "text"],
     }
     got = {path: obj["required"] for path, obj in objects() if obj.get("required")}
     assert got == expected
-    # "no if/then in the schema, so one omission gives exactly one finding"
-    assert not any(k in SCHEMA_FILE.read_text() for k in ('"if"', '"then"', '"dependentRequired"'))
+    # One conditional only, so one omission still gives exactly one finding: an exemption names an element and
+    # its STRIDE categories, or a component it answers for drift (docs/drift.md).
+    exemption = item_schema("exemptions")
+    assert exemption["if"] == {"not": {"required": ["component"]}}
+    assert exemption["then"] == {"required": ["element", "stride"]}
+    text = SCHEMA_FILE.read_text()
+    assert text.count('"if"') == 1 and text.count('"then"') == 1 and '"dependentRequired"' not in text
+
+
+def test_an_exemption_without_stride_gives_one_finding_and_one_naming_a_component_none():
+    from threatlint.engine import check_text
+
+    base = "version: 1\nsystem: {name: x}\nelements: [{id: a, kind: process}]\nexemptions:\n"
+    missing = [f for f in check_text(base + "  - {element: a, rationale: r}\n") if f.rule == "TM002"]
+    assert [f.message for f in missing] == ["$.exemptions[0]: missing required key 'stride'"]
+    assert [f for f in check_text(base + "  - {component: cache, rationale: r}\n") if f.rule == "TM002"] == []
+    both = [f for f in check_text(base + "  - {rationale: r}\n") if f.rule == "TM002"]
+    assert sorted(f.message for f in both) == ["$.exemptions[0]: missing required key 'element'",
+                                               "$.exemptions[0]: missing required key 'stride'"]
 
 
 def test_closed_sets_are_enums():

@@ -11,6 +11,8 @@ from threatlint.engine.finding import Severity
 
 from . import models as model_files
 from .changes import Change, parse_raw
+from .content import unchanged_content
+from .drift import check as check_drift, infra_changes
 from .git import Git, GitError, GitUnavailable
 from .report import render, summary
 from .scope_cache import ScopeCache
@@ -72,7 +74,7 @@ def _staged(git: Git, prefix: str, opts: Options) -> Verdict:
     models = model_files.load_all(git, model_files.staged_sources(git, patterns, exclusion), updated_paths(changes),
                                   _cache(git, opts))
 
-    return _decide(models, changes, chosen, git.index_paths, opts, patterns, exclusion)
+    return _decide(git, models, changes, chosen, git.index_paths, opts, patterns, exclusion, git.index_entries)
 
 
 def _range(git: Git, opts: Options) -> Verdict:
@@ -99,21 +101,31 @@ def _range(git: Git, opts: Options) -> Verdict:
     exclusion = model_files.exclusion_for(git.root)
     models = model_files.load_all(git, model_files.tree_sources(git, tree, patterns, exclusion), updated_paths(changes),
                                   _cache(git, opts))
-    return _decide(models, changes, changes, lambda: tuple(e.path for e in tree), opts, patterns, exclusion)
+    return _decide(git, models, changes, changes, lambda: tuple(e.path for e in tree), opts, patterns, exclusion,
+                   lambda: tree)
 
 
 def _cache(git: Git, opts: Options) -> ScopeCache:
     return ScopeCache.in_git_dir(git.git_dir if opts.cache else None)
 
 
-def _decide(models, changes: list[Change], chosen: list[Change], repo_files, opts: Options,
-            patterns=model_files.MODEL_PATTERNS, exclusion=None) -> Verdict:
-    # A model counts as updated when it changed anywhere in the commit (even outside this run's file batch).
+def _decide(git: Git, models, changes: list[Change], chosen: list[Change], repo_files, opts: Options,
+            patterns=model_files.MODEL_PATTERNS, exclusion=None, entries=lambda: []) -> Verdict:
+    def is_model(path: str) -> bool:
+        # An excluded model file (a test fixture, say) is not a model: its change counts like any other file's.
+        return model_files.is_model_path(path, patterns, exclusion)
+
+    # A model counts as updated when its content changed anywhere in the commit (even outside this run's
+    # file batch); a change of comments or layout alone does not count (content.py). Only models whose
+    # scope the change touches need that answer, so only their previous versions are read and parsed.
     updated = updated_paths(changes)
-    # An excluded model file (a test fixture, say) is not a model: changing it counts like any other file's change.
+    covering = stale_models(models, chosen, set(), is_model)
+    touched = [s.model for s in covering if is_updated(s.model, updated)]
+    cosmetic = unchanged_content(git, touched, changes, _accepts_any_change) if touched else {}
     verdict = Verdict(broken=[m for m in models if not m.usable],
-                      stale=stale_models(models, chosen, updated,
-                                         lambda p: model_files.is_model_path(p, patterns, exclusion)))
+                      stale=[s for s in covering if not is_updated(s.model, updated - set(cosmetic))],
+                      cosmetic=cosmetic,
+                      drift=check_drift(git, models, infra_changes(chosen, is_model), opts.fail_on, entries))
     chosen_paths = {p for c in chosen for p in c.paths()}
     to_check = [m for m in models if m.usable and is_updated(m, updated)
                 and (m.path in chosen_paths or m.target in chosen_paths)]
@@ -125,6 +137,12 @@ def _decide(models, changes: list[Change], chosen: list[Change], repo_files, opt
             if bad:
                 verdict.findings.append((model, bad))
     return verdict
+
+
+def _accepts_any_change(model) -> bool:
+    from threatlint.settings import load_for
+
+    return load_for(os.path.join(model.root or ".", model.path)).gate_model_update == "any"
 
 
 def _repo_paths(root: str, prefix: str, files: tuple[str, ...]) -> set[str]:

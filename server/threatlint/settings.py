@@ -40,7 +40,8 @@ def _toml():
 
 YAML_NAMES = (".threatlint.yaml", ".threatlint.yml")
 KEYS = ("select", "ignore", "severity", "model-patterns", "extra-catalogs", "release-tags", "exclude",
-        "extend-exclude", "respect-gitignore")
+        "extend-exclude", "respect-gitignore", "gate-model-update")
+GATE_MODEL_UPDATES = ("content", "any")
 _SELECTOR = re.compile(r"^(ALL|TM[0-9]{0,3})$")
 
 
@@ -174,10 +175,14 @@ def parse_config(table: dict, source: str, known_rules) -> Config:
     respect_gitignore = table.get("respect-gitignore", True)
     if not isinstance(respect_gitignore, bool):
         raise ConfigError(f"{where}: respect-gitignore must be true or false, got {respect_gitignore!r}")
+    update = table.get("gate-model-update", "content")
+    if update not in GATE_MODEL_UPDATES:
+        raise ConfigError(f"{where}: gate-model-update must be 'content' (the parsed model must change) or 'any' "
+                          f"(any byte change counts), got {update!r}")
     return Config(select=selectors("select"), ignore=selectors("ignore"), severity=tuple(overrides),
                   model_patterns=patterns, extra_catalogs=strings("extra-catalogs"), release_tags=release_tags,
                   source=source, exclude=excludes.get("exclude"), extend_exclude=excludes.get("extend-exclude", ()),
-                  respect_gitignore=respect_gitignore)
+                  respect_gitignore=respect_gitignore, gate_model_update=update)
 
 
 def _exclude_patterns(where: str, key: str, patterns: tuple[str, ...]) -> tuple[str, ...]:

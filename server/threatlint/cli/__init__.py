@@ -19,6 +19,7 @@ COMMANDS = {
     "lsp": "threatlint.cli.lsp",
     "import": "threatlint.cli.import_model",
     "export": "threatlint.cli.export_model",
+    "drift": "threatlint.cli.drift",
 }
 
 

@@ -37,6 +37,9 @@ class Config:
     extend_exclude: tuple[str, ...] = ()
     respect_gitignore: bool = True  # skip models git ignores when searching folders, as ruff does
     source: str | None = None  # the file this came from, for messages
+    # What the gate counts as updating a model: "content" (the parsed document differs; comments, whitespace,
+    # key order and quoting do not count) or "any" (any byte change).
+    gate_model_update: str = "content"
 
     def enabled(self, rule: str) -> bool:
         """ruff's rule: the most specific matching selector wins; on a tie ignore wins."""

@@ -32,7 +32,7 @@ from ..engine.context import CheckContext, resolve_today
 from ..engine.finding import Finding, Range
 from ..engine.parse import decode, parse_yaml
 from ..fixes import fixes_for
-from . import diagram, features
+from . import diagram, drift, features
 from .checker import DocumentChecker
 from .convert import DiagnosticCache, Lines, diagnostic
 from .document import use_lsp_lines
@@ -285,10 +285,13 @@ class ThreatlintServer(LanguageServer):
 
     def publish_coverage(self, uri: str, force: bool = False) -> None:
         message = self.coverage_message(uri)
-        if not force and self._coverage.get(uri, "unset") == message:
+        drifted = drift.diagnostics(self, uri)  # TM501/TM500 on an infrastructure file in scope
+        seen = (message, tuple((d.code, d.message, d.range.start.line, d.range.start.character, d.range.end.line,
+                                 d.range.end.character) for d in drifted))
+        if not force and self._coverage.get(uri, "unset") == seen:
             return
-        self._coverage[uri] = message
-        diags = []
+        self._coverage[uri] = seen
+        diags = list(drifted)
         if message:
             text = self.text_of(uri)
             first = text.split("\n", 1)[0]
@@ -396,6 +399,8 @@ def create_server() -> ThreatlintServer:
     def did_change(ls: ThreatlintServer, params: lsp.DidChangeTextDocumentParams):
         if params.text_document.uri in ls.checkers:
             ls.schedule(params.text_document.uri)
+        elif drift.is_infra(ls, params.text_document.uri):
+            ls.publish_coverage(params.text_document.uri)
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: ThreatlintServer, params: lsp.DidSaveTextDocumentParams):
@@ -427,7 +432,7 @@ def create_server() -> ThreatlintServer:
     def code_action(ls: ThreatlintServer, params: lsp.CodeActionParams):
         state = ls.model_state(params.text_document.uri)
         if state is None:
-            return None
+            return drift.code_actions(ls, params)
         text, lines, doc, _ = state
         if params.context.only and not any(str(k).startswith("quickfix") for k in params.context.only):
             return None
@@ -446,7 +451,7 @@ def create_server() -> ThreatlintServer:
                     title=fix.title, kind=lsp.CodeActionKind.QuickFix, diagnostics=[diagnostic(f, lines)],
                     is_preferred=fix.preferred or None,
                     edit=lsp.WorkspaceEdit(changes={params.text_document.uri: edits})))
-        return actions
+        return actions + drift.model_actions(ls, params, text, doc, lines)
 
     @server.feature(lsp.TEXT_DOCUMENT_COMPLETION,
                     lsp.CompletionOptions(trigger_characters=[":", " ", "-", "[", ","]))
