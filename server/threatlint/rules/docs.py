@@ -15,7 +15,8 @@ from ..links import rule_anchor
 from . import RULES, Rule
 
 # What the examples stand in: every example is the relevant part of a model that starts with PRELUDE,
-# checked on EXAMPLE_TODAY in a repository holding EXAMPLE_REPO_FILES (tests/test_rules_docs.py).
+# checked on EXAMPLE_TODAY in a repository holding EXAMPLE_REPO_FILES (examples.py; a drift rule's
+# example also has the file it is judged against, Rule.infra).
 PRELUDE = "version: 1\nsystem: {name: Shop}\n"
 EXAMPLE_TODAY = date(2026, 11, 23)
 EXAMPLE_REPO_FILES = ("services/pay/app.py",)
@@ -38,6 +39,8 @@ per kind of element: external_entity S R · process S T R I D E · data_store T 
 The examples show the part of a model that matters; each is a whole model after
 `version: 1` and `system: {{name: Shop}}`, checked on {today} in a repository holding
 {repo_files}. The failing one triggers the rule and the passing one does not (a test checks both).
+A drift rule's example is a model with the infrastructure file or trace export it is judged against,
+checked as `threatlint drift` and the gate check them ([drift](drift.md)).
 
 **Suppressing a finding.** A comment `# threatlint: ignore[TM104] reason` on the line where a finding
 starts (or alone on the line above it) suppresses it; it takes rule ids or prefixes (`TM1`), and the
@@ -62,9 +65,38 @@ def _suppress(r: Rule) -> str:
     if r.id == SUPPRESSION_RULE:
         return (f"A comment cannot suppress it (it is about those comments); switch it off for a repository "
                 f"with `ignore = [\"{r.id}\"]` ([configuration](configuration.md)).")
+    where = ", in the file the finding is in (the infrastructure file, or the model)" if r.infra is not None else ""
     return (f"`# threatlint: ignore[{r.id}] reason` on the line where the finding starts, or alone on the line "
-            f"above it; for a whole repository, `ignore = [\"{r.id}\"]` or another `severity` "
+            f"above it{where}; for a whole repository, `ignore = [\"{r.id}\"]` or another `severity` "
             f"([configuration](configuration.md)).")
+
+
+def _block(text: str, lang: str = "yaml") -> str:
+    return f"```{lang}\n{text.rstrip()}\n```"
+
+
+def _examples(r: Rule) -> str:
+    if r.infra is None:
+        return f"Fails:\n\n{_block(r.bad)}\n\nPasses:\n\n{_block(r.good)}"
+    infra = r.infra
+    name = f"`{infra.path}`"
+    lang = "json" if infra.path.endswith(".jsonl") else "yaml"
+    if infra.before:
+        against = (f"{name} before the change:\n\n{_block(infra.before, lang)}\n\n"
+                   f"and after it:\n\n{_block(infra.bad, lang)}")
+        same = "the same change"
+    else:
+        what = " (OTLP JSON, one export request per line)" if lang == "json" else ""
+        against = f"{name}{what}:\n\n{_block(infra.bad, lang)}"
+        same = f"the same {name}"
+    fails = f"Fails: the model\n\n{_block(r.bad)}\n\njudged against {against}"
+    if r.good == r.bad:
+        passes = f"Passes: the same model, with {name} fixed:\n\n{_block(infra.passing, lang)}"
+    elif infra.good:
+        passes = f"Passes: the model\n\n{_block(r.good)}\n\nwith {name}:\n\n{_block(infra.good, lang)}"
+    else:
+        passes = f"Passes: the model, judged against {same}:\n\n{_block(r.good)}"
+    return f"{fails}\n\n{passes}"
 
 
 def _rule_section(r: Rule) -> str:
@@ -79,17 +111,7 @@ def _rule_section(r: Rule) -> str:
 
 **How to fix.** {r.fix}
 
-Fails:
-
-```yaml
-{r.bad.rstrip()}
-```
-
-Passes:
-
-```yaml
-{r.good.rstrip()}
-```
+{_examples(r)}
 
 **Suppress.** {_suppress(r)}
 """

@@ -2,9 +2,11 @@
 
 A rule's documentation lives beside it, in its registration: `help` says what it finds, `why` why it
 matters, `fix` how to fix it, `bad` and `good` a failing and a passing example (the part of a model
-that matters; the page adds `version: 1` and `system`). docs/rules.md is generated from these
-(`python scripts/regenerate.py`); tests check that every rule has them, that each `bad` example
-triggers the rule and each `good` one does not, and that docs/rules.md is current.
+that matters; the page adds `version: 1` and `system`). A rule that judges what the repository deploys
+or what runs against the model (drift) also has `infra`: the file each example's model is judged
+against. docs/rules.md is generated from these (`python scripts/regenerate.py`); tests check that every
+rule has them, that each failing example triggers the rule and each passing one does not
+(rules/examples.py), and that docs/rules.md is current.
 """
 from __future__ import annotations
 
@@ -25,6 +27,21 @@ class Hit:
 
 
 @dataclass(frozen=True)
+class Infra:
+    """The other half of a drift rule's examples: an infrastructure file (or trace export) that the
+    example's model (`bad` or `good`) is judged against, through threatlint.drift.check."""
+
+    path: str  # its name in the example repository, which says how it is read: compose.yaml, traces.jsonl
+    bad: str  # the file in the failing example
+    good: str = ""  # the file in the passing example; empty: the same as `bad` (the fix is in the model)
+    before: str = ""  # set: the examples are a change from this text to `bad`/`good` (what the gate judges)
+
+    @property
+    def passing(self) -> str:
+        return self.good or self.bad
+
+
+@dataclass(frozen=True)
 class Rule:
     id: str
     severity: Severity
@@ -36,6 +53,7 @@ class Rule:
     fix: str = ""  # how to fix it
     bad: str = ""  # YAML that triggers the rule (a model's relevant part)
     good: str = ""  # the same, fixed
+    infra: Infra | None = None  # drift rules: the file the examples' models are judged against
 
     @property
     def help_uri(self) -> str:
@@ -48,8 +66,9 @@ RULES: dict[str, Rule] = {}
 
 
 def register(id: str, severity: str, summary: str, help: str, family: str, check=None, *,
-             why: str = "", fix: str = "", bad: str = "", good: str = "") -> Rule:
-    rule = Rule(id, Severity(severity), summary, help, family, check, why=why, fix=fix, bad=bad, good=good)
+             why: str = "", fix: str = "", bad: str = "", good: str = "", infra: Infra | None = None) -> Rule:
+    rule = Rule(id, Severity(severity), summary, help, family, check, why=why, fix=fix, bad=bad, good=good,
+                infra=infra)
     RULES[id] = rule
     return rule
 
