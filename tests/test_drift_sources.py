@@ -84,6 +84,18 @@ def test_terraform_resources_and_modules():
     assert all(kind_of(c.image, c.what) == "data_store" for c in comps)
 
 
+def test_terraform_without_python_hcl2_says_so(monkeypatch):
+    """The VS Code extension's bundled server has no python-hcl2: a .tf file gets a clear problem, no crash."""
+    import sys
+
+    from threatlint.drift import terraform
+
+    monkeypatch.setitem(sys.modules, "hcl2", None)  # `import hcl2` now raises ImportError
+    read = terraform.read(fixture("terraform-aws-rds/db_instance/main.tf"))
+    assert read.components == []
+    assert len(read.problems) == 1 and "python-hcl2" in read.problems[0].message
+
+
 def test_terraform_literal_names_are_the_component_names():
     read = read_source("main.tf", 'resource "aws_s3_bucket" "uploads" {\n  bucket = "acme-uploads"\n}\n'
                                   'resource "aws_sqs_queue" "jobs" {\n  name = "${var.env}-jobs"\n}\n')

@@ -15,7 +15,11 @@ stand-in (docs/editors-vscode.md says what that costs):
   implementation of the same API on pyrsistent, installed as the `rpds` module
   the way that project documents for "cannot use rpds-py".
 pre-commit (and what it pulls in) is left out: only the gate uses it, never
-the server. A new compiled dependency makes this script fail, naming it.
+the server. ruamel.yaml (compiled clib) serves only `threatlint import`.
+python-hcl2 (compiled `regex`) reads Terraform for drift: without it the
+server says so on a .tf file in a model's scope (TM500) and drift on compose,
+Kubernetes and OpenAPI files works as usual. A new compiled dependency makes
+this script fail, naming it.
 
 Usage: python bundle_server.py [--out DIR]   (needs pip and the package index)
 """
@@ -34,7 +38,7 @@ from pathlib import Path
 EXT = Path(__file__).resolve().parent.parent
 ROOT = EXT.parent
 OLDEST = "3.10"  # requires-python of threatlint: resolve for the oldest, so its backports (tomli) are in
-LEFT_OUT = {"pre-commit"}  # gate only
+LEFT_OUT = {"pre-commit", "ruamel-yaml", "python-hcl2"}  # gate only; import only; Terraform drift (see above)
 COMPILED = {"pyyaml", "rpds-py"}  # handled below
 STAND_INS = ["pyrsistent-as-rpds-py", "pyrsistent"]  # pure rpds
 

@@ -63,7 +63,15 @@ def looks_like(source: str) -> bool:
 
 def read(source: str) -> Read:
     out = Read()
-    import hcl2  # imported on first use: lark loads its parser tables when first asked
+    try:
+        import hcl2  # imported on first use: lark loads its parser tables when first asked
+    except ImportError:
+        # The VS Code extension's bundled server leaves python-hcl2 out (its `regex` dependency is compiled).
+        out.problems.append(Problem(
+            "cannot read Terraform here: python-hcl2 is not installed (the VS Code extension's bundled server "
+            "leaves it out); run `threatlint drift` where threatlint is installed, or set "
+            "threatlint.importStrategy to fromEnvironment", Range.of(0, 0, 0, 0)))
+        return out
 
     try:
         tree = hcl2.parses_to_tree(source)
