@@ -171,6 +171,16 @@ ID_SITES = {
 }
 
 
+# What the id index (`definitions`, `lookup`) and `references` read, as rule `Reads` parts (rules/registry.py).
+ID_PARTS = tuple(f"{section}[].id" for section in SECTIONS)
+REFERENCE_PARTS = tuple(f"{section}[].{key}" for section, key, _, _ in REFERENCE_SITES) + (
+    "threats[].attack_path.target", "exemptions[].element")
+# What `covered` and `exempted` read.
+COVERAGE_PARTS = ("threats[].stride", "threats[].affects", "exemptions[].element", "exemptions[].stride")
+# What `vocabulary` reads.
+VOCABULARY_PARTS = tuple(f"{s}[].{k}" for s in ("elements", "flows", "assets") for k in ("id", "name"))
+
+
 def classifications(asset) -> frozenset[str]:
     """An asset's classifications: `classification` holds one value or a list of them."""
     c = asset.get("classification") if isinstance(asset, dict) else None

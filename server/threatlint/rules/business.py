@@ -2,14 +2,16 @@
 from __future__ import annotations
 
 from ..engine.model import LEVELS, Model, level, level_for_score, parse_date, text
-from .registry import Hit, rule
+from .registry import Hit, Reads, rule
+
+_ONE_THREAT = Reads(each="threats")  # the verdict on a threat reads that threat alone
 
 IMPACT_KEYS = ("blast_radius", "records_exposed", "regulatory", "financial")
 
 
 @rule("TM301", "warning", "No business impact",
       "A threat's impact should state what it costs the business: blast_radius, records_exposed, regulatory or "
-      "financial.")
+      "financial.", reads=_ONE_THREAT)
 def no_business_impact(model: Model, ctx):
     for i, t in model.items("threats"):
         impact = t.get("impact")
@@ -24,7 +26,8 @@ def no_business_impact(model: Model, ctx):
 
 @rule("TM302", "warning", "Priority below the rubric",
       "priority should be at least the rubric of likelihood x impact.severity (low=1 .. critical=4; score >= 12 "
-      "critical, >= 6 high, >= 3 medium, else low), or priority_rationale must say why it is lower.")
+      "critical, >= 6 high, >= 3 medium, else low), or priority_rationale must say why it is lower.",
+      reads=_ONE_THREAT)
 def priority_below_rubric(model: Model, ctx):
     for i, t in model.items("threats"):
         impact = t.get("impact") if isinstance(t.get("impact"), dict) else {}
@@ -40,7 +43,7 @@ def priority_below_rubric(model: Model, ctx):
 
 
 @rule("TM303", "error", "High or critical threat without owner",
-      "Every threat of priority high or critical needs an owner who answers for it.")
+      "Every threat of priority high or critical needs an owner who answers for it.", reads=_ONE_THREAT)
 def missing_owner(model: Model, ctx):
     for i, t in model.items("threats"):
         if level(t.get("priority")) >= LEVELS["high"] and not text(t.get("owner")):
@@ -51,7 +54,7 @@ def missing_owner(model: Model, ctx):
 
 @rule("TM304", "error", "Incomplete risk acceptance",
       "An accepted threat needs acceptance.by (who accepted), acceptance.rationale (why) and acceptance.expires "
-      "(until when).")
+      "(until when).", reads=_ONE_THREAT)
 def incomplete_acceptance(model: Model, ctx):
     for i, t in model.items("threats"):
         if t.get("status") != "accepted":
@@ -68,7 +71,7 @@ def incomplete_acceptance(model: Model, ctx):
 
 @rule("TM305", "warning", "Risk acceptance expired",
       "An accepted threat's acceptance.expires is in the past: review the risk again, then renew the acceptance or "
-      "mitigate.")
+      "mitigate.", reads=_ONE_THREAT)
 def expired_acceptance(model: Model, ctx):
     for i, t in model.items("threats"):
         acc = t.get("acceptance")
@@ -81,7 +84,8 @@ def expired_acceptance(model: Model, ctx):
 
 
 @rule("TM306", "warning", "Mitigated threat without residual risk",
-      "Once a threat is mitigated, state the risk that remains (residual_risk: low | medium | high | critical).")
+      "Once a threat is mitigated, state the risk that remains (residual_risk: low | medium | high | critical).",
+      reads=_ONE_THREAT)
 def missing_residual(model: Model, ctx):
     for i, t in model.items("threats"):
         if t.get("status") == "mitigated" and t.get("residual_risk") in (None, ""):

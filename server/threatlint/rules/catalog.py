@@ -1,15 +1,18 @@
 """Catalog suggestions (TM106): known attacks that fit an element's properties and the model does not answer."""
 from __future__ import annotations
 
-from ..engine.model import Model
-from .registry import Hit, rule
+from ..engine.model import COVERAGE_PARTS, Model
+from .registry import Hit, Reads, rule
 
 
 @rule("TM106", "info", "Catalog threat not considered",
       "A threat from the catalog (built-in, or a team's extra-catalogs) matches this element or flow by its "
       "properties, and the model neither has a threat for it (catalog: <id>, or any threat of the same STRIDE "
       "category on that element) nor an exemption. `threatlint suggest` lists each with its filled-in attack path "
-      "and mitigations.")
+      "and mitigations.",
+      # The catalog's conditions may read any key of an element, flow or asset; of the threats only what
+      # answers a match (catalog links, categories, what they affect).
+      reads=Reads(parts=("elements", "flows", "assets", "system.criticality", "threats[].catalog") + COVERAGE_PARTS))
 def catalog_threats(model: Model, ctx):
     # Imported here: the catalog package reads engine modules, and the engine imports the rules.
     from ..catalog import default_catalog

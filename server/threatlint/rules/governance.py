@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from ..engine.model import Model, text, parse_date
 from ..engine.scope import is_valid_pattern, pattern_matches_any
-from .registry import Hit, rule
+from .registry import Hit, Reads, rule
 
 
 def _days(delta: timedelta) -> str:
@@ -14,7 +14,8 @@ def _days(delta: timedelta) -> str:
 
 @rule("TM401", "warning", "Review overdue",
       "The model's review is overdue when review.last_reviewed + review.cadence_days is before today. Review the "
-      "model with the team, then update last_reviewed.")
+      "model with the team, then update last_reviewed.",
+      reads=Reads(parts=("review",)))
 def review_overdue(model: Model, ctx):
     review = model.section("review")
     last = parse_date(review.get("last_reviewed"))
@@ -32,7 +33,8 @@ def review_overdue(model: Model, ctx):
 
 
 @rule("TM402", "info", "Mitigation not implemented and without ticket",
-      "A mitigation that is not implemented yet should have a ticket so the work is tracked.")
+      "A mitigation that is not implemented yet should have a ticket so the work is tracked.",
+      reads=Reads(each="mitigations"))
 def untracked_mitigation(model: Model, ctx):
     for i, m in model.items("mitigations"):
         status = m.get("status")
@@ -44,7 +46,8 @@ def untracked_mitigation(model: Model, ctx):
 
 
 @rule("TM403", "warning", "Assumption not validated",
-      "An assumption the model rests on should be checked; set validated: true and give the evidence.")
+      "An assumption the model rests on should be checked; set validated: true and give the evidence.",
+      reads=Reads(each="assumptions"))
 def unvalidated_assumption(model: Model, ctx):
     for i, a in model.items("assumptions"):
         if a.get("validated") is not True:
@@ -54,7 +57,8 @@ def unvalidated_assumption(model: Model, ctx):
 
 @rule("TM404", "warning", "Scope path matches no file",
       "A scope.paths pattern (a '!' pattern judged by its un-negated form) matches no file in the repository: it "
-      "is misspelled or the code moved, so the gate no longer guards it.")
+      "is misspelled or the code moved, so the gate no longer guards it.",
+      reads=Reads(parts=("scope",)))
 def dead_scope_pattern(model: Model, ctx):
     if ctx.repo_files is None:
         return

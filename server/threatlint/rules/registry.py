@@ -18,6 +18,24 @@ class Hit:
 
 
 @dataclass(frozen=True)
+class Reads:
+    """What a rule's verdict depends on besides the check's context, declared beside the rule.
+
+    The editor re-runs a rule only when something it reads changed (see engine/rule_cache.py); a rule
+    without a declaration runs on every check. `each` names a list section the rule judges one item at a
+    time: its hits on an item depend on that item (and its index) only, plus `parts`. Each entry of `parts`
+    is a top-level key read whole (`"elements"`), a key of every item of a list section
+    (`"threats[].affects"`, `"threats[].attack_path.target"`) or a key of a mapping section
+    (`"system.criticality"`). `quotes_lines`: the rule's messages quote line numbers, which an edit
+    elsewhere moves, so only an empty result can be kept.
+    """
+
+    each: str | None = None
+    parts: tuple[str, ...] = ()
+    quotes_lines: bool = False
+
+
+@dataclass(frozen=True)
 class Rule:
     id: str
     severity: Severity
@@ -25,6 +43,7 @@ class Rule:
     help: str
     family: str
     check: Callable | None = None  # None for rules produced by the parser or the schema stage
+    reads: Reads | None = None  # None: the rule may read anything, and is re-run on every check
 
     @property
     def help_uri(self) -> str:
@@ -34,18 +53,19 @@ class Rule:
 RULES: dict[str, Rule] = {}
 
 
-def register(id: str, severity: str, summary: str, help: str, family: str, check=None) -> Rule:
-    rule = Rule(id, Severity(severity), summary, help, family, check)
+def register(id: str, severity: str, summary: str, help: str, family: str, check=None, reads: Reads | None = None) -> Rule:
+    rule = Rule(id, Severity(severity), summary, help, family, check, reads)
     RULES[id] = rule
     return rule
 
 
-def rule(id: str, severity: str, summary: str, help: str):
-    """Decorator: `@rule("TM201", "warning", "...", "...")` on `def check(model, ctx) -> Iterable[Hit]`."""
+def rule(id: str, severity: str, summary: str, help: str, reads: Reads | None = None):
+    """Decorator: `@rule("TM201", "warning", "...", "...", reads=Reads(...))` on
+    `def check(model, ctx) -> Iterable[Hit]`."""
 
     def wrap(fn: Callable[..., Iterable[Hit]]):
         family = fn.__module__.rsplit(".", 1)[-1]
-        register(id, severity, summary, help, family, fn)
+        register(id, severity, summary, help, family, fn, reads)
         return fn
 
     return wrap

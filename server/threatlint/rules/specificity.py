@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import re
 
-from ..engine.model import LEVELS, Model, as_list, level, text
-from .registry import Hit, rule
+from ..engine.model import LEVELS, VOCABULARY_PARTS, Model, as_list, level, text
+from .registry import Hit, Reads, rule
 
 
 class _LazyPattern:
@@ -94,7 +94,8 @@ def _words(value) -> str:
 
 @rule("TM201", "warning", "Threat without an attack path",
       "A threat needs an attack_path with entry (where the attacker comes in), steps (what they do) and target "
-      "(the asset id they reach), so that a reader can judge and test the mitigation.")
+      "(the asset id they reach), so that a reader can judge and test the mitigation.",
+      reads=Reads(each="threats"))
 def missing_attack_path(model: Model, ctx):
     for i, t in model.items("threats"):
         ap = t.get("attack_path")
@@ -120,7 +121,8 @@ def _names_something(model: Model, t: dict, blob: str) -> bool:
 @rule("TM202", "warning", "Vague threat",
       "A threat must say what goes wrong and where: name the element, entry point or asset, and avoid wording that "
       "fits any system (\"several potential security risks\", \"could be compromised\"). Title, description and "
-      "attack_path are judged together.")
+      "attack_path are judged together.",
+      reads=Reads(each="threats", parts=VOCABULARY_PARTS))
 def vague_threat(model: Model, ctx):
     for i, t in model.items("threats"):
         blob = " ".join(_words(t.get(k)) for k in ("title", "description", "attack_path"))
@@ -145,7 +147,8 @@ def _is_concrete(model: Model, blob: str) -> bool:
 @rule("TM203", "warning", "Generic mitigation",
       "A mitigation must be a concrete design change (\"exact-match allowlist of redirect URIs on /oauth/callback\"), "
       "not a generic control (\"follow best practices\", \"use a WAF\", \"harden the system\"). A control family "
-      "(rate limiting, input validation, a WAF) is fine once the mitigation says where and how.")
+      "(rate limiting, input validation, a WAF) is fine once the mitigation says where and how.",
+      reads=Reads(each="mitigations", parts=VOCABULARY_PARTS))
 def generic_mitigation(model: Model, ctx):
     for i, m in model.items("mitigations"):
         title = text(m.get("title"))
@@ -169,7 +172,8 @@ def generic_mitigation(model: Model, ctx):
 
 
 @rule("TM204", "error", "High-priority open threat without mitigation",
-      "An open threat of priority high or critical needs at least one mitigation (planned or better) in mitigations.")
+      "An open threat of priority high or critical needs at least one mitigation (planned or better) in mitigations.",
+      reads=Reads(each="threats", parts=("mitigations[].id", "mitigations[].status")))
 def unmitigated_priority(model: Model, ctx):
     for i, t in model.items("threats"):
         if t.get("status") != "open" or level(t.get("priority")) < LEVELS["high"]:

@@ -1,13 +1,18 @@
 """STRIDE coverage and data-flow hygiene (TM101-TM105)."""
 from __future__ import annotations
 
-from ..engine.model import APPLICABLE, STRIDE, Model, as_list, kind_name
-from .registry import Hit, rule
+from ..engine.model import APPLICABLE, COVERAGE_PARTS, STRIDE, Model, as_list, kind_name
+from .registry import Hit, Reads, rule
+
+_ELEMENT_KINDS = ("elements[].id", "elements[].kind", "flows[].id")  # what `kind_of` reads
+_BOUNDARIES = ("elements[].id", "elements[].boundary")  # what `crosses_boundary` and `boundary_of` read
+_SENSITIVE = ("assets[].id", "assets[].classification")  # what `is_sensitive` reads
 
 
 @rule("TM101", "warning", "Missing STRIDE category",
       "Each element and flow must have a threat (or an exemption with a rationale) for every STRIDE category that "
-      "applies to its kind: external_entity S R; process S T R I D E; data_store T R I D; flow T I D.")
+      "applies to its kind: external_entity S R; process S T R I D E; data_store T R I D; flow T I D.",
+      reads=Reads(parts=("elements[].id", "elements[].kind", "flows[].id") + COVERAGE_PARTS))
 def missing_category(model: Model, ctx):
     for section in ("elements", "flows"):
         for i, item in model.items(section):
@@ -27,7 +32,8 @@ def missing_category(model: Model, ctx):
 
 @rule("TM102", "error", "STRIDE category does not apply",
       "A threat's STRIDE category must apply to the kind of every element or flow it affects (e.g. tampering does "
-      "not apply to an external entity).")
+      "not apply to an external entity).",
+      reads=Reads(each="threats", parts=_ELEMENT_KINDS))
 def inapplicable_category(model: Model, ctx):
     for i, t in model.items("threats"):
         stride = t.get("stride")
@@ -51,7 +57,8 @@ def _zone(model: Model, element_id) -> str:
 
 @rule("TM103", "warning", "Unauthenticated flow across a trust boundary",
       "A flow whose ends sit in different trust boundaries should be authenticated (authenticated: true) by the "
-      "receiving side.")
+      "receiving side.",
+      reads=Reads(each="flows", parts=_BOUNDARIES))
 def unauthenticated_crossing(model: Model, ctx):
     for i, f in model.items("flows"):
         if model.crosses_boundary(f) and f.get("authenticated") is not True:
@@ -64,7 +71,8 @@ def unauthenticated_crossing(model: Model, ctx):
 
 @rule("TM104", "error", "Sensitive data crosses a trust boundary unencrypted",
       "A flow that carries a pii, credentials, financial or secret asset across a trust boundary must be encrypted "
-      "in transit (encrypted: true).")
+      "in transit (encrypted: true).",
+      reads=Reads(each="flows", parts=_BOUNDARIES + _SENSITIVE))
 def unencrypted_sensitive_crossing(model: Model, ctx):
     for i, f in model.items("flows"):
         if not model.crosses_boundary(f) or f.get("encrypted") is True:
@@ -79,7 +87,8 @@ def unencrypted_sensitive_crossing(model: Model, ctx):
 
 @rule("TM105", "warning", "Sensitive data store not encrypted at rest",
       "A data store holding a pii, credentials, financial or secret asset should encrypt at rest "
-      "(encrypted_at_rest: true).")
+      "(encrypted_at_rest: true).",
+      reads=Reads(each="elements", parts=_SENSITIVE))
 def unencrypted_store(model: Model, ctx):
     for i, el in model.items("elements"):
         if el.get("kind") != "data_store" or el.get("encrypted_at_rest") is True:

@@ -1,8 +1,8 @@
 """Structure: syntax, schema, ids and references (TM001-TM005)."""
 from __future__ import annotations
 
-from ..engine.model import Model
-from .registry import Hit, register, rule
+from ..engine.model import ID_PARTS, REFERENCE_PARTS, Model
+from .registry import Hit, Reads, register, rule
 
 register(
     "TM001",
@@ -26,7 +26,8 @@ _NOUN = {"assets": "an asset", "boundaries": "a boundary", "elements": "an eleme
 
 
 @rule("TM003", "error", "Duplicate id",
-      "Ids are unique across the whole file, whatever the section. Rename one of the items.")
+      "Ids are unique across the whole file, whatever the section. Rename one of the items.",
+      reads=Reads(parts=ID_PARTS, quotes_lines=True))
 def duplicate_ids(model: Model, ctx):
     for ident, defs in model.definitions.items():
         if len(defs) < 2:
@@ -40,7 +41,8 @@ def duplicate_ids(model: Model, ctx):
 
 @rule("TM004", "error", "Reference to an unknown id",
       "A flow's from/to/data, an element's boundary/stores, a threat's affects/mitigations/attack_path.target or an "
-      "exemption's element names an id that is not defined in the right section.")
+      "exemption's element names an id that is not defined in the right section.",
+      reads=Reads(parts=ID_PARTS + REFERENCE_PARTS))
 def unknown_references(model: Model, ctx):
     for ref in model.references:
         if model.lookup(ref.target, ref.expects):
@@ -56,7 +58,8 @@ def unknown_references(model: Model, ctx):
 
 @rule("TM005", "warning", "Defined but never used",
       "An asset, boundary or mitigation that nothing refers to is either dead weight or a sign that a flow, element "
-      "or threat forgot to reference it.")
+      "or threat forgot to reference it.",
+      reads=Reads(parts=ID_PARTS + REFERENCE_PARTS))
 def unused(model: Model, ctx):
     used = model.referenced
     hints = {
