@@ -1,11 +1,11 @@
 """Split a model's text into independently parseable chunks: top-level sections and list items.
 
-A keystroke touches one chunk; the others keep their cached parse. The split
-is only attempted on plain block-style documents. Anything that could make a
-chunk parse differently alone than inside the whole document (anchors and
-aliases, tags spanning chunks, document markers, tabs, odd line breaks, a
-column-0 line that is not a `key:`) makes `split` return None and the caller
-parses the whole text instead.
+A keystroke touches one chunk; the others keep their cached parse. Anything
+that could make a chunk parse differently alone than inside the whole document
+(document markers, tabs, odd line breaks, a column-0 line that is not a `key:`
+or a '-' entry) makes `split` return None and the caller parses the whole text
+instead. Anchors and aliases are safe: a chunk is parsed with the anchors of
+the chunks before it (see incremental.py).
 """
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ from functools import lru_cache
 _KEY_LINE = re.compile(r"([A-Za-z0-9_][A-Za-z0-9_.-]*)[ ]*:(?:[ ]|$)")
 # Characters whose presence anywhere makes the chunked parse unsafe (or pointless).
 _UNSAFE_CHARS = ("\t", "\r", "\x00", "\ufeff", "\x85", "\u2028", "\u2029")
-_ANCHOR_CHAR = re.compile(r"[&*]")
 # libyaml's reader rejects the whole stream for one of these before it parses anything.
 _NON_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 # Patterns below that start with "\n" run on "\n" + text: a match's offset is then the offset in
@@ -44,22 +43,17 @@ def unsafe(text: str) -> bool:
         return True
     if not text.isascii() and _NON_PRINTABLE.search(text) or _has_control(text):
         return True
-    if ("&" in text or "*" in text) and _has_anchor(text):
-        return True
     if ("---" in text or "..." in text or "%" in text) and _DOC_MARKER.search("\n" + text):
         return True
     return False
 
 
-def _has_anchor(text: str) -> bool:
-    """An anchor or alias: `&name` / `*name` after a blank, a flow indicator or a line start."""
-    for m in _ANCHOR_CHAR.finditer(text):
-        i = m.start()
-        before = text[i - 1] if i else "\n"
-        after = text[i + 1:i + 2]
-        if before in " \n[{," and after and after not in " \n,[]{}":
-            return True
-    return False
+_ALIAS = re.compile(r"(?:(?<=[\s\[{,:])|^)\*([\w-]+)")
+
+
+def aliases(text: str) -> set[str]:
+    """Names of the aliases (`*name`) the text may use; a superset is harmless."""
+    return set(_ALIAS.findall(text)) if "*" in text else set()
 
 
 def _has_control(text: str) -> bool:
@@ -72,7 +66,9 @@ _ASCII_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 @lru_cache(maxsize=None)
 def _shallow(indent: int) -> re.Pattern:
-    # Within a section, column-0 content can only be a '-' entry (any other line there ends the section).
+    """A content line left of an item's '-' (column-0 lines are found by _TOP_LINE instead)."""
+    if indent == 0:
+        return re.compile(r"(?!)")  # nothing is left of column 0
     return re.compile(r"\n {0,%d}[^ \n#]" % (indent - 1))
 
 
@@ -124,7 +120,7 @@ def _resplit(text: str, chunks: list[Chunk]) -> list[Chunk] | None:
         return None  # the next chunk would not start a line
     nl = "\n" + new
     dash = _dash_at(c.indent)
-    if (dash.match(nl) is None or dash.search(nl, 1) is not None or _TOP_LINE.search(nl) is not None
+    if (dash.match(nl) is None or dash.search(nl, 1) is not None or _TOP_LINE.search(nl, 1) is not None
             or _shallow(c.indent).search(nl) is not None):
         return None
     dl = new.count("\n") - c.lines
@@ -169,12 +165,11 @@ def _split(text: str) -> list[Chunk] | None:
         if empty:
             body = text.find("\n", off) + 1
             first = _FIRST_CONTENT.search(nl_text, body, end) if body > 0 else None
-            if first is not None and first.group(1) is not None and len(first.group(1)) >= 1:
-                # The first content after the key is a '-' entry; an indentless one (column 0) parses
-                # differently alone, so that section stays whole.
+            if first is not None and first.group(1) is not None:
+                # The first content after the key is a '-' entry: the items start at its column. A
+                # zero-indented entry (column 0, as PyYAML writes lists) parses alone as it does in place.
                 indent = len(first.group(1)) - 1
-                if indent >= 1:
-                    items = [m.start() for m in _dash_at(indent).finditer(nl_text, first.start(), end)]
+                items = [m.start() for m in _dash_at(indent).finditer(nl_text, first.start(), end)]
         if not items:
             chunks.append(Chunk(text[start:end], line, "section", key))
             line += chunks[-1].lines
