@@ -155,10 +155,13 @@ def _sites(ls: ThreatlintServer, uri: str, position: lsp.Position):
     if at is None or at.doc is None:
         return None, []
     model = Model(at.doc)
-    found = rename.id_at(model, at.text, at.line, at.col)
-    if found is None:
-        return at, []
-    return at, rename.sites(model, at.text, found[0])
+    if at.doc.text == at.text:
+        found = rename.id_at(model, at.text, at.line, at.col)
+        ident = found[0] if found else None
+    else:  # mid-edit: the word under the cursor, looked up in the last parse that succeeded
+        word = features.word_at(at.text, at.line, at.col)
+        ident = word[0] if word else None
+    return at, rename.sites(model, at.doc.text, ident) if ident else []
 
 
 def references(ls: ThreatlintServer, params: lsp.ReferenceParams):
