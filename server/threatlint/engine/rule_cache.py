@@ -8,6 +8,7 @@ fresh check after random edits, on every YAML layout.
 """
 from __future__ import annotations
 
+from itertools import chain
 from typing import TYPE_CHECKING
 
 from .model import Model
@@ -73,13 +74,83 @@ class _Subset(Model):
             yield from super().items(section)
 
 
+class _Parts:
+    """The value of each declared part, tracked from one check to the next with a version that changes when the
+    value does. Most keystrokes replace one list item: only that item's projections are read again."""
+
+    def __init__(self):
+        self._values: dict[str, tuple] = {}  # part -> (the section's items it was read from, or None; value)
+        self.versions: dict[str, int] = {}
+        self._counter = 0
+
+    def begin(self, data: dict) -> None:
+        self._data = data
+        self._items: dict[str, tuple | None] = {}
+        self._diffs: dict[tuple, list[int] | None] = {}
+        self._seen: dict[str, int] = {}
+
+    def items(self, section: str) -> tuple | None:
+        """The items of a list section in this check (None: not a list)."""
+        if section not in self._items:
+            seq = self._data.get(section)
+            self._items[section] = tuple(seq) if isinstance(seq, list) else None
+        return self._items[section]
+
+    def changes(self, old: tuple | None, section: str) -> list[int] | None:
+        """Indices of the items that are not the objects they were in `old` (None: the length changed)."""
+        new = self.items(section)
+        if old is None or new is None or len(old) != len(new):
+            return None
+        key = (id(old), section)
+        if key not in self._diffs:
+            self._diffs[key] = [i for i, (a, b) in enumerate(zip(old, new)) if a is not b]
+        return self._diffs[key]
+
+    def version(self, part: str) -> int:
+        if part in self._seen:
+            return self._seen[part]
+        data = self._data
+        before = self._values.get(part)
+        if "[]." in part:
+            section, rest = part.split("[].", 1)
+            items = self.items(section)
+            changed = self.changes(before[0], section) if before is not None else None
+            if changed is not None and isinstance(before[1], tuple):
+                keys = tuple(rest.split("."))
+                old = before[1]
+                new = list(old)
+                differs = False
+                for i in changed:
+                    item = items[i]
+                    v = _get(item, keys) if isinstance(item, dict) else _NOT_MAP
+                    if not same(old[i], v):
+                        differs = True
+                    new[i] = v
+                value = tuple(new)
+            else:
+                value = read_part(data, part)
+                differs = before is None or not same(before[1], value)
+        else:
+            items = None
+            value = read_part(data, part)
+            differs = before is None or not same(before[1], value)
+        self._values[part] = (items, value)
+        if differs or part not in self.versions:
+            self._counter += 1
+            self.versions[part] = self._counter
+        self._seen[part] = self.versions[part]
+        return self.versions[part]
+
+
 class _State:
-    __slots__ = ("key", "hits", "per_item")
+    __slots__ = ("key", "hits", "per_item", "per_index", "items")
 
     def __init__(self, key):
-        self.key = key  # (context, values of the declared parts)
+        self.key = key  # (context, versions of the declared parts)
         self.hits: list | None = None  # a whole rule's hits
         self.per_item: dict = {}  # (id(item), index) -> (item, hits) of a rule with `each`
+        self.per_index: list | None = None  # the same by index, for the items below
+        self.items: tuple | None = None  # the section's items per_index was made for
 
 
 class RuleCache:
@@ -87,21 +158,13 @@ class RuleCache:
 
     def __init__(self):
         self._states: dict[str, _State] = {}
+        self._parts = _Parts()
         self._whole_only: set[str] = set()  # rules whose `each` declaration their hits contradicted
-        self.runs: dict[str, int] = {}  # rule id -> items (or whole models) judged since the last reset
+        self.runs: dict[str, int] = {}  # rule id -> items (or whole models) judged
 
     def hits(self, rules: list[Rule], model: Model, ctx: CheckContext, tolerant: bool) -> list[tuple[Rule, list[Hit]]]:
-        data = model.data
-        parts: dict[str, object] = {}
-
-        def key_of(rule: Rule):
-            values = []
-            for p in rule.reads.parts:
-                if p not in parts:
-                    parts[p] = read_part(data, p)
-                values.append(parts[p])
-            return (ctx, tuple(values))
-
+        parts = self._parts
+        parts.begin(model.data)
         out: list[tuple[Rule, list]] = []
         subsets: dict[tuple, _Subset] = {}
         for rule in rules:
@@ -111,9 +174,10 @@ class RuleCache:
                     self._count(rule, 1)
                     out.append((rule, list(rule.check(model, ctx))))
                     continue
-                key = key_of(rule)
+                key = (ctx, tuple(parts.version(p) for p in reads.parts))
                 state = self._states.get(rule.id)
-                if state is None or not (state.key[0] == ctx and same(state.key[1], key[1])):
+                fresh_state = state is None or state.key != key
+                if fresh_state:
                     state = self._states[rule.id] = _State(key)
                 if reads.each is None or rule.id in self._whole_only:
                     if state.hits is None:
@@ -124,10 +188,10 @@ class RuleCache:
                         hits = state.hits
                     out.append((rule, hits))
                     continue
-                hits = self._each(rule, reads.each, model, ctx, state, subsets)
+                hits = self._each(rule, reads.each, model, ctx, state, subsets, fresh_state)
                 if hits is None:  # a hit outside the item it judged: judge the whole model from now on
                     self._whole_only.add(rule.id)
-                    state.per_item = {}
+                    state.per_item, state.per_index = {}, None
                     self._count(rule, 1)
                     hits = state.hits = list(rule.check(model, ctx))
                 out.append((rule, hits))
@@ -137,7 +201,38 @@ class RuleCache:
                     raise
         return out
 
-    def _each(self, rule: Rule, section: str, model: Model, ctx, state: _State, subsets: dict) -> list | None:
+    def _judge(self, rule: Rule, section: str, model: Model, ctx, changed: list, subsets: dict) -> dict | None:
+        """Hits per index of the (index, item) pairs in `changed`, or None when a hit lies outside its item."""
+        self._count(rule, len(changed))
+        sig = (section, tuple(i for i, _ in changed))
+        subset = subsets.get(sig)  # rules that re-judge the same items share one view (and its lookups)
+        if subset is None:
+            subset = subsets[sig] = _Subset(model, section, changed)
+        per: dict[int, list] = {i: [] for i, _ in changed}
+        for h in rule.check(subset, ctx):
+            p = h.path
+            if len(p) < 2 or p[0] != section or p[1] not in per:
+                return None
+            per[p[1]].append(h)
+        return per
+
+    def _each(self, rule: Rule, section: str, model: Model, ctx, state: _State, subsets: dict, fresh_state: bool) -> list | None:
+        seq = model.data.get(section)
+        changes = self._parts.changes(state.items, section) if not fresh_state and state.per_index is not None else None
+        state.items = self._parts.items(section)
+        if changes is not None:
+            # Same list length, same declared parts: re-judge the replaced items only.
+            todo = [(i, seq[i]) for i in changes if isinstance(seq[i], dict)]
+            per_index = state.per_index
+            for i in changes:
+                per_index[i] = ()
+            if todo:
+                per = self._judge(rule, section, model, ctx, todo, subsets)
+                if per is None:
+                    return None
+                for i, hits in per.items():
+                    per_index[i] = hits
+            return list(chain.from_iterable(per_index))
         items = list(model.items(section))
         old = state.per_item
         fresh: dict = {}
@@ -150,26 +245,17 @@ class RuleCache:
             else:
                 fresh[k] = hit
         if changed:
-            self._count(rule, len(changed))
-            sig = (section, tuple(i for i, _ in changed))
-            subset = subsets.get(sig)  # rules that re-judge the same items share one view (and its lookups)
-            if subset is None:
-                subset = subsets[sig] = _Subset(model, section, changed)
-            per = {i: (item, []) for i, item in changed}
-            for h in rule.check(subset, ctx):
-                p = h.path
-                if len(p) < 2 or p[0] != section or p[1] not in per:
-                    return None
-                per[p[1]][1].append(h)
-            for i, entry in per.items():
-                fresh[(id(entry[0]), i)] = entry
+            per = self._judge(rule, section, model, ctx, changed, subsets)
+            if per is None:
+                return None
+            for i, item in changed:
+                fresh[(id(item), i)] = (item, per[i])
         state.per_item = fresh
-        out = []
+        per_index: list = [()] * (len(seq) if isinstance(seq, list) else 0)
         for i, item in items:
-            hits = fresh[(id(item), i)][1]
-            if hits:
-                out += hits
-        return out
+            per_index[i] = fresh[(id(item), i)][1]
+        state.per_index = per_index if isinstance(seq, list) else None
+        return list(chain.from_iterable(per_index))
 
     def _count(self, rule: Rule, n: int) -> None:
         self.runs[rule.id] = self.runs.get(rule.id, 0) + n

@@ -107,6 +107,8 @@ def _resplit(text: str, chunks: list[Chunk]) -> list[Chunk] | None:
     if k == n:
         return chunks if off == len(text) else None
     c = chunks[k]
+    if c.kind == "section":
+        return _resplit_section(text, chunks, k, off)
     if c.kind != "item":
         return None
     end, m = len(text), n - 1
@@ -128,6 +130,46 @@ def _resplit(text: str, chunks: list[Chunk]) -> list[Chunk] | None:
     out.append(Chunk(new, c.start, "item", c.key, c.indent))
     rest = chunks[k + 1:]
     out += rest if not dl else [Chunk(x.text, x.start + dl, x.kind, x.key, x.indent) for x in rest]
+    return out
+
+
+def _resplit_section(text: str, chunks: list[Chunk], k: int, off: int) -> list[Chunk] | None:
+    """`_resplit` for an edit inside a section chunk (`system:`, `review:`, a whole list kept as one chunk).
+
+    The split is the same when the new text still starts with the section's key line, has no other column-0
+    line and would not be cut into items (its key line holds a value, or the first content under it is not a
+    '-' entry)."""
+    c = chunks[k]
+    n = len(chunks)
+    end, m = len(text), n - 1
+    while m > k and text.endswith(chunks[m].text, off, end):
+        end -= len(chunks[m].text)
+        m -= 1
+    if m != k:
+        return None
+    new = text[off:end]
+    if k + 1 < n and not new.endswith("\n"):
+        return None
+    nl = "\n" + new
+    first = _TOP_LINE.search(nl)
+    if first is None or _TOP_LINE.search(nl, first.end()) is not None:
+        return None
+    if k > 0 and first.start() != 0:
+        return None  # only the first chunk carries the comments before its key
+    line_end = new.find("\n", first.start())
+    km = _KEY_LINE.match(new[first.start():line_end if line_end >= 0 else len(new)])
+    if km is None or km.group(1) != c.key:
+        return None
+    rest = new[first.start() + km.end():line_end if line_end >= 0 else len(new)].strip()
+    if rest == "" or rest.startswith("#"):
+        body = _FIRST_CONTENT.search(nl, first.end())
+        if body is not None and body.group(1) is not None:
+            return None  # now a list of items: split it
+    dl = new.count("\n") - c.lines
+    out = chunks[:k]
+    out.append(Chunk(new, c.start, "section", c.key))
+    rest_chunks = chunks[k + 1:]
+    out += rest_chunks if not dl else [Chunk(x.text, x.start + dl, x.kind, x.key, x.indent) for x in rest_chunks]
     return out
 
 

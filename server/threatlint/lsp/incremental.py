@@ -54,13 +54,15 @@ class IncrementalParser:
         # few items, and making a shifted view for each of thousands of items cost a third of the assembly.
         self._shifted: dict[int, tuple] = {}
         self._chunks: list[Chunk] | None = None  # the previous version's split
+        self._safe: set[str] = set()  # chunk texts of that split (found safe to parse alone)
         self.full_parses = 0  # how often the whole text had to be parsed (tests and benchmarks read it)
         self.chunk_parses = 0
 
     def parse(self, text: str) -> ParsedDoc:
         # Every chunk text in the cache came from a split that found all its chunks safe.
-        chunks = split(text, self._cache, self._chunks)
+        chunks = split(text, self._safe, self._chunks)
         self._chunks = chunks
+        self._safe = {c.text for c in chunks} if chunks is not None else set()
         if chunks is not None:
             try:
                 return self._assemble(text, chunks)
