@@ -104,6 +104,7 @@ def test_every_layout_edits_one_item_without_a_full_parse(name):
     got = parser.parse(new)
     assert parser.full_parses == 0
     assert parser.chunk_parses == before + 1  # the one item typed in
+    assert len(split(new)) > 40  # each threat is a chunk of its own, whatever the layout
     assert got.data == parse_yaml(new).data and as_plain(got.pos) == as_plain(parse_yaml(new).pos)
 
 

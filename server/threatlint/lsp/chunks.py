@@ -27,15 +27,27 @@ _DOC_MARKER = re.compile(r"\n(?:---|\.\.\.|%)")
 class Chunk:
     # A plain class with slots, not a frozen dataclass: a split makes one per threat on every keystroke, and
     # the dataclass's __init__ cost a third of the split. Nothing mutates a chunk after the split.
-    __slots__ = ("text", "start", "kind", "key", "indent", "lines")
+    __slots__ = ("text", "start", "kind", "key", "indent", "lines", "blank")
 
-    def __init__(self, text: str, start: int, kind: str, key: str, indent: int = 0):
+    def __init__(self, text: str, start: int, kind: str, key: str, indent: int = 0, blank: tuple = ()):
         self.text = text
         self.start = start  # first line of the chunk in the document
-        self.kind = kind  # "section" (a whole top-level key), "header" (a key whose items follow) or "item"
+        # "section" (a whole top-level key), "header" (a key whose items follow), "item" (a block list's item),
+        # "flowhead" (`key: [` and what precedes the first item of a flow list), "flowitem" (one of its items)
+        self.kind = kind
         self.key = key  # the top-level key the chunk belongs to
         self.indent = indent  # column of an item's '-'
         self.lines = text.count("\n")  # line breaks in the chunk
+        self.blank = blank  # flowitem: offsets of the ',' or ']' after the item, blanked to parse it alone
+
+    def parse_text(self) -> str:
+        """The text to parse the chunk alone: a flow item without the separators around it."""
+        if not self.blank:
+            return self.text
+        chars = list(self.text)
+        for i in self.blank:
+            chars[i] = " "
+        return "".join(chars)
 
 
 def unsafe(text: str) -> bool:
@@ -109,6 +121,8 @@ def _resplit(text: str, chunks: list[Chunk]) -> list[Chunk] | None:
     c = chunks[k]
     if c.kind == "section":
         return _resplit_section(text, chunks, k, off)
+    if c.kind == "flowitem":
+        return _resplit_flow_item(text, chunks, k, off)
     if c.kind != "item":
         return None
     end, m = len(text), n - 1
@@ -129,7 +143,7 @@ def _resplit(text: str, chunks: list[Chunk]) -> list[Chunk] | None:
     out = chunks[:k]
     out.append(Chunk(new, c.start, "item", c.key, c.indent))
     rest = chunks[k + 1:]
-    out += rest if not dl else [Chunk(x.text, x.start + dl, x.kind, x.key, x.indent) for x in rest]
+    out += rest if not dl else [Chunk(x.text, x.start + dl, x.kind, x.key, x.indent, x.blank) for x in rest]
     return out
 
 
@@ -169,8 +183,168 @@ def _resplit_section(text: str, chunks: list[Chunk], k: int, off: int) -> list[C
     out = chunks[:k]
     out.append(Chunk(new, c.start, "section", c.key))
     rest_chunks = chunks[k + 1:]
-    out += rest_chunks if not dl else [Chunk(x.text, x.start + dl, x.kind, x.key, x.indent) for x in rest_chunks]
+    out += rest_chunks if not dl else [Chunk(x.text, x.start + dl, x.kind, x.key, x.indent, x.blank) for x in rest_chunks]
     return out
+
+
+def _resplit_flow_item(text: str, chunks: list[Chunk], k: int, off: int) -> list[Chunk] | None:
+    """`_resplit` for an edit inside one item of a flow list: the new text must still be exactly one item,
+    ending its list the same way (with ']' or before another item)."""
+    c = chunks[k]
+    n = len(chunks)
+    end, m = len(text), n - 1
+    while m > k and text.endswith(chunks[m].text, off, end):
+        end -= len(chunks[m].text)
+        m -= 1
+    if m != k:
+        return None
+    new = text[off:end]
+    if _TOP_LINE.search("\n" + new) is not None:
+        return None
+    scanned = scan_flow_item(new, 0)
+    closed = "]" in (c.text[i] for i in c.blank)
+    if scanned is None or scanned[0] != len(new) or scanned[2] != closed:
+        return None
+    dl = new.count("\n") - c.lines
+    out = chunks[:k]
+    out.append(Chunk(new, c.start, "flowitem", c.key, blank=scanned[1]))
+    rest = chunks[k + 1:]
+    out += rest if not dl else [Chunk(x.text, x.start + dl, x.kind, x.key, x.indent, x.blank) for x in rest]
+    return out
+
+
+_FLOW_SPECIAL = re.compile(r"[\[\]{}'\"#\n]")
+_BLANK_OR_COMMENT = re.compile(r"[ ]*(?:#[^\n]*)?(?:\n|\Z)")
+_ITEM_LINE = re.compile(r"[ ]+\{")
+
+
+def _skip_blank_lines(text: str, pos: int) -> int:
+    """The start of the first line at or after `pos` (a line start) that holds more than blanks or a comment."""
+    n = len(text)
+    while pos < n:
+        m = _BLANK_OR_COMMENT.match(text, pos)
+        if m is None or m.end() == pos:
+            return pos
+        pos = m.end()
+    return pos
+
+
+def scan_flow_item(text: str, pos: int):
+    """One item of a flow list, written as a flow mapping on lines of its own: `  {...},` (or `}]`).
+
+    From `pos` (the start of the item's first line) returns (end, blank, closed): where the item's chunk
+    ends (after its separator's line and any blank or comment lines, before the next item's line), the
+    offsets of the separators to blank out, and whether the item closes the list. None when the text there
+    is anything else (the section is then parsed whole).
+    """
+    m = _ITEM_LINE.match(text, pos)
+    if m is None:
+        return None
+    i = m.end() - 1  # the '{'
+    depth = 0
+    n = len(text)
+    while True:
+        mm = _FLOW_SPECIAL.search(text, i)
+        if mm is None:
+            return None
+        i = mm.start()
+        ch = text[i]
+        if ch in "{[":
+            depth += 1
+        elif ch in "}]":
+            depth -= 1
+            if depth == 0:
+                if ch != "}":
+                    return None
+                i += 1
+                break
+        elif ch == "#":
+            if text[i - 1] in " \n":
+                eol = text.find("\n", i)
+                i = n if eol < 0 else eol
+                continue
+        elif ch in "'\"":
+            j = i - 1
+            while text[j] == " ":
+                j -= 1
+            if text[j] in "{[,:\n":  # a quoted scalar starts here (not an apostrophe inside a word)
+                i = _end_of_quoted(text, i)
+                if i < 0:
+                    return None
+                continue
+        i += 1
+    # After the item: the separator, then only blanks or a comment on that line.
+    blank = []
+    while i < n and text[i] == " ":
+        i += 1
+    if i >= n or text[i] not in ",]":
+        return None
+    blank.append(i)
+    closed = text[i] == "]"
+    rest = _BLANK_OR_COMMENT.match(text, i + 1)
+    if rest is None:
+        return None
+    end = _skip_blank_lines(text, rest.end())
+    if not closed and end < n:
+        # A trailing comma may be followed by the ']' alone on a line.
+        m = re.compile(r"[ ]+\]").match(text, end)
+        if m is not None:
+            after = _BLANK_OR_COMMENT.match(text, m.end())
+            if after is None:
+                return None
+            blank.append(m.end() - 1)
+            closed = True
+            end = _skip_blank_lines(text, after.end())
+    if closed:
+        end = _skip_blank_lines(text, end)
+        if end < n:
+            return None  # more than blanks or comments after the list's ']' within the item's chunk
+    return end, tuple(blank), closed
+
+
+def _end_of_quoted(text: str, i: int) -> int:
+    """The offset after the quoted scalar starting at i, or -1."""
+    q = text[i]
+    j = i + 1
+    while True:
+        j = text.find(q, j)
+        if j < 0:
+            return -1
+        if q == "'":
+            if text[j + 1:j + 2] == "'":
+                j += 2
+                continue
+            return j + 1
+        k = j - 1
+        backslashes = 0
+        while text[k] == "\\":
+            backslashes += 1
+            k -= 1
+        if backslashes % 2 == 0:
+            return j + 1
+        j += 1
+
+
+def _flow_chunks(text: str, key: str, start: int, body: int, end: int, line: int) -> list[Chunk] | None:
+    """A flow list section (`key: [` at `start`, its items from `body`) as a flowhead chunk and flowitem chunks."""
+    section = text[:end]
+    first = _skip_blank_lines(section, body)
+    out = [Chunk(text[start:first], line, "flowhead", key)]
+    line += out[0].lines
+    pos = first
+    closed = False
+    while not closed:
+        if pos >= end:
+            return None
+        scanned = scan_flow_item(section, pos)
+        if scanned is None:
+            return None
+        stop, blank, closed = scanned
+        c = Chunk(text[pos:stop], line, "flowitem", key, blank=tuple(b - pos for b in blank))
+        out.append(c)
+        line += c.lines
+        pos = stop
+    return out if pos == end else None
 
 
 def _split(text: str) -> list[Chunk] | None:
@@ -212,6 +386,15 @@ def _split(text: str) -> list[Chunk] | None:
                 # zero-indented entry (column 0, as PyYAML writes lists) parses alone as it does in place.
                 indent = len(first.group(1)) - 1
                 items = [m.start() for m in _dash_at(indent).finditer(nl_text, first.start(), end)]
+        if not items and not empty:
+            eol = text.find("\n", off)
+            rest = text[off:eol if eol >= 0 else len(text)].split(":", 1)[1].strip()
+            if rest.startswith("[") and (rest == "[" or rest[1:].lstrip().startswith("#")) and eol >= 0:
+                flow = _flow_chunks(text, key, start, eol + 1, end, line)
+                if flow is not None:
+                    chunks += flow
+                    line += sum(c.lines for c in flow)
+                    continue
         if not items:
             chunks.append(Chunk(text[start:end], line, "section", key))
             line += chunks[-1].lines

@@ -77,7 +77,8 @@ class IncrementalParser:
             doc = self._cache.get(key)
             if doc is None:
                 self.chunk_parses += 1
-                doc = parse_yaml(c.text, given)
+                # A flow list's head is parsed as an empty list; each item without its separators.
+                doc = parse_yaml(c.text + " ]" if c.kind == "flowhead" else c.parse_text(), given)
             fresh[key] = doc
         return doc
 
@@ -135,6 +136,9 @@ class IncrementalParser:
                 root.keys[c.key] = (sh.plain(ks), sh.plain(ke), sh.wrap(vpos))
                 i += 1
                 continue
+            if c.kind == "flowhead":
+                i = self._flow_list(chunks, parsed, i, sh, (ks, ke, vpos), data, root, old_shifted, shifted)
+                continue
             # A header and its items: the items form the section's block sequence.
             if doc.data[c.key] not in (None, ""):
                 raise _Fallback
@@ -169,6 +173,40 @@ class IncrementalParser:
         self._shifted = shifted
         return ParsedDoc(text, data, root)
 
+    @staticmethod
+    def _flow_list(chunks, parsed, i, sh, key_pos, data, root, old_shifted, shifted) -> int:
+        """Assemble a flow list from its head (chunk i) and item chunks; returns the index after them."""
+        c = chunks[i]
+        ks, ke, vpos = key_pos
+        if parsed[i].data[c.key] != [] or not isinstance(vpos, SeqPos):
+            raise _Fallback
+        values, poses = [], []
+        j = i + 1
+        while j < len(chunks) and chunks[j].kind == "flowitem" and chunks[j].key == c.key:
+            cj, idoc = chunks[j], parsed[j]
+            if not isinstance(idoc.data, dict) or not isinstance(idoc.pos, MapPos):
+                raise _Fallback
+            values.append(idoc.data)
+            hit = old_shifted.get(id(idoc))
+            if hit is not None and hit[0] is idoc and hit[1] == cj.start and hit[2] is None:
+                pos = hit[3]
+            else:
+                pos = Shift(cj.start).wrap(idoc.pos)
+            shifted[id(idoc)] = (idoc, cj.start, None, pos)
+            poses.append(pos)
+            j += 1
+        last = chunks[j - 1]
+        if j == i + 1 or last.text[last.blank[-1]] != "]":
+            raise _Fallback
+        close = last.blank[-1]
+        line = last.text.count("\n", 0, close)
+        seq = SeqPos(sh.plain(vpos.start))
+        seq.end = (last.start + line, close - (last.text.rfind("\n", 0, close) + 1) + 1)
+        seq.items = poses
+        data[c.key] = values
+        root.keys[c.key] = (sh.plain(ks), sh.plain(ke), seq)
+        return j
+
     def _anchors_for(self, i: int, c: Chunk, chunks: list[Chunk], parsed: list[ParsedDoc], visible: dict):
         """The anchors of earlier chunks that chunk i's aliases may name, and its cache key.
 
@@ -201,7 +239,7 @@ class IncrementalParser:
         token, which stays inside the chunk. Anything else parses the whole text.
         """
         c = chunks[i]
-        if doc.ok or len(doc.findings) != 1 or (c.kind == "item" and c.indent == 0):
+        if doc.ok or len(doc.findings) != 1 or (c.kind == "item" and c.indent == 0) or c.kind in ("flowhead", "flowitem"):
             # A zero-indented list is an "indentless" sequence inside its key: libyaml words errors
             # there differently than in the same item parsed alone.
             raise _Fallback
