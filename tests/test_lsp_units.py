@@ -215,3 +215,16 @@ def test_a_rule_that_raises_on_schema_invalid_data_is_skipped_like_the_cli(monke
     got = checker.check(invalid, CTX)
     assert got == check_text(invalid, CTX) and "TM002" in {f.rule for f in got}
     assert not any(f.rule == "TM998" for f in got)  # skipped, the rest of the check stands
+
+
+def test_a_catalog_link_renames_to_another_catalog_entry_only():
+    from threatlint.catalog import default_catalog
+
+    text = ("version: 1\nthreats:\n- {id: T1, title: t, stride: spoofing, catalog: CT-S-001}\n"
+            "- {id: T2, title: u, stride: spoofing, catalog: CT-S-001}\n")
+    model = Model(parse_yaml(text))
+    line, col = at(text, "catalog: CT-S-001", len("catalog: CT"))
+    with pytest.raises(rename.RenameError, match="not in the catalog"):
+        rename.rename(model, text, line, col, "CT-NOPE", catalog=default_catalog())
+    edits = rename.rename(model, text, line, col, "CT-S-002", catalog=default_catalog())
+    assert len(edits) == 2 and all(new == "CT-S-002" for _, new in edits)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from lsprotocol import types as lsp
 
+from ..catalog import default_catalog
 from ..engine.finding import Range
 from ..engine.model import Model
 from ..fixes import fixes_for
@@ -201,8 +202,10 @@ def rename_id(ls: ThreatlintServer, params: lsp.RenameParams):
     if not at.doc.ok or at.doc.text != at.text:
         raise Refused("the model does not parse right now: fix the syntax error first, then rename")
     try:
+        catalog = ls.context(uri).catalog
         edits = rename.rename(Model(at.doc), at.text, at.line, at.col, params.new_name,
-                              prose=ls.settings.rename_mentions, catalog=ls.context(uri).catalog)
+                              prose=ls.settings.rename_mentions,
+                              catalog=catalog if catalog is not None else default_catalog())
     except rename.RenameError as e:
         raise Refused(str(e))
     return lsp.WorkspaceEdit(changes={uri: [lsp.TextEdit(range=at.lines.range(r), new_text=new) for r, new in edits]})
