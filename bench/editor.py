@@ -98,6 +98,31 @@ def replay(text: str, line: int, char: int, keystrokes: int, word: str, warmup: 
             "full_parses": checker.parser.full_parses, "inproc_cpu_ms": statistics.median(cpu)}
 
 
+def instructions_per_key(n: int, name: str, section: str, keystrokes: int = 10) -> float | None:
+    """Instructions the editor's checker executes per keystroke (valgrind's callgrind, in a child process):
+    the difference between replaying `keystrokes` keys and replaying none, divided by `keystrokes`. Unlike
+    time, the count does not depend on what else the machine runs. None when valgrind is missing."""
+    import re
+    import subprocess
+
+    if shutil.which("valgrind") is None:
+        return None
+    counts = []
+    for keys in (keystrokes, 0):
+        proc = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable,
+                               str(Path(__file__)), "--replay", str(n), name, section, str(keys)],
+                              capture_output=True, text=True, check=True)
+        m = re.search(r"Collected : (\d+)", proc.stderr)
+        counts.append(int(m.group(1)))
+    return (counts[0] - counts[1]) / keystrokes
+
+
+def _replay_main(n: int, name: str, section: str, keys: int) -> None:
+    text = model_text(n, name)
+    line, char = place(text, section)
+    replay(text, line, char, keys, " and then replays it", warmup=3)
+
+
 def p95(values: list[float]) -> float:
     s = sorted(values)
     return s[min(len(s) - 1, int(round(0.95 * (len(s) - 1))))]
@@ -129,15 +154,18 @@ def run_one(n: int, name: str, section: str, keystrokes: int) -> dict:
 
 
 def render(rows: list[dict]) -> str:
+    ins = any(r.get("instructions_per_key") for r in rows)
     out = ["| threats | layout | typing in | p95 ms | median ms | server CPU ms/key | in-process CPU ms/key "
-           "| items judged/key | chunks parsed/key | within budget | = fresh check |",
-           "|---:|---|---|---:|---:|---:|---:|---:|---:|---|---|"]
+           + ("| M instructions/key " if ins else "") + "| items judged/key | chunks parsed/key | within budget | = fresh check |",
+           "|---:|---|---|---:|---:|---:|---:|" + ("---:|" if ins else "") + "---:|---:|---|---|"]
     for r in rows:
         budget = BUDGET_MS.get(r["threats"])
         ok = "" if budget is None else ("yes" if r["p95_ms"] <= budget else f"**no** (> {budget:g})")
         cpu = f"{r['server_cpu_ms_per_key']:.1f}" if r["server_cpu_ms_per_key"] is not None else "-"
         out.append(f"| {r['threats']} | {r['layout']} | {r['section']} | {r['p95_ms']:.1f} | {r['median_ms']:.1f} | {cpu} "
-                   f"| {r['inproc_cpu_ms']:.1f} | {r['judged_per_key']:g} | {r['parses_per_key']:g} | {ok} "
+                   f"| {r['inproc_cpu_ms']:.1f} "
+                   + (f"| {r['instructions_per_key'] / 1e6:.1f} " if ins and r.get("instructions_per_key") else "| - " if ins else "")
+                   + f"| {r['judged_per_key']:g} | {r['parses_per_key']:g} | {ok} "
                    f"| {'yes' if r['diagnostics_match_check'] else '**no**'} |")
     return "\n".join(out)
 
@@ -150,7 +178,13 @@ def main(argv=None) -> int:
     p.add_argument("--keystrokes", type=int, default=15)
     p.add_argument("--output", type=Path, default=BENCH / "work" / "editor.json")
     p.add_argument("--markdown", type=Path)
+    p.add_argument("--instructions", action="store_true",
+                   help="also count instructions per keystroke with valgrind (slow: minutes per row at 1,000 threats)")
+    p.add_argument("--replay", nargs=4, metavar=("N", "LAYOUT", "SECTION", "KEYS"), help=argparse.SUPPRESS)
     args = p.parse_args(argv)
+    if args.replay:
+        _replay_main(int(args.replay[0]), args.replay[1], args.replay[2], int(args.replay[3]))
+        return 0
     rows = []
     try:
         load = os.getloadavg()
@@ -160,6 +194,8 @@ def main(argv=None) -> int:
         for name in args.layouts:
             for section in args.sections:
                 row = run_one(n, name, section, args.keystrokes)
+                if args.instructions:
+                    row["instructions_per_key"] = instructions_per_key(n, name, section)
                 rows.append(row)
                 print(f"{n:>5} {name:<14} {section:<10} p95 {row['p95_ms']:7.1f} ms  median {row['median_ms']:7.1f} ms  "
                       f"judged/key {row['judged_per_key']:g}", flush=True)

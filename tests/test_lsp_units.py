@@ -228,3 +228,17 @@ def test_a_catalog_link_renames_to_another_catalog_entry_only():
         rename.rename(model, text, line, col, "CT-NOPE", catalog=default_catalog())
     edits = rename.rename(model, text, line, col, "CT-S-002", catalog=default_catalog())
     assert len(edits) == 2 and all(new == "CT-S-002" for _, new in edits)
+
+
+def test_an_edit_to_a_name_rejudges_only_the_threats_that_name_it():
+    text = big_model(60)
+    checker = DocumentChecker()
+    checker.check(text, CTX)
+    for old, new in (("name: Service 3,", "name: Service 3x,"), ("name: Service 3x,", "name: Ledger,"),
+                     ("name: DB,", "name: Vault,"), ("id: card-data", "id: card-info")):
+        # (every threat names card-data in its attack path: renaming that asset re-judges them all)
+        before = dict(checker.caches.rules.runs)
+        text = text.replace(old, new, 1)
+        assert checker.check(text, CTX) == check_text(text, CTX), (old, new)
+        rejudged = checker.caches.rules.runs.get("TM202", 0) - before.get("TM202", 0)
+        assert rejudged < 60 or old == "id: card-data", (old, new, rejudged)  # not every threat

@@ -127,6 +127,17 @@ def _vocabulary_regex(terms: frozenset) -> "re.Pattern":
     return re.compile(r"(?<![\w-])" + _alternation(terms) + r"(?![\w-])", re.IGNORECASE)
 
 
+def names_any(terms: frozenset, text: str) -> bool:
+    """Whether `text` names one of `terms` the way `Model.vocabulary` matches them."""
+    return bool(terms) and _terms_regex(terms).search(text) is not None
+
+
+@lru_cache(maxsize=4)
+def _terms_regex(terms: frozenset) -> "re.Pattern":
+    # Apart from _vocabulary_regex's cache: the few terms an edit changes must not evict the whole vocabulary.
+    return re.compile(r"(?<![\w-])" + _alternation(terms) + r"(?![\w-])", re.IGNORECASE)
+
+
 _NOUNS = {
     "assets": "asset",
     "boundaries": "boundary",
@@ -335,13 +346,8 @@ class Model:
         return self.boundary_of(src) != self.boundary_of(dst)
 
     @cached_property
-    def vocabulary(self) -> "re.Pattern | None":
-        """One regex matching any way text can name this model's elements, flows and assets.
-
-        An id, a full name, or a distinctive word of a name ("payments" of "Payments
-        API") counts: people write "the payments DB", not "Payments database". Built
-        once per model so rules that search many threats stay linear.
-        """
+    def vocabulary_terms(self) -> frozenset[str]:
+        """The lower-cased terms `vocabulary` matches: ids, full names and distinctive words of names."""
         terms = set()
         for items in (self.elements, self.flows, self.assets):
             for ident, item in items.items():
@@ -350,10 +356,18 @@ class Model:
                 if isinstance(name, str) and name.strip():
                     terms.add(name.strip().lower())
                     terms.update(w for w in re.findall(r"[a-z0-9][a-z0-9-]{3,}", name.lower()) if w not in _COMMON_WORDS)
-        terms = {t for t in terms if len(t) >= 2}
-        if not terms:
-            return None
-        return _vocabulary_regex(frozenset(terms))
+        return frozenset(t for t in terms if len(t) >= 2)
+
+    @cached_property
+    def vocabulary(self) -> "re.Pattern | None":
+        """One regex matching any way text can name this model's elements, flows and assets.
+
+        An id, a full name, or a distinctive word of a name ("payments" of "Payments
+        API") counts: people write "the payments DB", not "Payments database". Built
+        once per model so rules that search many threats stay linear.
+        """
+        terms = self.vocabulary_terms
+        return _vocabulary_regex(terms) if terms else None
 
     def is_sensitive(self, asset_id) -> bool:
         a = self.assets.get(asset_id) if isinstance(asset_id, str) else None

@@ -143,7 +143,7 @@ class _Parts:
 
 
 class _State:
-    __slots__ = ("key", "hits", "per_item", "per_index", "items")
+    __slots__ = ("key", "hits", "per_item", "per_index", "items", "summary")
 
     def __init__(self, key):
         self.key = key  # (context, versions of the declared parts)
@@ -151,6 +151,7 @@ class _State:
         self.per_item: dict = {}  # (id(item), index) -> (item, hits) of a rule with `each`
         self.per_index: list | None = None  # the same by index, for the items below
         self.items: tuple | None = None  # the section's items per_index was made for
+        self.summary = None  # the rule's `Reads.narrow` value when per_index was made
 
 
 class RuleCache:
@@ -160,6 +161,7 @@ class RuleCache:
         self._states: dict[str, _State] = {}
         self._parts = _Parts()
         self._whole_only: set[str] = set()  # rules whose `each` declaration their hits contradicted
+        self._texts: dict[tuple, dict] = {}  # (Narrow.text, section) -> id(item) -> (item, its text)
         self.runs: dict[str, int] = {}  # rule id -> items (or whole models) judged
 
     def hits(self, rules: list[Rule], model: Model, ctx: CheckContext, tolerant: bool) -> list[tuple[Rule, list[Hit]]]:
@@ -177,8 +179,15 @@ class RuleCache:
                 key = (ctx, tuple(parts.version(p) for p in reads.parts))
                 state = self._states.get(rule.id)
                 fresh_state = state is None or state.key != key
-                if fresh_state:
+                narrowed = None
+                if fresh_state and state is not None and reads.narrow is not None and reads.each is not None:
+                    narrowed = self._narrow(rule, state, key, model)
+                if narrowed is not None:
+                    state.key = key
+                elif fresh_state:
                     state = self._states[rule.id] = _State(key)
+                    if reads.narrow is not None:
+                        state.summary = reads.narrow.summary(model)
                 if reads.each is None or rule.id in self._whole_only:
                     if state.hits is None:
                         self._count(rule, 1)
@@ -188,7 +197,7 @@ class RuleCache:
                         hits = state.hits
                     out.append((rule, hits))
                     continue
-                hits = self._each(rule, reads.each, model, ctx, state, subsets, fresh_state)
+                hits = self._each(rule, reads.each, model, ctx, state, subsets, fresh_state and narrowed is None, narrowed)
                 if hits is None:  # a hit outside the item it judged: judge the whole model from now on
                     self._whole_only.add(rule.id)
                     state.per_item, state.per_index = {}, None
@@ -216,12 +225,34 @@ class RuleCache:
             per[p[1]].append(h)
         return per
 
-    def _each(self, rule: Rule, section: str, model: Model, ctx, state: _State, subsets: dict, fresh_state: bool) -> list | None:
+    def _narrow(self, rule: Rule, state: _State, key, model: Model):
+        """When only the parts of the rule's `Reads.narrow` changed: (the predicate of items to re-judge, the new
+        derived value), else None."""
+        narrow = rule.reads.narrow
+        if state.per_index is None or state.key[0] != key[0]:
+            return None
+        for p, a, b in zip(rule.reads.parts, state.key[1], key[1]):
+            if a != b and p not in narrow.parts:
+                return None
+        new = narrow.summary(model)
+        affected = narrow.affected(state.summary, new)
+        state.summary = new
+        return affected
+
+    def _each(self, rule: Rule, section: str, model: Model, ctx, state: _State, subsets: dict, fresh_state: bool,
+              narrowed=None) -> list | None:
         seq = model.data.get(section)
         changes = self._parts.changes(state.items, section) if not fresh_state and state.per_index is not None else None
         state.items = self._parts.items(section)
+        if narrowed is not None:
+            if changes is None:
+                state.per_item = {}  # the list changed length as well: judge every item again
+            else:
+                text = self._text_of(rule.reads.narrow.text, section)
+                changes = sorted(set(changes) | {i for i, item in enumerate(seq) if isinstance(item, dict) and narrowed(text(item))})
         if changes is not None:
-            # Same list length, same declared parts: re-judge the replaced items only.
+            # Same list length, same declared parts (or only a derived value that these items do not meet):
+            # re-judge the replaced items only.
             todo = [(i, seq[i]) for i in changes if isinstance(seq[i], dict)]
             per_index = state.per_index
             for i in changes:
@@ -256,6 +287,20 @@ class RuleCache:
             per_index[i] = fresh[(id(item), i)][1]
         state.per_index = per_index if isinstance(seq, list) else None
         return list(chain.from_iterable(per_index))
+
+    def _text_of(self, fn, section: str):
+        """`fn(item)` remembered per item (by identity) from one check to the next."""
+        old = self._texts.get((fn, section), {})
+        fresh: dict = {}
+        self._texts[(fn, section)] = fresh
+
+        def text(item):
+            hit = old.get(id(item))
+            if hit is None or hit[0] is not item:
+                hit = (item, fn(item))
+            fresh[id(item)] = hit
+            return hit[1]
+        return text
 
     def _count(self, rule: Rule, n: int) -> None:
         self.runs[rule.id] = self.runs.get(rule.id, 0) + n

@@ -217,7 +217,7 @@ class IncrementalParser:
             return None, (c.text,)
         if needs_translation(c.text):
             raise _Fallback  # positions from another chunk would be translated twice
-        given, sig = {}, []
+        given, sig, keep = {}, [], []
         for name in sorted(names):
             j, (data, pos, size) = visible[name]
             if not isinstance(pos, tuple):  # an alias of a scalar takes the alias's own range instead
@@ -226,10 +226,11 @@ class IncrementalParser:
                 absolute = materialize(Shift(a.start, (a.lines, 0), nm).wrap(pos))
                 pos = materialize(Shift(-c.start).wrap(absolute))
                 sig.append((name, a.start - c.start, nm[0] - c.start, nm[1]))
-            else:
-                sig.append((name,))
+                keep.append(_Same(parsed[j]))
+            else:  # a scalar: its value is all the alias takes (an edit beside the anchor changes nothing here)
+                sig.append((name, type(data).__name__, data))
             given[name] = (data, pos, size)
-        return given, (c.text, tuple(sig), tuple(_Same(parsed[visible[n][0]]) for n in sorted(names)))
+        return given, (c.text, tuple(sig), tuple(keep))
 
     def _error(self, text: str, chunks: list[Chunk], i: int, doc: ParsedDoc) -> ParsedDoc:
         """Chunk i (the first with a finding) does not parse cleanly alone.

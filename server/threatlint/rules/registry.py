@@ -18,6 +18,18 @@ class Hit:
 
 
 @dataclass(frozen=True)
+class Narrow:
+    """A value derived from some declared parts (the model's vocabulary) and which items a change of it can
+    affect: when only `parts` changed, a rule with `each` re-judges only the items whose `text` the predicate
+    `affected(old, new)` says may now be judged differently (and the items that changed themselves)."""
+
+    parts: tuple[str, ...]
+    summary: Callable  # (model) -> the derived value
+    text: Callable  # (item) -> the text of an item the predicate below reads (kept while the item is)
+    affected: Callable  # (old value, new value) -> predicate on that text
+
+
+@dataclass(frozen=True)
 class Reads:
     """What a rule's verdict depends on besides the check's context, declared beside the rule.
 
@@ -33,6 +45,7 @@ class Reads:
     each: str | None = None
     parts: tuple[str, ...] = ()
     quotes_lines: bool = False
+    narrow: Narrow | None = None
 
 
 @dataclass(frozen=True)

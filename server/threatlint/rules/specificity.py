@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import re
 
-from ..engine.model import LEVELS, VOCABULARY_PARTS, Model, as_list, level, text
-from .registry import Hit, Reads, rule
+from ..engine.model import LEVELS, VOCABULARY_PARTS, Model, as_list, level, names_any, text
+from .registry import Hit, Narrow, Reads, rule
 
 
 class _LazyPattern:
@@ -82,6 +82,18 @@ GENERIC_TITLES = {
 CONCRETE_DETAIL = _LazyPattern(re.compile, r"\d|`|\"[^\"]+\"|(?<!\w)'[^']+'(?!\w)|\b[a-z]+_[a-z_]+\b|\b[a-z]+[A-Z]\w*\b|\b\w+\.\w+\b")
 
 
+def _vocabulary_affected(old: frozenset, new: frozenset):
+    """Items whose text names a term that came or went: only their verdict on "names something" can change
+    (TM202 reads the vocabulary, and asset ids through attack_path.target, which its text also holds)."""
+    delta = old ^ new
+    return lambda words: bool(delta) and names_any(delta, words)
+
+
+# TM202 and TM203 read the vocabulary (every element, flow and asset name): an edit to one name re-judges
+# only the threats and mitigations whose text names a term it added or removed.
+_VOCABULARY = Narrow(VOCABULARY_PARTS, lambda model: model.vocabulary_terms, lambda item: _words(item), _vocabulary_affected)
+
+
 def _words(value) -> str:
     if isinstance(value, str):
         return value
@@ -122,7 +134,7 @@ def _names_something(model: Model, t: dict, blob: str) -> bool:
       "A threat must say what goes wrong and where: name the element, entry point or asset, and avoid wording that "
       "fits any system (\"several potential security risks\", \"could be compromised\"). Title, description and "
       "attack_path are judged together.",
-      reads=Reads(each="threats", parts=VOCABULARY_PARTS))
+      reads=Reads(each="threats", parts=VOCABULARY_PARTS, narrow=_VOCABULARY))
 def vague_threat(model: Model, ctx):
     for i, t in model.items("threats"):
         blob = " ".join(_words(t.get(k)) for k in ("title", "description", "attack_path"))
@@ -148,7 +160,7 @@ def _is_concrete(model: Model, blob: str) -> bool:
       "A mitigation must be a concrete design change (\"exact-match allowlist of redirect URIs on /oauth/callback\"), "
       "not a generic control (\"follow best practices\", \"use a WAF\", \"harden the system\"). A control family "
       "(rate limiting, input validation, a WAF) is fine once the mitigation says where and how.",
-      reads=Reads(each="mitigations", parts=VOCABULARY_PARTS))
+      reads=Reads(each="mitigations", parts=VOCABULARY_PARTS, narrow=_VOCABULARY))
 def generic_mitigation(model: Model, ctx):
     for i, m in model.items("mitigations"):
         title = text(m.get("title"))
