@@ -94,6 +94,8 @@ def replay(text: str, line: int, char: int, keystrokes: int, word: str, warmup: 
             cpu.append((time.process_time() - t) * 1000)
             judged.append(sum(checker.caches.rules.runs.values()) - runs_before)
             chunks.append(checker.parser.chunk_parses + checker.parser.full_parses - parses_before)
+    if not cpu:
+        return {}
     return {"judged_per_key": statistics.median(judged), "parses_per_key": statistics.median(chunks),
             "full_parses": checker.parser.full_parses, "inproc_cpu_ms": statistics.median(cpu)}
 

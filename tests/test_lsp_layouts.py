@@ -170,7 +170,7 @@ async def test_code_actions_hints_symbols_and_code_files_in_every_layout(client,
     assert by_line[doc.value_of("id", "T-001").line].startswith("score 12 (high × critical) → critical")
 
     symbols = await client.workspace_symbol_async(lsp.WorkspaceSymbolParams(query="api"))
-    found = {(s.name, Path(s.location.uri).name if False else s.location.uri.rsplit("/", 1)[-1]) for s in symbols}
+    found = {(s.name, s.location.uri.rsplit("/", 1)[-1]) for s in symbols}
     assert ("api", "payments.threatmodel.yaml") in found and ("api-gateway", "other.threatmodel.yaml") in found
 
     code = (client.root / "services" / "payments" / "app.py").as_uri()
