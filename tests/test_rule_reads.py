@@ -121,3 +121,17 @@ def test_read_part_reads_items_keys_and_sections():
     assert read_part(data, "system.criticality") == "high"
     assert read_part(data, "review") == {"cadence_days": 90}
     assert read_part(data, "threats")[0] is data["threats"][0]
+
+
+def test_names_any_agrees_with_the_vocabulary_regex():
+    from threatlint.engine.model import Model, names_any
+
+    rng = random.Random(7)
+    words = ["api", "payments api", "db", "Vault", "card-data", "ledger-x", "Straße", "ſſ", "İd", "x.y", "Kelvin-K"]
+    for _ in range(400):
+        names = rng.sample(words, rng.randint(1, 3))
+        text = " ".join(rng.choice(words + ["the", "-", "(", "API", "DB!", "STRASSE", "e0", "kelvin-k"])
+                        for _ in range(rng.randint(0, 8)))
+        doc = parse_yaml("version: 1\nelements:\n" + "".join(f"- {{id: e{i}, name: '{t}'}}\n" for i, t in enumerate(names)))
+        model = Model(doc)
+        assert names_any(model.vocabulary_terms, text) == bool(model.vocabulary.search(text)), (names, text)

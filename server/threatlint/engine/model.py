@@ -129,7 +129,15 @@ def _vocabulary_regex(terms: frozenset) -> "re.Pattern":
 
 def names_any(terms: frozenset, text: str) -> bool:
     """Whether `text` names one of `terms` the way `Model.vocabulary` matches them."""
-    return bool(terms) and _terms_regex(terms).search(text) is not None
+    if not terms:
+        return False
+    if text.isascii() and all(t.isascii() for t in terms):
+        # Each match contains a term as it is: a text holding none of them cannot match (outside ASCII,
+        # case-insensitive matching does not reduce to str.lower, so the regex alone decides).
+        low = text.lower()
+        if not any(t in low for t in terms):
+            return False
+    return _terms_regex(terms).search(text) is not None
 
 
 @lru_cache(maxsize=4)
