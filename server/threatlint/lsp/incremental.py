@@ -55,6 +55,7 @@ class IncrementalParser:
         self._shifted: dict[int, tuple] = {}
         self._chunks: list[Chunk] | None = None  # the previous version's split
         self._safe: set[str] = set()  # chunk texts of that split (found safe to parse alone)
+        self._aliases: dict[str, set] = {}  # chunk text -> the alias names it uses
         self.full_parses = 0  # how often the whole text had to be parsed (tests and benchmarks read it)
         self.chunk_parses = 0
 
@@ -63,6 +64,8 @@ class IncrementalParser:
         chunks = split(text, self._safe, self._chunks)
         self._chunks = chunks
         self._safe = {c.text for c in chunks} if chunks is not None else set()
+        if chunks is not None and len(self._aliases) > 2 * len(chunks):
+            self._aliases = {c.text: self._aliases[c.text] for c in chunks if c.text in self._aliases}
         if chunks is not None:
             try:
                 return self._assemble(text, chunks)
@@ -212,7 +215,12 @@ class IncrementalParser:
 
         A collection's positions are expressed relative to chunk i (its lines before the chunk are
         negative), so that shifting chunk i's tree by its first line puts them where the anchor is."""
-        names = aliases(c.text) & visible.keys() if visible else ()
+        if not visible:
+            return None, (c.text,)
+        used = self._aliases.get(c.text)
+        if used is None:
+            used = self._aliases[c.text] = aliases(c.text)
+        names = used & visible.keys()
         if not names:
             return None, (c.text,)
         if needs_translation(c.text):
