@@ -46,6 +46,12 @@ def _flow(key: str, block: list[str]) -> list[str]:
     return [f"{key}: ["] + [line + ("," if i + 1 < len(body) else "]") for i, line in enumerate(body)]
 
 
+def _flow_closing(key: str, block: list[str]) -> list[str]:
+    """A flow list closed by `]` on a line of its own, after a trailing comma (as JSON-minded people write)."""
+    items = yaml.safe_load("\n".join(block))[key] or []
+    return [f"{key}: ["] + [f"  {json.dumps(item, ensure_ascii=False, default=str)}," for item in items] + ["]"]
+
+
 def _comments(key: str, block: list[str]) -> list[str]:
     out = [block[0]]
     seen = 0
@@ -76,7 +82,7 @@ def _anchors(text: str) -> str:
 
 
 def _mixed(key: str, block: list[str]) -> list[str]:
-    style = {"assets": _flow, "elements": _zero, "flows": _comments, "threats": _zero, "mitigations": _flow}.get(key)
+    style = {"assets": _flow, "elements": _zero, "flows": _comments, "threats": _zero, "mitigations": _flow_closing}.get(key)
     return style(key, block) if style else block
 
 

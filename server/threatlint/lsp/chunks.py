@@ -199,7 +199,8 @@ def _resplit_flow_item(text: str, chunks: list[Chunk], k: int, off: int) -> list
     if m != k:
         return None
     new = text[off:end]
-    if _TOP_LINE.search("\n" + new) is not None:
+    top = _TOP_LINE.search("\n" + new)
+    if top is not None and not (c.blank and _CLOSING_LINE.match(new, top.start())):
         return None
     scanned = scan_flow_item(new, 0)
     closed = "]" in (c.text[i] for i in c.blank)
@@ -213,6 +214,7 @@ def _resplit_flow_item(text: str, chunks: list[Chunk], k: int, off: int) -> list
     return out
 
 
+_CLOSING_LINE = re.compile(r"[ ]*\][ ]*(?:#[^\n]*)?(?=\n|\Z)")  # a line holding only a flow list's ']'
 _FLOW_SPECIAL = re.compile(r"[\[\]{}'\"#\n]")
 _BLANK_OR_COMMENT = re.compile(r"[ ]*(?:#[^\n]*)?(?:\n|\Z)")
 _ITEM_LINE = re.compile(r"[ ]+\{")
@@ -277,6 +279,14 @@ def scan_flow_item(text: str, pos: int):
     blank = []
     while i < n and text[i] == " ":
         i += 1
+    if i < n and text[i] in "#\n":
+        # `}` ends its line: the list may close on a line of its own (`]`, at any column).
+        after = _BLANK_OR_COMMENT.match(text, i)
+        nxt = _skip_blank_lines(text, after.end()) if after is not None else n
+        m = _CLOSING_LINE.match(text, nxt)
+        if m is None:
+            return None
+        i = m.start() + m.group(0).index("]")
     if i >= n or text[i] not in ",]":
         return None
     blank.append(i)
@@ -287,12 +297,12 @@ def scan_flow_item(text: str, pos: int):
     end = _skip_blank_lines(text, rest.end())
     if not closed and end < n:
         # A trailing comma may be followed by the ']' alone on a line.
-        m = re.compile(r"[ ]+\]").match(text, end)
+        m = _CLOSING_LINE.match(text, end)
         if m is not None:
-            after = _BLANK_OR_COMMENT.match(text, m.end())
+            blank.append(m.start() + m.group(0).index("]"))
+            after = _BLANK_OR_COMMENT.match(text, blank[-1] + 1)
             if after is None:
                 return None
-            blank.append(m.end() - 1)
             closed = True
             end = _skip_blank_lines(text, after.end())
     if closed:
@@ -360,7 +370,9 @@ def _split(text: str) -> list[Chunk] | None:
         km = _KEY_LINE.match(line)
         if km is None:
             if line.startswith("- ") or line == "-":
-                continue  # an indentless sequence entry; its section stays whole (see below)
+                continue  # a zero-indented list's entry
+            if _CLOSING_LINE.match(line):
+                continue  # the ']' closing a flow list (the section's parse judges it anywhere else)
             return None
         rest = line[km.end():].strip()
         sections.append((off, km.group(1), rest == "" or rest.startswith("#")))
