@@ -41,7 +41,7 @@ SECTIONS = {  # where one types: (top-level key, the item's field; None for a ma
     "system": ("system", "description"),
     "review": ("review", "reviewers"),
 }
-BUDGET_MS = {50: 10.0, 1000: 50.0}  # the p95 the editor must meet (docs/performance-editor.md)
+BUDGET_MS = {50: 10.0, 1000: 50.0}  # the p95 the editor must meet (docs/performance.md, "The editor")
 
 
 def model_text(n: int, name: str) -> str:

@@ -6,7 +6,7 @@ import sys
 
 from ..catalog.conditions import Facts
 from ..catalog.matching import Match, filled, matches
-from ..config import ConfigError, context_for
+from ..settings import ConfigError, context_for
 from ..engine.finding import Finding
 from ..engine.model import Model
 from ..engine.parse import decode, parse_yaml

@@ -11,7 +11,7 @@ from ..catalog import default_catalog
 from ..engine.finding import Range
 from ..engine.model import Model
 from ..fixes import fixes_for
-from . import features, hints, rename
+from . import drift, features, hints, rename
 from .convert import diagnostic
 from .document import use_lsp_lines
 from .server import Refused, ThreatlintServer
@@ -60,6 +60,8 @@ def did_open(ls: ThreatlintServer, params: lsp.DidOpenTextDocumentParams):
 def did_change(ls: ThreatlintServer, params: lsp.DidChangeTextDocumentParams):
     if ls.is_open_model(params.text_document.uri):
         ls.schedule(params.text_document.uri)
+    elif drift.is_infra(ls, params.text_document.uri):
+        ls.publish_coverage(params.text_document.uri)
 
 
 def did_save(ls: ThreatlintServer, params: lsp.DidSaveTextDocumentParams):
@@ -85,7 +87,7 @@ def code_action(ls: ThreatlintServer, params: lsp.CodeActionParams):
     uri = params.text_document.uri
     state = ls.model_state(uri)
     if state is None:
-        return None
+        return drift.code_actions(ls, params)  # an infrastructure file: fixes that edit the model
     text, lines, doc, _ = state
     if params.context.only and not any(str(k).startswith("quickfix") for k in params.context.only):
         return None
@@ -102,7 +104,7 @@ def code_action(ls: ThreatlintServer, params: lsp.CodeActionParams):
             actions.append(lsp.CodeAction(
                 title=fix.title, kind=lsp.CodeActionKind.QuickFix, diagnostics=[diagnostic(f, lines)],
                 is_preferred=fix.preferred or None, edit=lsp.WorkspaceEdit(changes={uri: edits})))
-    return actions
+    return actions + drift.model_actions(ls, params, text, doc, lines)
 
 
 # -- editing help ------------------------------------------------------------------------------------

@@ -2,12 +2,13 @@
 
 Model files get diagnostics (checked incrementally, see checker.py), quick fixes, completion, hover,
 navigation, rename, inlay hints and an outline. Code files inside a model's scope get one information
-diagnostic naming the model. Checks run on the event loop as soon as it is idle; edits that arrive while a
-check runs are coalesced into the next one, so a burst of keystrokes costs one check and an isolated
-keystroke waits for no timer.
+diagnostic naming the model; infrastructure files there also get drift findings (drift.py). Checks run
+on the event loop as soon as it is idle; edits that arrive while a check runs are coalesced into the next
+one, so a burst of keystrokes costs one check and an isolated keystroke waits for no timer.
 
 Layout: transport.py (stdio), workspace_index.py (models on disk, repositories), handlers.py (one function
-per LSP request, registered by `create_server`), this module (open documents and their checks).
+per LSP request, registered by `create_server`), diagram.py (the `threatlint/diagram` request), drift.py (drift
+on infrastructure files), this module (open documents and their checks).
 """
 from __future__ import annotations
 
@@ -24,12 +25,13 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from .. import __version__
-from ..cli.files import is_model_file
-from ..config import ConfigError, context_for, load_for
-from ..engine.config import DEFAULT_MODEL_PATTERNS
+from ..workspace import is_model_file
+from ..settings import ConfigError, context_for, load_for
+from ..engine.selection import DEFAULT_MODEL_PATTERNS
 from ..engine.context import CheckContext, resolve_today
 from ..engine.finding import Finding
 from ..engine.parse import ParsedDoc
+from . import drift
 from .checker import DocumentChecker
 from .convert import DiagnosticCache, Lines
 from .transport import Transport
@@ -77,7 +79,7 @@ class ThreatlintServer(LanguageServer):
         self.diagnostic_caches: dict[str, DiagnosticCache] = {}
         self.dirty: dict[str, None] = {}
         self._flush_pending = False
-        self._coverage: dict[str, str | None] = {}  # code-file uri -> message published
+        self._coverage: dict[str, tuple] = {}  # code-file uri -> (scope message, drift diagnostics) published
         self._warned: set[str] = set()
 
     # -- transport ---------------------------------------------------------------------
@@ -245,10 +247,13 @@ class ThreatlintServer(LanguageServer):
     def publish_coverage(self, uri: str, force: bool = False) -> None:
         path = self.path_of(uri)
         message = self.index.coverage_message(path, self.open_model_docs(), self.today()) if path else None
-        if not force and self._coverage.get(uri, "unset") == message:
+        drifted = drift.diagnostics(self, uri)  # TM501/TM500 on an infrastructure file in scope
+        seen = (message, tuple((d.code, d.message, d.range.start.line, d.range.start.character, d.range.end.line,
+                                 d.range.end.character) for d in drifted))
+        if not force and self._coverage.get(uri, "unset") == seen:
             return
-        self._coverage[uri] = message
-        diags = []
+        self._coverage[uri] = seen
+        diags = list(drifted)
         if message:
             text = self.text_of(uri)
             first = text.split("\n", 1)[0]
@@ -285,10 +290,11 @@ class ThreatlintServer(LanguageServer):
 
 
 def create_server() -> ThreatlintServer:
-    from . import handlers
+    from . import diagram, handlers
 
     server = ThreatlintServer()
     handlers.register(server)
+    diagram.register(server)  # threatlint/diagram: the editor's live data-flow diagram
     return server
 
 

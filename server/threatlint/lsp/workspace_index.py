@@ -6,7 +6,8 @@ import os
 import time
 from pathlib import Path
 
-from ..cli.files import find_models, git_root, repo_files
+from ..settings import models_under
+from ..workspace import git_root, repo_files
 from ..engine.parse import ParsedDoc, decode, parse_yaml
 from .coverage import ModelInfo, covers, summary
 
@@ -63,7 +64,7 @@ class WorkspaceIndex:
             paths: list[Path] = []
             for fp in self._folders():
                 if fp.is_dir():
-                    paths += find_models(fp)
+                    paths += models_under(fp)  # the folder's model-patterns and exclude
             self._model_paths = paths
         return self._model_paths
 

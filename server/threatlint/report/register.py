@@ -64,7 +64,7 @@ class ThreatRow:
     likelihood: str
     severity: str
     score: int | None
-    rubric: str  # level the SPEC §2 rubric gives for the score
+    rubric: str  # level the priority rubric gives for the score (docs/format.md, "Priority rubric")
     priority: str  # as declared, else the rubric's
     owner: str
     status: str

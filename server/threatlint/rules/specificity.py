@@ -107,7 +107,43 @@ def _words(value) -> str:
 @rule("TM201", "warning", "Threat without an attack path",
       "A threat needs an attack_path with entry (where the attacker comes in), steps (what they do) and target "
       "(the asset id they reach), so that a reader can judge and test the mitigation.",
-      reads=Reads(each="threats"))
+      reads=Reads(each="threats"),
+      why=("Without the path from entry point to asset a reader can neither judge how likely the attack is "
+           "nor test whether a mitigation blocks it."),
+      fix=("Add `attack_path` with `entry` (where the attacker comes in), `steps` (what they do, in order) "
+           "and `target` (the asset id they reach)."),
+      bad="""\
+elements:
+  - {id: api, kind: process}
+threats:
+  - id: T-1
+    title: Open redirect in /oauth/callback leaks session tokens to attacker.example
+    stride: spoofing
+    affects: [api]
+    likelihood: medium
+    impact: {severity: high, blast_radius: every signed-in shopper}
+    priority: high
+    status: open
+""",
+      good="""\
+assets:
+  - {id: sessions, classification: credentials}
+elements:
+  - {id: api, kind: process}
+threats:
+  - id: T-1
+    title: Open redirect in /oauth/callback leaks session tokens to attacker.example
+    stride: spoofing
+    affects: [api]
+    likelihood: medium
+    impact: {severity: high, blast_radius: every signed-in shopper}
+    priority: high
+    status: open
+    attack_path:
+      entry: GET /oauth/callback?redirect_uri=
+      steps: [attacker sends a sign-in link with their redirect_uri, the token is appended to it]
+      target: sessions
+""")
 def missing_attack_path(model: Model, ctx):
     for i, t in model.items("threats"):
         ap = t.get("attack_path")
@@ -134,7 +170,37 @@ def _names_something(model: Model, t: dict, blob: str) -> bool:
       "A threat must say what goes wrong and where: name the element, entry point or asset, and avoid wording that "
       "fits any system (\"several potential security risks\", \"could be compromised\"). Title, description and "
       "attack_path are judged together.",
-      reads=Reads(each="threats", parts=VOCABULARY_PARTS, narrow=_VOCABULARY))
+      reads=Reads(each="threats", parts=VOCABULARY_PARTS, narrow=_VOCABULARY),
+      why=("A threat that fits any system (\"several potential security risks\") cannot be mitigated, tested "
+           "or ranked; it only looks like coverage."),
+      fix=("Say what goes wrong and where: name the element, entry point or asset, the weakness and the "
+           "consequence."),
+      bad="""\
+elements:
+  - {id: api, kind: process}
+threats:
+  - id: T-1
+    title: Several potential security risks
+    stride: spoofing
+    affects: [api]
+    likelihood: medium
+    impact: {severity: high}
+    priority: high
+    status: open
+""",
+      good="""\
+elements:
+  - {id: api, kind: process}
+threats:
+  - id: T-1
+    title: Open redirect in /oauth/callback of api leaks session tokens
+    stride: spoofing
+    affects: [api]
+    likelihood: medium
+    impact: {severity: high}
+    priority: high
+    status: open
+""")
 def vague_threat(model: Model, ctx):
     for i, t in model.items("threats"):
         blob = " ".join(_words(t.get(k)) for k in ("title", "description", "attack_path"))
@@ -160,7 +226,19 @@ def _is_concrete(model: Model, blob: str) -> bool:
       "A mitigation must be a concrete design change (\"exact-match allowlist of redirect URIs on /oauth/callback\"), "
       "not a generic control (\"follow best practices\", \"use a WAF\", \"harden the system\"). A control family "
       "(rate limiting, input validation, a WAF) is fine once the mitigation says where and how.",
-      reads=Reads(each="mitigations", parts=VOCABULARY_PARTS, narrow=_VOCABULARY))
+      reads=Reads(each="mitigations", parts=VOCABULARY_PARTS, narrow=_VOCABULARY),
+      why=("\"Follow best practices\" names no change anyone can make or verify; the threat it claims to "
+           "counter stays open in practice."),
+      fix=("Name the design change, where it is made and what it blocks; a control family (rate limiting, a "
+           "WAF) is fine once it says where and how."),
+      bad="""\
+mitigations:
+  - {id: M-1, title: Follow security best practices, status: planned, ticket: PAY-12}
+""",
+      good="""\
+mitigations:
+  - {id: M-1, title: Exact-match allowlist of redirect URIs on /oauth/callback, status: planned, ticket: PAY-12}
+""")
 def generic_mitigation(model: Model, ctx):
     for i, m in model.items("mitigations"):
         title = text(m.get("title"))
@@ -185,7 +263,42 @@ def generic_mitigation(model: Model, ctx):
 
 @rule("TM204", "error", "High-priority open threat without mitigation",
       "An open threat of priority high or critical needs at least one mitigation (planned or better) in mitigations.",
-      reads=Reads(each="threats", parts=("mitigations[].id", "mitigations[].status")))
+      reads=Reads(each="threats", parts=("mitigations[].id", "mitigations[].status")),
+      why=("A high or critical threat that is open and has no planned mitigation is a known serious risk "
+           "with nobody working on it."),
+      fix=("Add a mitigation (a concrete design change, with a ticket) and list its id in the threat's "
+           "`mitigations`; or accept the risk (`status: accepted` with `acceptance`)."),
+      bad="""\
+elements:
+  - {id: api, kind: process}
+threats:
+  - id: T-1
+    title: Open redirect in /oauth/callback leaks session tokens to attacker.example
+    stride: spoofing
+    affects: [api]
+    likelihood: medium
+    impact: {severity: high, blast_radius: every signed-in shopper}
+    priority: high
+    status: open
+    owner: team-payments
+""",
+      good="""\
+elements:
+  - {id: api, kind: process}
+threats:
+  - id: T-1
+    title: Open redirect in /oauth/callback leaks session tokens to attacker.example
+    stride: spoofing
+    affects: [api]
+    likelihood: medium
+    impact: {severity: high, blast_radius: every signed-in shopper}
+    priority: high
+    status: open
+    owner: team-payments
+    mitigations: [M-1]
+mitigations:
+  - {id: M-1, title: Exact-match allowlist of redirect URIs on /oauth/callback, status: planned, ticket: PAY-12}
+""")
 def unmitigated_priority(model: Model, ctx):
     for i, t in model.items("threats"):
         if t.get("status") != "open" or level(t.get("priority")) < LEVELS["high"]:

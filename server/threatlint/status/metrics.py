@@ -1,8 +1,9 @@
 """Metrics of one model from its versions in git (pure).
 
-- time to mitigate: for each threat with an `identified` date whose
-  mitigations (rejected ones aside) are all implemented, the days from
-  `identified` to the last of those implementations; reported as the median;
+- time to mitigate: for each threat whose mitigations (rejected ones aside)
+  are all implemented, the days from when it was identified (its `identified`
+  date, else the first model version it appears in) to the last of those
+  implementations; reported as the median;
 - mitigations implemented per month (YYYY-MM);
 - residual risk over time: per model version, the open threats by priority
   and the residual_risk of mitigated threats.
@@ -15,12 +16,13 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from statistics import median
 from typing import Iterable
 
-from ..engine.model import LEVELS, as_list, level_for_score, parse_date
-from ..report.register import PRIORITIES, is_open
+from ..engine.model import LEVELS, as_list, parse_date
+from ..report.register import PRIORITIES
+from .concepts import effective_priority, is_open, review_due
 
 
 @dataclass(frozen=True)
@@ -52,19 +54,8 @@ def ident(item: dict) -> str | None:
     return v if isinstance(v, str) and v else None
 
 
-def priority_of(threat: dict) -> str:
-    p = threat.get("priority")
-    if isinstance(p, str) and p in LEVELS:
-        return p
-    impact = threat.get("impact") if isinstance(threat.get("impact"), dict) else {}
-    lk, sv = threat.get("likelihood"), impact.get("severity")
-    if lk in LEVELS and sv in LEVELS:
-        return level_for_score(LEVELS[lk] * LEVELS[sv])
-    return "unrated"
-
-
 def open_by_priority(data) -> dict[str, int]:
-    counts = Counter(priority_of(t) for t in items(data, "threats") if is_open(t))
+    counts = Counter(effective_priority(t) for t in items(data, "threats") if is_open(t))
     out = {p: counts.get(p, 0) for p in PRIORITIES}
     if counts.get("unrated"):
         out["unrated"] = counts["unrated"]
@@ -98,18 +89,36 @@ def implementation_dates(current: dict, first_seen: dict[str, date]) -> dict[str
     return out
 
 
-def days_to_mitigate(current: dict, done: dict[str, date]) -> list[int]:
+def note_first_seen(v: Version, seen: dict[str, date]) -> None:
+    """Fold one version (oldest first) into `seen`: threat id -> day of the first version that has it."""
+    for t in items(v.data, "threats"):
+        tid = ident(t)
+        if tid:
+            seen.setdefault(tid, v.day)
+
+
+def mitigation_spans(current: dict, done: dict[str, date], first_seen: dict[str, date] | None = None) -> list[tuple[str, date, date]]:
+    """(threat id, identified, mitigated) for each threat of `current` whose mitigations are all implemented.
+
+    Identified is the threat's `identified` date, else the first version it appears in; mitigated is the
+    last implementation among its mitigations (rejected ones aside).
+    """
     statuses = {ident(m): m.get("status") for m in items(current, "mitigations") if ident(m)}
     out = []
     for t in items(current, "threats"):
-        found = parse_date(t.get("identified"))
+        tid = ident(t) or ""
+        found = parse_date(t.get("identified")) or (first_seen or {}).get(tid)
         mids = [m for m in as_list(t.get("mitigations")) if isinstance(m, str) and statuses.get(m) != "rejected"]
         if found is None or not mids or not all(m in done for m in mids):
             continue
-        days = (max(done[m] for m in mids) - found).days
-        if days >= 0:  # a mitigation dated before the threat was identified says nothing about speed
-            out.append(days)
+        end = max(done[m] for m in mids)
+        if end >= found:  # a mitigation dated before the threat was identified says nothing about speed
+            out.append((tid, found, end))
     return out
+
+
+def days_to_mitigate(current: dict, done: dict[str, date], first_seen: dict[str, date] | None = None) -> list[int]:
+    return [(end - found).days for _, found, end in mitigation_spans(current, done, first_seen)]
 
 
 def residual_point(v: Version) -> dict:
@@ -124,14 +133,16 @@ def residual_point(v: Version) -> dict:
 
 def compute(current: dict, versions: Iterable[Version]) -> Metrics:
     """`versions` oldest first; consumed once, so a caller can stream them from git."""
-    first_seen: dict[str, date] = {}
+    implemented_since: dict[str, date] = {}
+    threat_seen: dict[str, date] = {}
     series = []
     for v in versions:
         if v.data is not None:
-            note_implemented(v, first_seen)
+            note_implemented(v, implemented_since)
+            note_first_seen(v, threat_seen)
             series.append(residual_point(v))
-    done = implementation_dates(current, first_seen)
-    days = days_to_mitigate(current, done)
+    done = implementation_dates(current, implemented_since)
+    days = days_to_mitigate(current, done, threat_seen)
     per_month = Counter(d.strftime("%Y-%m") for d in done.values())
     return Metrics(
         median_days_to_mitigate=float(median(days)) if days else None,
@@ -145,12 +156,7 @@ def review_state(data, today: date) -> dict:
     review = data.get("review") if isinstance(data, dict) and isinstance(data.get("review"), dict) else {}
     last = parse_date(review.get("last_reviewed"))
     cadence = review.get("cadence_days")
-    due = None
-    if last is not None and isinstance(cadence, int) and not isinstance(cadence, bool) and cadence >= 0:
-        try:
-            due = last + timedelta(days=cadence)
-        except OverflowError:
-            due = None
+    due = review_due(data)
     return {"last_reviewed": last.isoformat() if last else None,
             "cadence_days": cadence if isinstance(cadence, int) and not isinstance(cadence, bool) else None,
             "due": due.isoformat() if due else None, "overdue": due is not None and due < today}
