@@ -106,8 +106,9 @@ class WorkspaceIndex:
 
 
 def display(path: Path, root: Path) -> str:
+    """How a model is named to the user: relative to its root when inside it."""
     try:
         rel = os.path.relpath(path, root)
     except ValueError:
         return str(path)
-    return str(path) if rel.startswith("..") else rel
+    return str(path) if rel.startswith("..") else rel.replace(os.sep, "/")
