@@ -174,6 +174,15 @@ class LspClient:
         return values.get("VmRSS"), values.get("VmHWM")
 
 
+    def cpu_ms(self) -> float | None:
+        """CPU time the server process has used (user + system), from /proc: the work it did, whatever the load."""
+        try:
+            fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
 def _diagnostics_for(uri: str, version: int | None):
     def match(msg: dict) -> bool:
         if msg.get("method") != "textDocument/publishDiagnostics":
@@ -240,3 +249,55 @@ def measure(cmd: list[str], path: Path, keystrokes: int = 20, root: Path | None 
     finally:
         client.shutdown()
     return session
+
+
+@dataclass
+class Typing:
+    """What typing at one place measured."""
+
+    keystrokes: list[Keystroke] = field(default_factory=list)
+    cpu_ms: float | None = None  # the server's CPU time over the keystrokes
+    final_diagnostics: list = field(default_factory=list)
+    final_text: str = ""
+    open_ms: float = 0.0
+
+
+def type_at(cmd: list[str], path: Path, line: int, char: int, keystrokes: int = 15, root: Path | None = None,
+            timeout: float = 120, pause: float = 0.03, env: dict | None = None, word: str = " and then replays it",
+            warmup: int = 3) -> Typing:
+    """Open `path` in a fresh server and type `word` (cycled) at (line, char) one didChange per character,
+    waiting for each version's diagnostics. The first `warmup` keystrokes (the server's caches filling for
+    this place) are typed but not reported."""
+    text = path.read_text(encoding="utf-8")
+    uri = path.resolve().as_uri()
+    out = Typing()
+    client = LspClient(cmd, cwd=str(root or path.parent), env=env)
+    try:
+        client.initialize(root or path.parent)
+        sent = client.notify("textDocument/didOpen", {"textDocument": {
+            "uri": uri, "languageId": "yaml", "version": 1, "text": text}})
+        out.open_ms = (client.wait(_diagnostics_for(uri, 1), timeout).at - sent) * 1000
+        lines = text.split("\n")
+        cpu_start = None
+        for k in range(warmup + keystrokes):
+            if k == warmup:
+                cpu_start = client.cpu_ms()
+            ch = word[k % len(word)]
+            version = k + 2
+            time.sleep(pause)
+            sent = client.notify("textDocument/didChange", {
+                "textDocument": {"uri": uri, "version": version},
+                "contentChanges": [{"range": {"start": {"line": line, "character": char + k},
+                                              "end": {"line": line, "character": char + k}}, "text": ch}]})
+            got = client.wait(_diagnostics_for(uri, version), timeout)
+            lines[line] = lines[line][:char + k] + ch + lines[line][char + k:]
+            if k >= warmup:
+                out.keystrokes.append(Keystroke(version, sent, got.at, len(got.msg["params"]["diagnostics"])))
+            out.final_diagnostics = got.msg["params"]["diagnostics"]
+        cpu_end = client.cpu_ms()
+        if cpu_start is not None and cpu_end is not None:
+            out.cpu_ms = cpu_end - cpu_start
+        out.final_text = "\n".join(lines)
+    finally:
+        client.shutdown()
+    return out

@@ -145,9 +145,9 @@ def check_row(n: int, path: Path, reps: int, sub_reps: int, slow_reps: int, tool
 
 
 def _paused(fn):
-    from threatlint.engine.check import _gc_paused
+    from threatlint.engine.check import gc_paused
 
-    with _gc_paused():
+    with gc_paused():
         return fn()
 
 

@@ -16,6 +16,8 @@ from threatlint.lsp.incremental import IncrementalParser
 from threatlint.lsp.positions import as_plain
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "lsp"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+from layouts import LAYOUTS, layout  # noqa: E402
 from models import big_model  # noqa: E402
 
 FIXTURE = (Path(__file__).parent / "fixtures" / "lsp" / "payments.threatmodel.yaml").read_text(encoding="utf-8")
@@ -23,12 +25,14 @@ CTX = CheckContext(today=date(2026, 11, 23))
 # Fragments a person types mid-edit, plus characters that force the whole-text path.
 SNIPPETS = ["a", " ", "\n", ":", "- ", "  - id: x\n", "[", "]", "{", "}", '"', "'", "#", "\n  ", "\n    ", "x: y\n",
             "\n- ", "é", "😀", ",", "stride: bogus\n    ", "1", "true", "id: T-001\n", "  - id: api\n", "kind: data_store",
-            "|\n", ">-\n      ", "threats:\n", "&a ", "*a", "\t", "---\n", "\x01", "? ", "!!str "]
+            "|\n", ">-\n      ", "threats:\n", "&a ", "*a", "\t", "---\n", "\x01", "? ", "!!str ", "*owner", "&x ", "*x",
+            "\n  # note\n", "\n\n"]
 # Block scalars, empty values and nested collections that end a chunk: their end marks differ between kinds.
 ENDINGS = ("version: 1\nthreats:\n  - id: a\n    description: >-\n      text here\n  - id: b\n    description: |\n\n"
            "  - id: c\n    d:\n      x: |\n        y\n  - id: e\n    s:\n      -\n  - id: f\n    g:\nmitigations:\n"
            "  - id: m\n    t: >-\n\n\nother: |\n  z\n")
-SEEDS = [pytest.param(seed, (FIXTURE, big_model(6), ENDINGS)[seed % 3], id=f"seed{seed}") for seed in range(6)]
+SEEDS = [pytest.param(seed, layout((FIXTURE, big_model(6), ENDINGS)[seed % 3], name), id=f"{name}-seed{seed}")
+         for name in LAYOUTS for seed in range(3)]
 
 
 def _edits(text: str, rnd: random.Random, steps: int):
@@ -83,10 +87,35 @@ def test_one_edit_reparses_one_chunk():
 
 def test_unsafe_text_is_parsed_whole():
     parser = IncrementalParser()
-    text = "version: 1\nbase: &b {a: 1}\nother: *b\n"
+    text = "version: 1\nbase: {a: 1}\n---\nother: 2\n"
     assert split(text) is None
-    assert parser.parse(text).data == parse_yaml(text).data
+    assert [f.message for f in parser.parse(text).findings] == [f.message for f in parse_yaml(text).findings]
     assert parser.full_parses == 1
+
+
+@pytest.mark.parametrize("name", LAYOUTS)
+def test_every_layout_edits_one_item_without_a_full_parse(name):
+    text = layout(big_model(40), name)
+    parser = IncrementalParser()
+    parser.parse(text)
+    before = parser.chunk_parses
+    i = text.index("Forged token", len(text) // 2)
+    new = text[:i] + "x" + text[i:]
+    got = parser.parse(new)
+    assert parser.full_parses == 0
+    assert parser.chunk_parses == before + 1  # the one item typed in
+    assert len(split(new)) > 40  # each threat is a chunk of its own, whatever the layout
+    assert got.data == parse_yaml(new).data and as_plain(got.pos) == as_plain(parse_yaml(new).pos)
+
+
+def test_aliases_of_collections_in_earlier_chunks_keep_their_positions():
+    text = ("version: 1\nx-defaults: &d\n  owner: team\n  likelihood: low\nthreats:\n  - id: a\n    <<: *d\n"
+            "  - id: b\n    impact: &i {severity: high}\n  - id: c\n    impact: *i\n")
+    parser = IncrementalParser()
+    for edit in (text, text.replace("id: a", "id: aa"), text.replace("low", "high")):
+        got, want = parser.parse(edit), parse_yaml(edit)
+        assert got.data == want.data and as_plain(got.pos) == as_plain(want.pos)
+    assert parser.full_parses == 0
 
 
 def test_syntax_error_mid_item_is_found_without_full_parse():

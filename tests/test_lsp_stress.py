@@ -16,6 +16,7 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
+import pytest
 import pytest_lsp
 from lsprotocol import types as lsp
 from pytest_lsp import LanguageClient, client_capabilities
@@ -24,10 +25,14 @@ from threatlint.engine import check_text
 from threatlint.engine.context import CheckContext
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "lsp"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 from client import TODAY, config, wait_published  # noqa: E402
+from layouts import LAYOUTS, layout  # noqa: E402
 
 FIXTURE = Path(__file__).parent / "fixtures" / "lsp" / "payments.threatmodel.yaml"
 EDITS = int(os.environ.get("LSP_STRESS_EDITS", "10000"))
+# The other layouts (bench/layouts.py) get a fifth as many each: they share all but the split of the lists.
+LAYOUT_EDITS = {name: EDITS if name == "indented" else max(500, EDITS // 5) for name in LAYOUTS}
 PROBE_EVERY = 500
 RSS_AT = 2000
 REPLY = 60  # seconds a request may take before the server counts as hung (a hang detector)
@@ -133,10 +138,12 @@ async def probe(client, uri: str, doc: Text, rng: random.Random) -> None:
     assert symbols is None or isinstance(symbols, list)
 
 
-async def test_ten_thousand_random_edits(client: LanguageClient):
+@pytest.mark.parametrize("name", LAYOUTS)
+async def test_ten_thousand_random_edits(client: LanguageClient, name: str):
     rng = random.Random(SEED)
+    edits_total = LAYOUT_EDITS[name]
     path = client.root / "payments.threatmodel.yaml"
-    shutil.copy(FIXTURE, path)
+    path.write_text(layout(FIXTURE.read_text(encoding="utf-8"), name), encoding="utf-8")
     uri = path.as_uri()
     doc = Text(path.read_text(encoding="utf-8"), client.encoding)
     target = len(doc.text)
@@ -146,7 +153,7 @@ async def test_ten_thousand_random_edits(client: LanguageClient):
     pid = client._server.pid
     rss_early = None
     probes = 0
-    for version in range(2, EDITS + 2):
+    for version in range(2, edits_total + 2):
         a, b, new = random_edit(rng, doc, target)
         rng_ = lsp.Range(start=doc.position(a), end=doc.position(b))
         doc.text = doc.text[:a] + new + doc.text[b:]
@@ -161,10 +168,10 @@ async def test_ten_thousand_random_edits(client: LanguageClient):
         if edits == RSS_AT:
             await wait_published(client, uri, version=version, timeout=REPLY)
             rss_early = rss_kib(pid)
-    final = EDITS + 1
+    final = edits_total + 1
     p = await wait_published(client, uri, version=final, timeout=REPLY)
     await probe(client, uri, doc, rng)
-    assert probes == EDITS // PROBE_EVERY
+    assert probes == edits_total // PROBE_EVERY
     got, want = published(p.diagnostics), expected_diagnostics(doc)
     assert got == want, {"only from the server": [d for d in got if d not in want],
                          "only from check_text": [d for d in want if d not in got], "text": doc.text}

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import gc
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Iterable, Protocol
 
 from .selection import apply as apply_config
 from .context import CheckContext
@@ -24,23 +24,41 @@ def _rules():
     return RULES
 
 
-def run_rules(model: Model, ctx: CheckContext, rules: Iterable[Rule] | None = None, tolerant: bool = False) -> list[Finding]:
+class Caches(Protocol):
+    """What a caller that checks successive versions of one document (the editor) plugs into the pipeline:
+    results it can keep from the previous version. Both must return exactly what the uncached stage would."""
+
+    def schema_issues(self, data) -> list[tuple[tuple, str, str]]: ...
+
+    def hits(self, rules: list[Rule], model: Model, ctx: CheckContext, tolerant: bool) -> list[tuple[Rule, list[Hit]]]: ...
+
+
+def _fresh_hits(rules: list[Rule], model: Model, ctx: CheckContext, tolerant: bool) -> list[tuple[Rule, list[Hit]]]:
+    out = []
+    for rule in rules:
+        try:
+            out.append((rule, list(rule.check(model, ctx))))
+        except Exception:
+            if not tolerant:
+                raise
+    return out
+
+
+def run_rules(model: Model, ctx: CheckContext, rules: Iterable[Rule] | None = None, tolerant: bool = False,
+              caches: Caches | None = None) -> list[Finding]:
     """Every rule's findings. `tolerant` (the document breaks the schema, TM002 says where): a rule that
     trips over a shape the schema forbids is skipped instead of failing the whole check. On a
     schema-valid document a rule that raises is a bug and the error propagates."""
-    out: list[Finding] = []
     floor = ctx.min_severity.rank if ctx.min_severity is not None else None
+    chosen = []
     for rule in rules if rules is not None else _rules().values():
         if rule.check is None or not ctx.config.enabled(rule.id):
             continue  # a disabled rule's findings would be dropped by apply_config anyway
         if floor is not None and ctx.config.severity_of(rule.id, rule.severity).rank < floor:
             continue
-        try:
-            out += [to_finding(rule, hit, model) for hit in rule.check(model, ctx)]
-        except Exception:
-            if not tolerant:
-                raise
-    return out
+        chosen.append(rule)
+    hits = caches.hits if caches is not None else _fresh_hits
+    return [to_finding(rule, hit, model) for rule, found in hits(chosen, model, ctx, tolerant) for hit in found]
 
 
 def to_finding(rule: Rule, hit: Hit, model: Model) -> Finding:
@@ -48,14 +66,14 @@ def to_finding(rule: Rule, hit: Hit, model: Model) -> Finding:
     return Finding(rule.id, rule.severity, hit.message, rng, tuple(hit.path), dict(hit.data))
 
 
-def schema_findings(model: Model) -> list[Finding]:
+def schema_findings(model: Model, caches: Caches | None = None) -> list[Finding]:
     rule = _rules()["TM002"]
-    return [Finding("TM002", rule.severity, msg, model.range(path, part), tuple(path))
-            for path, part, msg in schema_issues(model.doc.data)]
+    issues = caches.schema_issues(model.doc.data) if caches is not None else schema_issues(model.doc.data)
+    return [Finding("TM002", rule.severity, msg, model.range(path, part), tuple(path)) for path, part, msg in issues]
 
 
 @contextmanager
-def _gc_paused():
+def gc_paused():
     """A check makes and drops many small containers and hardly any reference cycles (those it makes are
     collected once it is done). Left running, the cyclic collector rescans the whole parsed model again and
     again as they pile up: more than the rules' own time on a 1,000-threat model (docs/performance.md)."""
@@ -68,20 +86,21 @@ def _gc_paused():
             gc.enable()
 
 
-def check_document(doc: ParsedDoc, ctx: CheckContext | None = None) -> list[Finding]:
-    with _gc_paused():
-        return _check_document(doc, ctx)
+def check_document(doc: ParsedDoc, ctx: CheckContext | None = None, caches: Caches | None = None) -> list[Finding]:
+    """The pipeline. `caches` (the editor's) keep results of the previous version of the same document."""
+    with gc_paused():
+        return _check_document(doc, ctx, caches)
 
 
-def _check_document(doc: ParsedDoc, ctx: CheckContext | None) -> list[Finding]:
+def _check_document(doc: ParsedDoc, ctx: CheckContext | None, caches: Caches | None) -> list[Finding]:
     ctx = ctx or CheckContext()
     findings = list(doc.findings)
     if doc.ok:
         model = Model(doc)
-        schema = schema_findings(model)
+        schema = schema_findings(model, caches)
         findings += schema
         if isinstance(doc.data, dict):
-            findings += run_rules(model, ctx, tolerant=bool(schema))
+            findings += run_rules(model, ctx, tolerant=bool(schema), caches=caches)
     findings = apply_config(findings, doc.text, ctx.config, _rules())  # suppressions, select/ignore, severity
     if ctx.min_severity is not None:
         findings = [f for f in findings if f.severity.rank >= ctx.min_severity.rank]

@@ -127,6 +127,25 @@ def _vocabulary_regex(terms: frozenset) -> "re.Pattern":
     return re.compile(r"(?<![\w-])" + _alternation(terms) + r"(?![\w-])", re.IGNORECASE)
 
 
+def names_any(terms: frozenset, text: str) -> bool:
+    """Whether `text` names one of `terms` the way `Model.vocabulary` matches them."""
+    if not terms:
+        return False
+    if text.isascii() and all(t.isascii() for t in terms):
+        # Each match contains a term as it is: a text holding none of them cannot match (outside ASCII,
+        # case-insensitive matching does not reduce to str.lower, so the regex alone decides).
+        low = text.lower()
+        if not any(t in low for t in terms):
+            return False
+    return _terms_regex(terms).search(text) is not None
+
+
+@lru_cache(maxsize=4)
+def _terms_regex(terms: frozenset) -> "re.Pattern":
+    # Apart from _vocabulary_regex's cache: the few terms an edit changes must not evict the whole vocabulary.
+    return re.compile(r"(?<![\w-])" + _alternation(terms) + r"(?![\w-])", re.IGNORECASE)
+
+
 _NOUNS = {
     "assets": "asset",
     "boundaries": "boundary",
@@ -169,6 +188,16 @@ ID_SITES = {
     ("threats", "target"): ("assets",),
     ("exemptions", "element"): ("elements", "flows"),
 }
+
+
+# What the id index (`definitions`, `lookup`) and `references` read, as rule `Reads` parts (rules/registry.py).
+ID_PARTS = tuple(f"{section}[].id" for section in SECTIONS)
+REFERENCE_PARTS = tuple(f"{section}[].{key}" for section, key, _, _ in REFERENCE_SITES) + (
+    "threats[].attack_path.target", "exemptions[].element")
+# What `covered` and `exempted` read.
+COVERAGE_PARTS = ("threats[].stride", "threats[].affects", "exemptions[].element", "exemptions[].stride")
+# What `vocabulary` reads.
+VOCABULARY_PARTS = tuple(f"{s}[].{k}" for s in ("elements", "flows", "assets") for k in ("id", "name"))
 
 
 def classifications(asset) -> frozenset[str]:
@@ -325,13 +354,8 @@ class Model:
         return self.boundary_of(src) != self.boundary_of(dst)
 
     @cached_property
-    def vocabulary(self) -> "re.Pattern | None":
-        """One regex matching any way text can name this model's elements, flows and assets.
-
-        An id, a full name, or a distinctive word of a name ("payments" of "Payments
-        API") counts: people write "the payments DB", not "Payments database". Built
-        once per model so rules that search many threats stay linear.
-        """
+    def vocabulary_terms(self) -> frozenset[str]:
+        """The lower-cased terms `vocabulary` matches: ids, full names and distinctive words of names."""
         terms = set()
         for items in (self.elements, self.flows, self.assets):
             for ident, item in items.items():
@@ -340,10 +364,18 @@ class Model:
                 if isinstance(name, str) and name.strip():
                     terms.add(name.strip().lower())
                     terms.update(w for w in re.findall(r"[a-z0-9][a-z0-9-]{3,}", name.lower()) if w not in _COMMON_WORDS)
-        terms = {t for t in terms if len(t) >= 2}
-        if not terms:
-            return None
-        return _vocabulary_regex(frozenset(terms))
+        return frozenset(t for t in terms if len(t) >= 2)
+
+    @cached_property
+    def vocabulary(self) -> "re.Pattern | None":
+        """One regex matching any way text can name this model's elements, flows and assets.
+
+        An id, a full name, or a distinctive word of a name ("payments" of "Payments
+        API") counts: people write "the payments DB", not "Payments database". Built
+        once per model so rules that search many threats stay linear.
+        """
+        terms = self.vocabulary_terms
+        return _vocabulary_regex(terms) if terms else None
 
     def is_sensitive(self, asset_id) -> bool:
         a = self.assets.get(asset_id) if isinstance(asset_id, str) else None

@@ -83,6 +83,10 @@ class ParsedDoc:
     pos: object = None  # MapPos | SeqPos | tuple | None
     findings: list[Finding] = field(default_factory=list)
     line_offset: int = 0
+    # For a caller that parses a document in pieces (the editor): anchor -> (data, pos, size) of the anchors
+    # this text defines, and how many nodes its aliases expanded (MAX_ALIAS_EXPANSION bounds the sum).
+    anchors: dict = field(default_factory=dict, repr=False, compare=False)
+    expanded: int = 0
 
     @property
     def ok(self) -> bool:
@@ -170,8 +174,11 @@ class _Frame:
         self.merge = False
 
 
-def parse_yaml(text: str) -> ParsedDoc:
-    """Parse one YAML document. Never raises for any input string."""
+def parse_yaml(text: str, anchors: dict | None = None) -> ParsedDoc:
+    """Parse one YAML document. Never raises for any input string.
+
+    `anchors` (anchor -> (data, pos, size), as `ParsedDoc.anchors` holds them) are defined before the text
+    starts: a piece of a document parsed alone sees the anchors of the pieces before it."""
     doc = ParsedDoc(text)
     if len(text) > MAX_CHARS:
         doc.findings.append(
@@ -185,7 +192,7 @@ def parse_yaml(text: str) -> ParsedDoc:
         doc.findings.append(_yaml_error("NUL byte in file: a model must be text", position_at(text, text.index("\x00"))))
         return doc
     try:
-        _build(text, doc)
+        _build(text, doc, anchors=anchors)
     except _Abort as a:
         doc.findings.append(a.finding)
         doc.data = doc.pos = None
@@ -274,14 +281,15 @@ def _translate_positions(doc: ParsedDoc, to_lsp: YamlToLsp) -> None:
     ]
 
 
-def _build(text: str, doc: ParsedDoc, loader_class=_Loader) -> None:
+def _build(text: str, doc: ParsedDoc, loader_class=_Loader, anchors: dict | None = None) -> None:
     # The hot loop of every check: one iteration per YAML event (about 60,000 for a 1,000-threat model), so
     # classes and methods are bound to locals and the common case (a plain string scalar) is handled inline.
     loader = loader_class(text)
     get_event = loader.get_event
     findings = doc.findings
     stack: list[_Frame] = []
-    anchors: dict[str, tuple] = {}  # anchor -> (data, pos, size)
+    given = anchors or {}
+    anchors = dict(given)  # anchor -> (data, pos, size)
     expanded = 0
     documents = 0
     root_set = False
@@ -418,6 +426,8 @@ def _build(text: str, doc: ParsedDoc, loader_class=_Loader) -> None:
         loader.dispose()
         if gc_was_enabled:
             gc.enable()
+    doc.anchors = {k: v for k, v in anchors.items() if given.get(k) is not v}
+    doc.expanded = expanded
     if not root_set:
         doc.data, doc.pos = None, (((0, 0), (0, 0)))
 

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 
 from ..engine.schema import load_schema
 
-_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*)\s*:(?:\s|$)")
+# A key, plain or quoted (a flow mapping written as JSON quotes its keys).
+_KEY = re.compile(r"[\"']?([A-Za-z_][A-Za-z0-9_-]*)[\"']?\s*:(?:\s|$)")
 _WORD = re.compile(r"[A-Za-z0-9_.:@-]*$")
 
 
@@ -34,29 +35,40 @@ def _content(line: str) -> str:
     return "" if s.startswith("#") else s
 
 
-def ancestors(lines: list[str], line: int, col: int) -> list:
-    """Key path of the block mapping whose keys sit at column `col`, for a cursor on `line`."""
+def ancestors(lines: list[str], line: int, col: int, item_col: int | None = None) -> list:
+    """Key path of the block mapping whose keys sit at column `col`, for a cursor on `line`.
+
+    `item_col`: the cursor's line is itself a list item ('- ') at that column. A list may sit at its key's
+    own column (`flows:` then `- id: x`, as PyYAML writes lists): after an item at column d, a key at
+    column d is the list's key, and other items at column d are its siblings, not ancestors.
+    """
     path: list = []
-    c = col
+    limit = col if item_col is None else item_col
+    same = item_col  # a key at this column is the parent of the list just climbed out of
+    if item_col is not None:
+        path.insert(0, "[]")
     for n in range(line - 1, -1, -1):
-        if c <= 0:
+        if limit <= 0 and same is None:
             break
         s = lines[n]
         body = _content(s)
         if not body:
             continue
         ind = _indent(s)
-        if ind >= c:
-            continue
         if body.startswith("- ") or body == "-":
-            path.insert(0, "[]")
-            c = ind
-            # `- key: value` at a column < c: this item is the mapping; its list's key is further up.
+            if ind < limit:
+                # `- key: value` at a column < limit: this item is the mapping; its list's key is further up.
+                path.insert(0, "[]")
+                limit = same = ind
+            continue
+        if ind > limit or (ind == limit and ind != same):
             continue
         m = _KEY.match(body)
         if m:
+            if body[m.end():].lstrip().startswith("["):
+                path.insert(0, "[]")  # `key: [` opens a flow list whose items fill the lines below
             path.insert(0, m.group(1))
-            c = ind
+            limit, same = ind, None
     return path
 
 
@@ -111,33 +123,31 @@ def cursor_context(lines: list[str], line: int, col: int) -> CursorContext | Non
         bracket = body[opens]
         if bracket == "{" and m is None:
             outer_key = _KEY.match(body)
-            path = ancestors(lines, line, keycol)
-            if dash:
-                path = path + ["[]"]
+            path = ancestors(lines, line, keycol, ind if dash else None)
             if outer_key and body.index("{") > outer_key.end() - 2:
                 path = path + [outer_key.group(1)]
             done = set(re.findall(r"([A-Za-z_][\w-]*)\s*:", inner))
             return CursorContext(path, "key", prefix=prefix, siblings=done)
         if m is not None and bracket == "{":
-            path = ancestors(lines, line, keycol) + (["[]"] if dash else [])
+            path = ancestors(lines, line, keycol, ind if dash else None)
             outer_key = _KEY.match(body)
             if outer_key and body.index("{") > outer_key.end() - 2:
                 path = path + [outer_key.group(1)]
             return CursorContext(path, "value", key=m.group(1), prefix=prefix)
         # a flow sequence: the value of the key that opened it
         km = None
-        for km in re.finditer(r"([A-Za-z_][\w-]*)\s*:\s*\[", body):
+        for km in re.finditer(r"[\"']?([A-Za-z_][\w-]*)[\"']?\s*:\s*\[", body):
             pass
         if km is not None:
-            path = ancestors(lines, line, keycol) + (["[]"] if dash else [])
+            path = ancestors(lines, line, keycol, ind if dash else None)
             return CursorContext(path, "value", key=km.group(1), prefix=prefix, in_list=True)
     m = _KEY.match(body)
     if m:  # `key: val|`
-        path = ancestors(lines, line, keycol) + (["[]"] if dash else [])
+        path = ancestors(lines, line, keycol, ind if dash else None)
         return CursorContext(path, "value", key=m.group(1), prefix=prefix)
     if dash and not re.search(r"[:\s]", body):
         # `- wor|`: an item of a list; a key if the list holds mappings, else a value
-        parent = ancestors(lines, line, ind) if ind else []
+        parent = ancestors(lines, line, ind, ind)[:-1]
         holder = parent[-1] if parent and parent[-1] != "[]" else None
         node = schema_for(parent + ["[]"])
         if node is not None and _is_object(node):

@@ -2,16 +2,13 @@
 from __future__ import annotations
 
 from lsprotocol import types as lsp
+from pygls.protocol import default_converter
 
 from ..engine.finding import Finding, Range, Severity
 from ..engine.lines import lsp_lines
 from ..rules import RULES
 
-SEVERITY = {
-    Severity.ERROR: lsp.DiagnosticSeverity.Error,
-    Severity.WARNING: lsp.DiagnosticSeverity.Warning,
-    Severity.INFO: lsp.DiagnosticSeverity.Information,
-}
+_CONVERTER = default_converter()
 
 
 class Lines:
@@ -55,16 +52,8 @@ class Lines:
 
 
 def diagnostic(f: Finding, lines: Lines) -> lsp.Diagnostic:
-    rule = RULES.get(f.rule)
-    return lsp.Diagnostic(
-        range=lines.range(f.range),
-        message=f.message,
-        severity=SEVERITY[f.severity],
-        code=f.rule,
-        code_description=lsp.CodeDescription(href=rule.help_uri) if rule else None,
-        source="threatlint",
-        data={"rule": f.rule, "path": list(f.path), "data": _jsonable(f.data)},
-    )
+    """The finding as an lsprotocol Diagnostic (code actions name theirs), built from `diagnostic_dict`."""
+    return _CONVERTER.structure(diagnostic_dict(f, lines), lsp.Diagnostic)
 
 
 def _jsonable(value):
@@ -112,6 +101,7 @@ class DiagnosticCache:
 
 
 def diagnostic_dict(f: Finding, lines: Lines) -> dict:
+    """The one place a finding becomes an LSP diagnostic (plain JSON values, as published)."""
     rule = RULES.get(f.rule)
     start = lines.to_client(f.range.start.line, f.range.start.character)
     end = lines.to_client(f.range.end.line, f.range.end.character)

@@ -53,9 +53,12 @@ def summary(info: ModelInfo, today: date, display: str) -> str:
     review = model.section("review")
     last = parse_date(review.get("last_reviewed"))
     cadence = review.get("cadence_days")
+    status = "no review date set"
     if last is not None and isinstance(cadence, int) and not isinstance(cadence, bool) and cadence > 0:
-        due = last + timedelta(days=cadence)
-        status = f"review overdue since {due.isoformat()}" if due < today else f"review due {due.isoformat()}"
-    else:
-        status = "no review date set"
+        try:
+            due = last + timedelta(days=cadence)
+        except OverflowError:  # due after the year 9999 (schema-valid): never overdue, as TM401 has it
+            status = "review not due before the year 10000"
+        else:
+            status = f"review overdue since {due.isoformat()}" if due < today else f"review due {due.isoformat()}"
     return f"{head}: {threats}; {status}"

@@ -17,6 +17,7 @@ from ..engine.finding import Finding
 from ..engine.parse import decode, parse_yaml
 from .convert import diagnostic
 from .coverage import ModelInfo, covers
+from .workspace_index import display
 
 
 def is_infra(ls, uri: str) -> bool:
@@ -37,7 +38,7 @@ def findings(ls, uri: str) -> list[tuple[ModelInfo, Finding]]:
     out = []
     for info in infos:
         rel = os.path.relpath(path, info.root).replace(os.sep, "/")
-        found = drift.repository(info.doc, {rel: text}, _config(info.path), _display(info),
+        found = drift.repository(info.doc, {rel: text}, _config(info.path), display(info.path, info.root),
                                  answered_elsewhere=others.but(info.doc)).get(rel, [])
         out += [(info, f) for f in found]
     return out
@@ -94,7 +95,7 @@ def code_actions(ls, params: lsp.CodeActionParams) -> list[lsp.CodeAction] | Non
                 continue
             title, edits = made
             actions.append(lsp.CodeAction(
-                title=f"{title} ({_display(info)})", kind=lsp.CodeActionKind.QuickFix,
+                title=f"{title} ({display(info.path, info.root)})", kind=lsp.CodeActionKind.QuickFix,
                 diagnostics=[diagnostic(f, lines)], is_preferred=preferred or None,
                 edit=lsp.WorkspaceEdit(changes={model_uri: [
                     lsp.TextEdit(range=model_lines.range(r), new_text=new) for r, new in edits]})))
@@ -115,7 +116,7 @@ def model_actions(ls, params: lsp.CodeActionParams, text: str, doc, lines) -> li
     if key is None or not key.start.line <= line <= key.end.line:
         return []
     info = next((m for m in ls.models() if m.path.resolve() == path.resolve()), None)
-    listed = ls.repo_files_for(path)
+    listed = ls.index.repo_files_for(path)
     if info is None or listed is None:
         return []
     files = {}
@@ -127,7 +128,8 @@ def model_actions(ls, params: lsp.CodeActionParams, text: str, doc, lines) -> li
     others = drift.OtherModels([(_Scope(m), m.doc) for m in ls.models()
                                 if m.doc.ok and m is not info and m.root == info.root])
     actions = []
-    found_by_file = drift.repository(doc, files, _config(path), _display(info), answered_elsewhere=others.but(doc))
+    found_by_file = drift.repository(doc, files, _config(path), display(info.path, info.root),
+                                     answered_elsewhere=others.but(doc))
     for rel, found in sorted(found_by_file.items()):
         for f in found:
             made = element_fix(text, doc, f) if f.rule == "TM501" else None
@@ -166,11 +168,3 @@ def _model_text(ls, uri: str, path: Path) -> str | None:
     except OSError:
         return None
     return text if error is None else None
-
-
-def _display(info: ModelInfo) -> str:
-    try:
-        rel = os.path.relpath(info.path, info.root)
-    except ValueError:
-        return str(info.path)
-    return str(info.path) if rel.startswith("..") else rel.replace(os.sep, "/")

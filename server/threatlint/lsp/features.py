@@ -1,4 +1,4 @@
-"""Editor features on a model: completion, hover, definition, references, outline.
+"""Editor features on a model: completion, hover, definition, outline (references and rename: rename.py).
 
 Pure functions over the text, a cursor (engine coordinates) and the latest
 parse that succeeded; the server turns the results into LSP types.
@@ -13,6 +13,7 @@ from ..engine.lines import lsp_lines
 from ..engine.model import ID_SITES, SECTIONS, STRIDE, Model
 from ..engine.parse import MapPos, ParsedDoc, SeqPos
 from .context import cursor_context, enum_values, properties, schema_for
+from .rename import sites
 
 STRIDE_MEANING = {
     "spoofing": "Spoofing (S): pretending to be someone or something else; violates authentication. "
@@ -179,24 +180,11 @@ def hover(text: str, line: int, col: int, good: ParsedDoc | None) -> tuple[str, 
 # -- navigation ------------------------------------------------------------------------------
 
 def definition(text: str, line: int, col: int, doc: ParsedDoc | None) -> list[Range]:
+    """Where the id under the cursor is defined (the characters of its `id:` value)."""
     found = word_at(text, line, col)
     if found is None or doc is None:
         return []
-    model = Model(doc)
-    return [model.range((section, i, "id")) for section, i, _ in model.definitions.get(found[0], [])]
-
-
-def references(text: str, line: int, col: int, doc: ParsedDoc | None, include_declaration: bool = True) -> list[Range]:
-    found = word_at(text, line, col)
-    if found is None or doc is None:
-        return []
-    model = Model(doc)
-    ident = found[0]
-    if ident not in model.definitions and ident not in model.referenced:
-        return []
-    out = definition(text, line, col, doc) if include_declaration else []
-    out += [model.range(r.path) for r in model.references if r.target == ident]
-    return out
+    return [s.range for s in sites(Model(doc), doc.text, found[0]) if s.definition]  # ranges in the parsed text
 
 
 @dataclass

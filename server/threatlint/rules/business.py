@@ -2,14 +2,16 @@
 from __future__ import annotations
 
 from ..engine.model import LEVELS, Model, level, level_for_score, parse_date, text
-from .registry import Hit, rule
+from .registry import Hit, Reads, rule
+
+_ONE_THREAT = Reads(each="threats")  # the verdict on a threat reads that threat alone
 
 IMPACT_KEYS = ("blast_radius", "records_exposed", "regulatory", "financial")
 
 
 @rule("TM301", "warning", "No business impact",
       "A threat's impact should state what it costs the business: blast_radius, records_exposed, regulatory or "
-      "financial.",
+      "financial.", reads=_ONE_THREAT,
       why=("Priority is argued in business terms: without who and what is hurt, a reviewer cannot weigh the "
            "threat against the cost of fixing it."),
       fix="Add to `impact` at least one of `blast_radius`, `records_exposed`, `regulatory` or `financial`.",
@@ -54,6 +56,7 @@ def no_business_impact(model: Model, ctx):
 @rule("TM302", "warning", "Priority below the rubric",
       "priority should be at least the rubric of likelihood x impact.severity (low=1 .. critical=4; score >= 12 "
       "critical, >= 6 high, >= 3 medium, else low), or priority_rationale must say why it is lower.",
+      reads=_ONE_THREAT,
       why=("A priority below what likelihood and severity give hides a serious risk from everyone who sorts "
            "by priority, unless someone wrote down why."),
       fix=("Raise `priority` to the rubric's level (likelihood x severity, low=1 .. critical=4; 12 and up "
@@ -100,7 +103,7 @@ def priority_below_rubric(model: Model, ctx):
 
 
 @rule("TM303", "error", "High or critical threat without owner",
-      "Every threat of priority high or critical needs an owner who answers for it.",
+      "Every threat of priority high or critical needs an owner who answers for it.", reads=_ONE_THREAT,
       why=("A serious threat without an owner is nobody's job: it is not scheduled, not reviewed and not "
            "escalated."),
       fix="Set `owner` to the person or team who answers for the threat.",
@@ -141,7 +144,7 @@ def missing_owner(model: Model, ctx):
 
 @rule("TM304", "error", "Incomplete risk acceptance",
       "An accepted threat needs acceptance.by (who accepted), acceptance.rationale (why) and acceptance.expires "
-      "(until when).",
+      "(until when).", reads=_ONE_THREAT,
       why=("An acceptance nobody signed, without a reason or an end date, is a threat quietly dropped; "
            "auditors and the next reviewer need all three."),
       fix=("Give `acceptance.by` (who accepted the risk), `acceptance.rationale` (why) and "
@@ -193,7 +196,7 @@ def incomplete_acceptance(model: Model, ctx):
 
 @rule("TM305", "warning", "Risk acceptance expired",
       "An accepted threat's acceptance.expires is in the past: review the risk again, then renew the acceptance or "
-      "mitigate.",
+      "mitigate.", reads=_ONE_THREAT,
       why=("An acceptance is a decision for a time; once it expires the risk stands unreviewed while the "
            "model still calls it accepted."),
       fix="Review the risk again, then renew the acceptance with a new `expires`, or mitigate the threat.",
@@ -242,6 +245,7 @@ def expired_acceptance(model: Model, ctx):
 
 @rule("TM306", "warning", "Mitigated threat without residual risk",
       "Once a threat is mitigated, state the risk that remains (residual_risk: low | medium | high | critical).",
+      reads=_ONE_THREAT,
       why=("Mitigation rarely removes a risk; without the residual risk the register shows mitigated threats "
            "as gone."),
       fix="Add `residual_risk: low | medium | high | critical` for what remains.",

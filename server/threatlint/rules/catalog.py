@@ -1,8 +1,8 @@
 """Catalog suggestions (TM106): known attacks that fit an element's properties and the model does not answer."""
 from __future__ import annotations
 
-from ..engine.model import Model
-from .registry import Hit, rule
+from ..engine.model import COVERAGE_PARTS, Model
+from .registry import Hit, Reads, rule
 
 
 @rule("TM106", "info", "Catalog threat not considered",
@@ -10,6 +10,9 @@ from .registry import Hit, rule
       "properties, and the model neither has a threat for it (catalog: <id>, or any threat of the same STRIDE "
       "category on that element) nor an exemption. `threatlint suggest` lists each with its filled-in attack path "
       "and mitigations.",
+      # The catalog's conditions may read any key of an element, flow or asset; of the threats only what
+      # answers a match (catalog links, categories, what they affect).
+      reads=Reads(parts=("elements", "flows", "assets", "system.criticality", "threats[].catalog") + COVERAGE_PARTS),
       why=("The catalog holds attacks known to hit elements like this one; one that is neither modelled nor "
            "exempted is most often one nobody thought of."),
       fix=("Run `threatlint suggest` for the entry's attack path and mitigations, then add a threat with "

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from ..engine.model import Model, text, parse_date
 from ..engine.scope import is_valid_pattern, pattern_matches_any
-from .registry import Hit, rule
+from .registry import Hit, Reads, rule
 
 
 def _days(delta: timedelta) -> str:
@@ -15,6 +15,7 @@ def _days(delta: timedelta) -> str:
 @rule("TM401", "warning", "Review overdue",
       "The model's review is overdue when review.last_reviewed + review.cadence_days is before today. Review the "
       "model with the team, then update last_reviewed.",
+      reads=Reads(parts=("review",)),
       why=("Systems change faster than their models; a model past its review date describes a system that "
            "may no longer exist."),
       fix=("Review the model with the team, then set `review.last_reviewed` to the review date (the editor's "
@@ -43,6 +44,7 @@ def review_overdue(model: Model, ctx):
 
 @rule("TM402", "info", "Mitigation not implemented and without ticket",
       "A mitigation that is not implemented yet should have a ticket so the work is tracked.",
+      reads=Reads(each="mitigations"),
       why=("A mitigation that exists only in the model is not being built; a ticket puts it in the team's "
            "backlog and lets the register link to it."),
       fix="Add `ticket` with the issue that tracks the work (or set `status: implemented` once it is done).",
@@ -66,6 +68,7 @@ def untracked_mitigation(model: Model, ctx):
 
 @rule("TM403", "warning", "Assumption not validated",
       "An assumption the model rests on should be checked; set validated: true and give the evidence.",
+      reads=Reads(each="assumptions"),
       why=("Threats are judged against the assumptions; one that was never checked may be false, and every "
            "conclusion built on it with it."),
       fix="Check the assumption, then set `validated: true` and say in `evidence` how it was checked.",
@@ -87,6 +90,7 @@ def unvalidated_assumption(model: Model, ctx):
 @rule("TM404", "warning", "Scope path matches no file",
       "A scope.paths pattern (a '!' pattern judged by its un-negated form) matches no file in the repository: it "
       "is misspelled or the code moved, so the gate no longer guards it.",
+      reads=Reads(parts=("scope",)),
       why=("The gate blocks a commit only for code inside a model's scope; a pattern that matches nothing (a "
            "typo, moved code) means that code changes without anyone looking at the model."),
       fix=("Correct the pattern (gitignore syntax, relative to the repository root) or remove it. The "

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import re
 
-from ..engine.model import LEVELS, Model, as_list, level, text
-from .registry import Hit, rule
+from ..engine.model import LEVELS, VOCABULARY_PARTS, Model, as_list, level, names_any, text
+from .registry import Hit, Narrow, Reads, rule
 
 
 class _LazyPattern:
@@ -82,6 +82,18 @@ GENERIC_TITLES = {
 CONCRETE_DETAIL = _LazyPattern(re.compile, r"\d|`|\"[^\"]+\"|(?<!\w)'[^']+'(?!\w)|\b[a-z]+_[a-z_]+\b|\b[a-z]+[A-Z]\w*\b|\b\w+\.\w+\b")
 
 
+def _vocabulary_affected(old: frozenset, new: frozenset):
+    """Items whose text names a term that came or went: only their verdict on "names something" can change
+    (TM202 reads the vocabulary, and asset ids through attack_path.target, which its text also holds)."""
+    delta = old ^ new
+    return lambda words: bool(delta) and names_any(delta, words)
+
+
+# TM202 and TM203 read the vocabulary (every element, flow and asset name): an edit to one name re-judges
+# only the threats and mitigations whose text names a term it added or removed.
+_VOCABULARY = Narrow(VOCABULARY_PARTS, lambda model: model.vocabulary_terms, lambda item: _words(item), _vocabulary_affected)
+
+
 def _words(value) -> str:
     if isinstance(value, str):
         return value
@@ -95,6 +107,7 @@ def _words(value) -> str:
 @rule("TM201", "warning", "Threat without an attack path",
       "A threat needs an attack_path with entry (where the attacker comes in), steps (what they do) and target "
       "(the asset id they reach), so that a reader can judge and test the mitigation.",
+      reads=Reads(each="threats"),
       why=("Without the path from entry point to asset a reader can neither judge how likely the attack is "
            "nor test whether a mitigation blocks it."),
       fix=("Add `attack_path` with `entry` (where the attacker comes in), `steps` (what they do, in order) "
@@ -157,6 +170,7 @@ def _names_something(model: Model, t: dict, blob: str) -> bool:
       "A threat must say what goes wrong and where: name the element, entry point or asset, and avoid wording that "
       "fits any system (\"several potential security risks\", \"could be compromised\"). Title, description and "
       "attack_path are judged together.",
+      reads=Reads(each="threats", parts=VOCABULARY_PARTS, narrow=_VOCABULARY),
       why=("A threat that fits any system (\"several potential security risks\") cannot be mitigated, tested "
            "or ranked; it only looks like coverage."),
       fix=("Say what goes wrong and where: name the element, entry point or asset, the weakness and the "
@@ -212,6 +226,7 @@ def _is_concrete(model: Model, blob: str) -> bool:
       "A mitigation must be a concrete design change (\"exact-match allowlist of redirect URIs on /oauth/callback\"), "
       "not a generic control (\"follow best practices\", \"use a WAF\", \"harden the system\"). A control family "
       "(rate limiting, input validation, a WAF) is fine once the mitigation says where and how.",
+      reads=Reads(each="mitigations", parts=VOCABULARY_PARTS, narrow=_VOCABULARY),
       why=("\"Follow best practices\" names no change anyone can make or verify; the threat it claims to "
            "counter stays open in practice."),
       fix=("Name the design change, where it is made and what it blocks; a control family (rate limiting, a "
@@ -248,6 +263,7 @@ def generic_mitigation(model: Model, ctx):
 
 @rule("TM204", "error", "High-priority open threat without mitigation",
       "An open threat of priority high or critical needs at least one mitigation (planned or better) in mitigations.",
+      reads=Reads(each="threats", parts=("mitigations[].id", "mitigations[].status")),
       why=("A high or critical threat that is open and has no planned mitigation is a known serious risk "
            "with nobody working on it."),
       fix=("Add a mitigation (a concrete design change, with a ticket) and list its id in the threat's "

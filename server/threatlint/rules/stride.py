@@ -1,13 +1,18 @@
 """STRIDE coverage and data-flow hygiene (TM101-TM105)."""
 from __future__ import annotations
 
-from ..engine.model import APPLICABLE, STRIDE, Model, as_list, kind_name
-from .registry import Hit, rule
+from ..engine.model import APPLICABLE, COVERAGE_PARTS, STRIDE, Model, as_list, kind_name
+from .registry import Hit, Reads, rule
+
+_ELEMENT_KINDS = ("elements[].id", "elements[].kind", "flows[].id")  # what `kind_of` reads
+_BOUNDARIES = ("elements[].id", "elements[].boundary")  # what `crosses_boundary` and `boundary_of` read
+_SENSITIVE = ("assets[].id", "assets[].classification")  # what `is_sensitive` reads
 
 
 @rule("TM101", "warning", "Missing STRIDE category",
       "Each element and flow must have a threat (or an exemption with a rationale) for every STRIDE category that "
       "applies to its kind: external_entity S R; process S T R I D E; data_store T R I D; flow T I D.",
+      reads=Reads(parts=("elements[].id", "elements[].kind", "flows[].id") + COVERAGE_PARTS),
       why=("STRIDE per element is the check that nothing was forgotten: every category that can happen to a "
            "kind of element either has a threat or a written reason why it does not apply."),
       fix=("Add a threat with that `stride` category that `affects` the element or flow, or an exemption "
@@ -52,6 +57,7 @@ def missing_category(model: Model, ctx):
 @rule("TM102", "error", "STRIDE category does not apply",
       "A threat's STRIDE category must apply to the kind of every element or flow it affects (e.g. tampering does "
       "not apply to an external entity).",
+      reads=Reads(each="threats", parts=_ELEMENT_KINDS),
       why=("A category that cannot happen to the element (tampering with an external entity you do not run) "
            "means the threat sits on the wrong element, and the element it belongs to still lacks it."),
       fix=("Move the threat to the element where the attack takes effect, or change its category. "
@@ -107,6 +113,7 @@ def _zone(model: Model, element_id) -> str:
 @rule("TM103", "warning", "Unauthenticated flow across a trust boundary",
       "A flow whose ends sit in different trust boundaries should be authenticated (authenticated: true) by the "
       "receiving side.",
+      reads=Reads(each="flows", parts=_BOUNDARIES),
       why=("Whatever crosses a trust boundary comes from someone the receiver does not trust by default; "
            "without authentication anyone who can reach the receiver can send it data as anyone else "
            "(spoofing)."),
@@ -145,6 +152,7 @@ def unauthenticated_crossing(model: Model, ctx):
 @rule("TM104", "error", "Sensitive data crosses a trust boundary unencrypted",
       "A flow that carries a pii, credentials, financial or secret asset across a trust boundary must be encrypted "
       "in transit (encrypted: true).",
+      reads=Reads(each="flows", parts=_BOUNDARIES + _SENSITIVE),
       why=("Sensitive data sent in clear text across a trust boundary can be read and altered by anyone on "
            "the path between the two zones."),
       fix=("Encrypt the flow in transit (TLS 1.2 or later, or an encrypted tunnel) and set `encrypted: "
@@ -188,6 +196,7 @@ def unencrypted_sensitive_crossing(model: Model, ctx):
 @rule("TM105", "warning", "Sensitive data store not encrypted at rest",
       "A data store holding a pii, credentials, financial or secret asset should encrypt at rest "
       "(encrypted_at_rest: true).",
+      reads=Reads(each="elements", parts=_SENSITIVE),
       why=("A copied disk, snapshot or backup of an unencrypted store hands over every sensitive record it "
            "holds."),
       fix=("Turn on storage encryption (database, volume or bucket encryption with managed keys) and set "

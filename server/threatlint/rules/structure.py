@@ -1,8 +1,8 @@
 """Structure: syntax, schema, ids and references (TM001-TM005)."""
 from __future__ import annotations
 
-from ..engine.model import Model
-from .registry import Hit, register, rule
+from ..engine.model import ID_PARTS, REFERENCE_PARTS, Model
+from .registry import Hit, Reads, register, rule
 
 register(
     "TM001",
@@ -54,6 +54,7 @@ _NOUN = {"assets": "an asset", "boundaries": "a boundary", "elements": "an eleme
 
 @rule("TM003", "error", "Duplicate id",
       "Ids are unique across the whole file, whatever the section. Rename one of the items.",
+      reads=Reads(parts=ID_PARTS, quotes_lines=True),
       why=("References are by id; with two items of the same id nobody can tell which one a flow or threat "
            "means, and the rules would judge the wrong one."),
       fix="Rename one of the items and update the references that meant it.",
@@ -81,6 +82,7 @@ def duplicate_ids(model: Model, ctx):
 @rule("TM004", "error", "Reference to an unknown id",
       "A flow's from/to/data, an element's boundary/stores, a threat's affects/mitigations/attack_path.target or an "
       "exemption's element names an id that is not defined in the right section.",
+      reads=Reads(parts=ID_PARTS + REFERENCE_PARTS),
       why=("A reference to nothing is a typo or a leftover of a rename; the flow, threat or mitigation it "
            "belongs to then describes nothing, and the STRIDE rules cannot see it."),
       fix=("Point the reference at an id defined in the right section (an element for `from`/`to`, an asset "
@@ -115,6 +117,7 @@ def unknown_references(model: Model, ctx):
 @rule("TM005", "warning", "Defined but never used",
       "An asset, boundary or mitigation that nothing refers to is either dead weight or a sign that a flow, element "
       "or threat forgot to reference it.",
+      reads=Reads(parts=ID_PARTS + REFERENCE_PARTS),
       why=("An asset no flow carries and no store holds is not protected by any rule (TM104 and TM105 look "
            "at where assets go); an unused mitigation counters nothing."),
       fix=("Reference the item where it belongs (an asset from a flow's `data` or a data store's `stores`, a "

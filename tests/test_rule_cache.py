@@ -1,0 +1,73 @@
+"""engine/rule_cache.py through the editor's checker: the work an edit costs, and a rule that raises."""
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from threatlint.engine import check_text
+from threatlint.engine.context import CheckContext
+from threatlint.engine.finding import Severity
+from threatlint.lsp.checker import DocumentChecker
+from threatlint.rules import RULES, Hit, Reads, Rule
+
+sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "lsp"))
+from models import big_model  # noqa: E402
+
+FIXTURE = (Path(__file__).parent / "fixtures" / "lsp" / "payments.threatmodel.yaml").read_text(encoding="utf-8")
+CTX = CheckContext(today=date(2026, 11, 23))
+
+
+# -- the editor's rule cache: work per edit -------------------------------------------------------------------
+def _runs(checker):
+    return sum(checker.caches.rules.runs.values())
+
+
+def test_an_edit_in_system_reruns_no_rule_and_one_in_a_threat_rejudges_that_threat():
+    text = big_model(60)
+    checker = DocumentChecker()
+    checker.check(text, CTX)
+    before = _runs(checker)
+    edited = text.replace("Many services", "Many services and more", 1)
+    assert checker.check(edited, CTX) == check_text(edited, CTX)
+    assert _runs(checker) == before  # no rule reads system.description
+    i = edited.index("who forges one reads", len(edited) // 2)
+    edited = edited[:i] + "x" + edited[i:]
+    before = _runs(checker)
+    assert checker.check(edited, CTX) == check_text(edited, CTX)
+    per_threat = sum(1 for r in RULES.values() if r.reads is not None and r.reads.each == "threats")
+    assert 0 < _runs(checker) - before <= per_threat  # each threat-judging rule judged the one threat
+
+
+@pytest.mark.parametrize("reads", [None, Reads(each="threats")], ids=["uncached", "cached"])
+def test_a_rule_that_raises_on_schema_invalid_data_is_skipped_like_the_cli(monkeypatch, reads):
+    def fragile(model, ctx):
+        for i, t in model.items("threats"):
+            if t.get("likelihood") == "sometimes":
+                raise TypeError("not a level")
+            yield Hit(("threats", i), "seen")
+
+    monkeypatch.setitem(RULES, "TM998", Rule("TM998", Severity.INFO, "s", "h", "test", fragile, reads))
+    checker = DocumentChecker()
+    good = checker.check(FIXTURE, CTX)
+    assert good == check_text(FIXTURE, CTX) and any(f.rule == "TM998" for f in good)
+    invalid = FIXTURE.replace("likelihood: high", "likelihood: sometimes", 1)  # TM002, and the rule trips
+    got = checker.check(invalid, CTX)
+    assert got == check_text(invalid, CTX) and "TM002" in {f.rule for f in got}
+    assert not any(f.rule == "TM998" for f in got)  # skipped, the rest of the check stands
+
+
+def test_an_edit_to_a_name_rejudges_only_the_threats_that_name_it():
+    text = big_model(60)
+    checker = DocumentChecker()
+    checker.check(text, CTX)
+    for old, new in (("name: Service 3,", "name: Service 3x,"), ("name: Service 3x,", "name: Ledger,"),
+                     ("name: DB,", "name: Vault,"), ("id: card-data", "id: card-info")):
+        # (every threat names card-data in its attack path: renaming that asset re-judges them all)
+        before = dict(checker.caches.rules.runs)
+        text = text.replace(old, new, 1)
+        assert checker.check(text, CTX) == check_text(text, CTX), (old, new)
+        rejudged = checker.caches.rules.runs.get("TM202", 0) - before.get("TM202", 0)
+        assert rejudged < 60 or old == "id: card-data", (old, new, rejudged)  # not every threat
