@@ -361,7 +361,13 @@ try {
 
     // Break the YAML mid-edit: the last good drawing stays, and the webview says why.
     await quickOpen(model); // focuses the model's editor
-    await page.keyboard.press("Control+Home");
+    // Go to line 1 through the command (a bare Control+Home can be lost while the quick-open closes).
+    await page.keyboard.press("Control+G");
+    const goTo = page.locator(".quick-input-widget input");
+    await goTo.waitFor({ state: "visible", timeout: 30_000 });
+    await goTo.fill(":1:1");
+    await goTo.press("Enter");
+    await goTo.waitFor({ state: "hidden", timeout: 30_000 });
     await page.keyboard.insertText("broken: a: b\n"); // no key events: no suggestion widget in the way
     result.diagramWhileBroken = await poll("the diagram to say the YAML does not parse", async () => {
       const state = await diagramState();
