@@ -20,21 +20,22 @@ def test_stride_per_element_table_matches_the_spec():
     }
 
 
-def test_tm101_one_finding_per_missing_category_at_the_element_id(lint, span):
+def test_tm101_one_finding_per_element_naming_its_missing_categories(lint, span):
     text, found = lint("tm101_trigger.yaml", "TM101")
-    got = sorted((f.data["element"], f.data["category"], f.severity, f.range) for f in found)
+    got = sorted((f.data["element"], tuple(f.data["categories"]), f.severity, f.range) for f in found)
     browser = span(text, "{id: [[browser]]")
     login = span(text, "{id: [[login]]")
     users = span(text, "{id: [[users]]")
     assert got == sorted([
-        ("browser", "repudiation", WARNING, browser),
-        ("login", "elevation_of_privilege", WARNING, login),
-        ("users", "information_disclosure", WARNING, users),
-        ("users", "repudiation", WARNING, users),
+        ("browser", ("repudiation",), WARNING, browser),
+        ("login", ("elevation_of_privilege",), WARNING, login),
+        ("users", ("repudiation", "information_disclosure"), WARNING, users),
     ])
     # threats (T-1 spoofing on browser+login, T-2 on users and the flow) and exemptions cover everything else,
     # and the flow 'sign-in' is fully covered (tampering + DoS by T-2, information_disclosure exempted).
     assert all("stride:" in f.message and "exemption" in f.message for f in found)
+    users_finding = next(f for f in found if f.data["element"] == "users")
+    assert "repudiation / information_disclosure" in users_finding.message
 
 
 def test_tm101_clean(lint):

@@ -57,8 +57,11 @@ def test_json_lists_suggestions_with_filled_attack_path_and_mitigations(repo):
     assert out.returncode == 0, out.stderr
     entries = json.loads(out.stdout)
     by = {(e["catalog"], e["element"]): e for e in entries}
-    # answered: api has a spoofing threat (linked to CT-S-001)
-    assert not [e for e in entries if e["element"] == "api" and e["stride"] == "spoofing"]
+    # named: T-1 is CT-S-001 on api, so it is not suggested again
+    assert ("CT-S-001", "api") not in by
+    # a spoofing threat answers the category (TM106 is quiet) but does not hide the other spoofing attacks
+    csrf = by[("CT-S-009", "api")]
+    assert csrf["covered_by"] == "a spoofing threat" and csrf["named"] is False and csrf["severity"] is None
     sqli = by[("CT-T-001", "api")]
     assert sqli["title"] == default_catalog().threat("CT-T-001").title
     assert sqli["file"] == "threatmodel.yaml" and sqli["kind"] == "process" and sqli["severity"] == "info"

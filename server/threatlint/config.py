@@ -24,6 +24,7 @@ from .engine.config import DEFAULT_MODEL_PATTERNS, Config
 from .engine.context import CheckContext
 from .engine.finding import Severity
 from .engine.parse import decode, parse_yaml
+from .engine.model import RATINGS, STAGES
 
 if TYPE_CHECKING:
     from .catalog import Catalog
@@ -38,7 +39,7 @@ def _toml():
     return tomllib
 
 YAML_NAMES = (".threatlint.yaml", ".threatlint.yml")
-KEYS = ("select", "ignore", "severity", "model-patterns", "extra-catalogs")
+KEYS = ("select", "ignore", "severity", "model-patterns", "extra-catalogs", "stage", "rating")
 _SELECTOR = re.compile(r"^(ALL|TM[0-9]{0,3})$")
 
 
@@ -166,8 +167,17 @@ def parse_config(table: dict, source: str, known_rules) -> Config:
     for p in patterns:
         if "/" in p or "\\" in p:
             raise ConfigError(f"{where}: model-patterns: '{p}' must be a file-name pattern such as '*.tm.yaml' (no folders)")
+    def one_of(key, options) -> str | None:
+        value = table.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, str) or value not in options:
+            raise ConfigError(f"{where}: {key} must be one of {', '.join(options)}, got {value!r}")
+        return value
+
     return Config(select=selectors("select"), ignore=selectors("ignore"), severity=tuple(overrides),
-                  model_patterns=patterns, extra_catalogs=strings("extra-catalogs"), source=source)
+                  model_patterns=patterns, extra_catalogs=strings("extra-catalogs"), source=source,
+                  stage=one_of("stage", STAGES), rating=one_of("rating", RATINGS))
 
 
 def load_catalog(config: Config, root: Path | None) -> "Catalog | None":

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from functools import cached_property, lru_cache
 
 from .locate import locate
@@ -312,16 +312,43 @@ class Model:
                     out.add((el, c))
         return out
 
+    def answered_by_flags(self, ident: str) -> frozenset[str]:
+        """Categories a flow's own flags answer: encrypted and authenticated, neither an on-path attacker nor an
+        eavesdropper gets in, so tampering and information disclosure in transit need no threat of their own."""
+        f = self.flows.get(ident)
+        if f is not None and f.get("encrypted") is True and f.get("authenticated") is True:
+            return frozenset({"tampering", "information_disclosure"})
+        return frozenset()
+
+    def missing_categories(self, section: str, item: dict) -> list[str]:
+        """The STRIDE categories that apply to an in-scope element or flow and that no threat, exemption or (for
+        a flow) its encrypted+authenticated flags answer; [] for out-of-scope items and unknown kinds."""
+        ident = self.id_of(item)
+        kind = "flow" if section == "flows" else kind_name(item.get("kind"))
+        if not ident or kind is None or out_of_scope(item) is not None:
+            return []
+        flags = self.answered_by_flags(ident) if kind == "flow" else frozenset()
+        return [c for c in APPLICABLE[kind]
+                if (ident, c) not in self.covered and (ident, c) not in self.exempted and c not in flags]
+
+    def answered(self, ident: str, category: str) -> bool:
+        """Whether the model answers a STRIDE category on an element or flow (threat, exemption, flow flags)."""
+        return (ident, category) in self.covered or (ident, category) in self.exempted \
+            or category in self.answered_by_flags(ident)
+
     def boundary_of(self, element_id) -> str | None:
         el = self.elements.get(element_id) if isinstance(element_id, str) else None
         b = el.get("boundary") if el else None
         return b if isinstance(b, str) else None
 
     def crosses_boundary(self, flow: dict) -> bool:
-        """A flow crosses a trust boundary when its ends sit in different (known) boundaries."""
+        """A flow crosses a trust boundary when its ends sit in different (known) boundaries; with nesting, when
+        some boundary holds one end and not the other (boundaries_crossed)."""
         src, dst = flow.get("from"), flow.get("to")
         if not (isinstance(src, str) and isinstance(dst, str) and src in self.elements and dst in self.elements):
             return False
+        # Different innermost boundaries always differ in some enclosing one too (boundaries_crossed names
+        # which); only a cycle of parents, a TM005 finding of its own, could make the two chains equal.
         return self.boundary_of(src) != self.boundary_of(dst)
 
     @cached_property
@@ -348,3 +375,299 @@ class Model:
     def is_sensitive(self, asset_id) -> bool:
         a = self.assets.get(asset_id) if isinstance(asset_id, str) else None
         return bool(classifications(a) & SENSITIVE)
+
+    # -- settings the model declares -----------------------------------------------------------------
+    def stage(self, configured: str | None = None) -> str:
+        """review.stage, else the configuration's `stage`, else DEFAULT_STAGE."""
+        own = self.section("review").get("stage")
+        return choice(own, STAGES, choice(configured, STAGES, DEFAULT_STAGE))
+
+    def rating(self, configured: str | None = None) -> str:
+        """review.rating, else the configuration's `rating`, else DEFAULT_RATING."""
+        own = self.section("review").get("rating")
+        return choice(own, RATINGS, choice(configured, RATINGS, DEFAULT_RATING))
+
+    def review_due(self) -> ReviewDue:
+        return review_due(self.data)
+
+    # -- scope ---------------------------------------------------------------------------------------
+    def in_scope(self, section: str):
+        """(index, item) of the elements or flows the rules judge: those without `out_of_scope`."""
+        for i, item in self.items(section):
+            if out_of_scope(item) is None:
+                yield i, item
+
+    def is_out_of_scope(self, ident) -> bool:
+        item = (self.elements.get(ident) or self.flows.get(ident)) if isinstance(ident, str) else None
+        return out_of_scope(item) is not None
+
+    def out_of_scope_items(self) -> list[tuple[str, str, dict, str]]:
+        """(section, id, item, reason) of every element and flow marked out of scope."""
+        out = []
+        for section in ("elements", "flows"):
+            for i, item in self.items(section):
+                reason = out_of_scope(item)
+                if reason is not None:
+                    out.append((section, self.id_of(item) or f"#{i + 1}", item, reason))
+        return out
+
+    # -- nested boundaries ---------------------------------------------------------------------------
+    @cached_property
+    def boundaries(self) -> dict[str, dict]:
+        return self.by_id("boundaries")
+
+    def parent_of(self, boundary_id) -> str | None:
+        b = self.boundaries.get(boundary_id) if isinstance(boundary_id, str) else None
+        p = b.get("parent") if b else None
+        return p if isinstance(p, str) and p in self.boundaries else None
+
+    def boundary_chain(self, boundary_id) -> tuple[str, ...]:
+        """The boundary and every boundary around it, innermost first (stops at a cycle)."""
+        chain: list[str] = []
+        b = boundary_id if isinstance(boundary_id, str) else None
+        while b is not None and b not in chain:
+            chain.append(b)
+            b = self.parent_of(b)
+        return tuple(chain)
+
+    @cached_property
+    def boundary_cycles(self) -> list[tuple[str, ...]]:
+        """Each cycle of `parent` links once, as the boundaries on it in order from its first in the file."""
+        seen: set[str] = set()
+        cycles = []
+        for start in self.boundaries:
+            path: list[str] = []
+            b = start
+            while b is not None and b not in path and b not in seen:
+                path.append(b)
+                b = self.parent_of(b)
+            if b is not None and b in path:
+                cycles.append(tuple(path[path.index(b):]))
+            seen.update(path)
+        return cycles
+
+    def boundaries_crossed(self, flow: dict) -> tuple[str, ...]:
+        """The trust boundaries a flow passes through: those around one end and not the other. With nesting,
+        a flow from a subnet to the rest of its VPC crosses the subnet's edge but not the VPC's."""
+        src, dst = flow.get("from"), flow.get("to")
+        if not (isinstance(src, str) and isinstance(dst, str) and src in self.elements and dst in self.elements):
+            return ()
+        a, b = self.boundary_chain(self.boundary_of(src)), self.boundary_chain(self.boundary_of(dst))
+        return tuple(x for x in a if x not in b) + tuple(x for x in b if x not in a)
+
+    # -- requests and responses ----------------------------------------------------------------------
+    def is_response(self, flow: dict) -> bool:
+        """A flow that answers a request on a connection the other end opened: there is a flow the other way,
+        and this one goes to the side that opens connections (a user, a client app) or comes from a data store
+        (which never calls out), or it says it is a response. A flow with `returns` is a request."""
+        if flow.get("returns") is not None:
+            return False
+        words = " ".join(v.lower() for k in ("id", "name", "description") if isinstance(v := flow.get(k), str))
+        if re.search(r"(?<![a-z])(?:response|responses|reply|replies|result|results|returns?|returned)(?![a-z])", words):
+            return True
+        src, dst = flow.get("from"), flow.get("to")
+        if not (isinstance(src, str) and isinstance(dst, str)) or (dst, src) not in self._flow_pairs:
+            return False
+        to_el, from_el = self.elements.get(dst) or {}, self.elements.get(src) or {}
+        if from_el.get("kind") == "data_store":
+            return True
+        return to_el.get("kind") == "external_entity" and from_el.get("kind") != "external_entity" \
+            and bool(roles(to_el) & {"person", "client_app"})
+
+    @cached_property
+    def _flow_pairs(self) -> set[tuple[str, str]]:
+        return {(f.get("from"), f.get("to")) for _, f in self.items("flows")
+                if isinstance(f.get("from"), str) and isinstance(f.get("to"), str)}
+
+    def carried(self, flow: dict) -> list[str]:
+        """Asset ids a flow carries either way: its `data` and the `returns` of its response."""
+        return [a for key in ("data", "returns") for a in as_list(flow.get(key)) if isinstance(a, str)]
+
+    def threat_assets(self, threat: dict) -> list[str]:
+        """Assets a threat impacts: its `assets`, its attack target, then what its affected items hold or carry."""
+        out: list[str] = []
+
+        def add(a):
+            if isinstance(a, str) and a in self.assets and a not in out:
+                out.append(a)
+        for a in as_list(threat.get("assets")):
+            add(a)
+        ap = threat.get("attack_path")
+        if isinstance(ap, dict):
+            add(ap.get("target"))
+        for target in as_list(threat.get("affects")):
+            if not isinstance(target, str):
+                continue
+            if target in self.elements:
+                for a in as_list(self.elements[target].get("stores")):
+                    add(a)
+            elif target in self.flows:
+                for a in self.carried(self.flows[target]):
+                    add(a)
+        return out
+
+
+# -- one definition per concept: stage, rating, open threats, priority, review due date ---------------------------
+
+STAGES = ("draft", "design", "operational")
+# A team adopting the tool usually brings a model of something being built: it wants the design checks
+# (coverage, specificity, wrong categories) and the guards of real risk, not yet the bookkeeping of a system
+# in production (tickets, residual risk, business-impact fields).
+DEFAULT_STAGE = "design"
+RATINGS = ("likelihood_severity", "severity", "priority")
+DEFAULT_RATING = "likelihood_severity"
+# What each rating scheme needs on a threat, as paths into it.
+RATING_FIELDS = {
+    "likelihood_severity": (("likelihood",), ("impact", "severity")),  # priority follows from them (TM302)
+    "severity": (("impact", "severity"),),
+    "priority": (("priority",),),
+}
+# A review with a date and no cadence is due again after a year: the longest interval common review
+# policies allow (annual risk assessment), so the default never calls a review overdue that a team's
+# own policy would not.
+DEFAULT_CADENCE_DAYS = 365
+CLOSED_STATUSES = frozenset({"mitigated", "accepted", "transferred"})
+
+
+def is_open(threat) -> bool:
+    """A threat is open unless its status says it is dealt with (mitigated, accepted, transferred); a missing
+    or unknown status is open, so a threat nobody triaged is never counted as handled."""
+    status = threat.get("status") if isinstance(threat, dict) else None
+    return not (isinstance(status, str) and status in CLOSED_STATUSES)
+
+
+def rubric_level(threat) -> str | None:
+    """likelihood x impact.severity on the rubric (low..critical), or None when either is missing."""
+    if not isinstance(threat, dict):
+        return None
+    impact = threat.get("impact") if isinstance(threat.get("impact"), dict) else {}
+    lk, sev = level(threat.get("likelihood")), level(impact.get("severity"))
+    return level_for_score(lk * sev) if lk and sev else None
+
+
+def effective_priority(threat, rating: str = DEFAULT_RATING) -> str | None:
+    """The priority a threat is ranked and guarded by under a rating scheme: an explicit `priority` wins;
+    otherwise impact.severity under `severity`, the likelihood x severity rubric under `likelihood_severity`
+    (falling back to severity when likelihood is missing); None when the threat is unrated."""
+    if not isinstance(threat, dict):
+        return None
+    p = threat.get("priority")
+    if level(p):
+        return p
+    impact = threat.get("impact") if isinstance(threat.get("impact"), dict) else {}
+    sev = impact.get("severity") if level(impact.get("severity")) else None
+    if rating == "priority":
+        return None
+    if rating == "likelihood_severity":
+        return rubric_level(threat) or sev
+    return sev
+
+
+@dataclass(frozen=True)
+class ReviewDue:
+    last: date | None  # last_reviewed, when it is a date
+    cadence: int | None  # cadence_days as written, when a positive integer
+    due: date | None  # None: no date to count from, or due after the year 9999
+    default_cadence: bool  # True when cadence_days is missing and DEFAULT_CADENCE_DAYS was used
+
+    def overdue(self, today: date) -> bool:
+        return self.due is not None and self.due < today
+
+
+def review_due(data) -> ReviewDue:
+    """When the model's review is due: review.last_reviewed + cadence_days (DEFAULT_CADENCE_DAYS when absent).
+
+    Takes the model's data (a Model's `data`, or a raw mapping from another commit); a due date past the
+    year 9999 is None ("never"), not an OverflowError."""
+    review = data.get("review") if isinstance(data, dict) and isinstance(data.get("review"), dict) else {}
+    last = parse_date(review.get("last_reviewed"))
+    raw = review.get("cadence_days")
+    cadence = raw if isinstance(raw, int) and not isinstance(raw, bool) and raw >= 1 else None
+    default = "cadence_days" not in review
+    days = cadence if cadence is not None else (DEFAULT_CADENCE_DAYS if default else None)
+    due = None
+    if last is not None and days is not None:
+        try:
+            due = last + timedelta(days=days)
+        except OverflowError:
+            due = None
+    return ReviewDue(last, cadence, due, default and last is not None)
+
+
+def choice(value, options: tuple, default: str) -> str:
+    return value if isinstance(value, str) and value in options else default
+
+
+def out_of_scope(item) -> str | None:
+    """The reason an element or flow is out of scope, or None when it is in scope."""
+    reason = item.get("out_of_scope") if isinstance(item, dict) else None
+    return reason.strip() if isinstance(reason, str) and reason.strip() else None
+
+
+# -- what an element is for: roles read from its kind, technology and name ------------------------------------
+# Catalog conditions and rules ask "is this a load balancer / a database / a user?" rather than matching
+# words themselves. Words are matched at the start of a word, so "proxy" matches "proxies".
+ROLE_WORDS = {
+    "edge": ("load balancer", "load-balancer", "loadbalancer", "elb", "alb", "nlb", "lb", "reverse proxy", "proxy",
+             "nginx", "haproxy", "envoy", "traefik", "ingress", "cdn", "cloudfront", "akamai", "fastly", "cloudflare",
+             "front door", "waf", "api gateway", "gateway", "edge", "varnish"),
+    "static_hosting": ("static site", "static website", "static content", "static hosting", "static files",
+                       "static assets", "web server serving static", "s3 website", "github pages", "netlify"),
+    "client_app": ("browser", "web browser", "single-page", "single page", "spa", "frontend", "front-end",
+                   "front end", "client-side", "client side", "mobile app", "android", "ios app", "desktop app",
+                   "javascript app", "react", "angular", "vue", "electron", "web client", "web app client"),
+    "config": ("config", "configuration", "settings", "properties file", ".env", "env file", "environment file",
+               "parameter store", "secrets manager", "vault", "key vault", "keystore", "secret store", "kms"),
+    "browser_storage": ("local storage", "localstorage", "session storage", "sessionstorage", "indexeddb", "cookie",
+                        "cookies", "browser storage", "browser cache", "web storage"),
+    "database": ("database", "db", "sql", "postgres", "postgresql", "mysql", "mariadb", "oracle", "mssql",
+                 "sql server", "sqlite", "mongo", "mongodb", "dynamodb", "cassandra", "couchdb", "rds", "aurora",
+                 "cosmos", "firestore", "redis", "elasticsearch", "opensearch", "neo4j", "cockroachdb"),
+    "directory": ("ldap", "active directory", "directory", "kerberos", "openldap", "entra", "azure ad"),
+    "broker": ("kafka", "rabbitmq", "message broker", "broker", "queue", "sqs", "sns", "pubsub", "pub/sub", "nats",
+               "kinesis", "activemq", "event hub", "eventbridge", "mqtt", "topic"),
+    "external_system": ("processor", "provider", "partner", "bank", "service", "system", "api", "gateway", "psp",
+                        "vendor", "saas", "server", "integration", "webhook", "scheduler", "cron", "third party",
+                        "third-party", "external system", "platform", "idp", "identity provider"),
+    "person": ("user", "users", "customer", "customers", "visitor", "visitors", "patient", "patients", "employee",
+               "employees", "admin", "administrator", "administrators", "operator", "operators", "staff", "member",
+               "members", "person", "people", "human", "client user", "end user", "end-user", "student", "driver",
+               "buyer", "seller", "shopper", "attacker", "doctor", "nurse", "clinician", "agent", "developer",
+               "developers", "analyst", "manager", "citizen"),
+}
+_ROLE_RX = {role: re.compile(r"(?<![a-z0-9])(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+                             + r")(?![a-z0-9])") for role, words in ROLE_WORDS.items()}
+# Data stores that authenticate their clients themselves: spoofing them is a threat a reviewer accepts.
+AUTHENTICATING_STORES = frozenset({"database", "directory", "broker"})
+
+
+def _role_text(item: dict) -> str:
+    return " ".join(v.lower() for k in ("id", "name", "technology") if isinstance(v := item.get(k), str))
+
+
+def roles(item) -> frozenset[str]:
+    """What an element is, from its kind, technology and name words: edge (load balancer, proxy, CDN,
+    gateway), static_hosting, client_app, config, browser_storage, database, directory, broker, person."""
+    if not isinstance(item, dict):
+        return frozenset()
+    words = _role_text(item).replace("_", " ")
+    found = {role for role, rx in _ROLE_RX.items() if rx.search(words)}
+    kind = item.get("kind")
+    if kind != "external_entity":
+        found -= {"person", "external_system"}
+    elif "external_system" in found:
+        found -= {"person", "edge"}
+    if kind == "external_entity":
+        found -= {"database", "config", "browser_storage", "directory", "broker", "static_hosting"}
+    if kind == "data_store":
+        found -= {"edge", "client_app", "static_hosting"}
+    if "browser_storage" in found:
+        found -= {"database", "config"}
+    if "config" in found and kind == "data_store":
+        found.discard("database")
+    return frozenset(found)
+
+
+# Roles that are not application code: they forward, serve files or run on the user's device, so threats
+# against an application's own logic (mass assignment, CSRF, session handling, sign-in, SSRF) do not fit them.
+NOT_APPLICATION = frozenset({"edge", "static_hosting", "client_app"})

@@ -111,11 +111,21 @@ def _placeholder(what: str) -> str:
 # -- the fixes, one function per rule --------------------------------------------------
 
 def _tm101(c: _Ctx, f: Finding) -> list[Fix]:
-    el, kind, cat = f.data.get("element"), f.data.get("kind"), f.data.get("category")
-    if not el or kind not in APPLICABLE or cat not in APPLICABLE[kind]:
+    """One TM101 finding names every missing category of an element; each category gets its own fixes."""
+    el, kind = f.data.get("element"), f.data.get("kind")
+    if not el or kind not in APPLICABLE:
         return []
+    cats = [x for x in as_list(f.data.get("categories") or f.data.get("category")) if x in APPLICABLE[kind]]
+    out: list[Fix] = []
+    for cat in cats:
+        out += _category_fixes(c, el, kind, cat, preferred=not out)
+    return out
+
+
+def _category_fixes(c: _Ctx, el: str, kind: str, cat: str, preferred: bool) -> list[Fix]:
     out = []
     # 1. a threat stub with an attack path skeleton and the catalog's mitigations
+    c.new_ids = set()
     ed = c.editor()
     tid = c.fresh_id("T-")
     mids = [c.add_mitigation(ed, cm) for cm in c.mitigations_for(cat, kind)[:2]]
@@ -139,7 +149,7 @@ def _tm101(c: _Ctx, f: Finding) -> list[Fix]:
         threat["mitigations"] = [Raw(m) for m in mids]
     if ed.append_item("threats", threat):
         out.append(Fix(f"Add threat {tid}: {cat} on '{el}'" + (f" with {len(mids)} catalog mitigation(s)" if mids else ""),
-                       "TM101", ed.result(), preferred=True))
+                       "TM101", ed.result(), preferred=preferred))
     # 2. an exemption with a rationale placeholder
     ed = c.editor()
     exemption = {"element": Raw(el), "stride": Raw(cat), "rationale": _placeholder(f"why {cat} does not apply to {el}")}

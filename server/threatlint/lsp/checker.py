@@ -6,7 +6,7 @@ random edit sequences); it only avoids redoing the work of unchanged chunks.
 """
 from __future__ import annotations
 
-from ..engine.check import _gc_paused, finalize, to_finding
+from ..engine.check import _gc_paused, finalize, runs_at_stage, to_finding
 from ..engine.config import apply as apply_config
 from ..engine.context import CheckContext
 from ..engine.finding import Finding
@@ -59,9 +59,10 @@ class DocumentChecker:
 
 # Rules whose verdict on one threat reads only that threat, the sections other than `threats` and the
 # context. Their hits are cached per threat; tests compare the result with a fresh check after random edits.
-THREAT_LOCAL = frozenset({"TM102", "TM201", "TM202", "TM204", "TM301", "TM302", "TM303", "TM304", "TM305", "TM306"})
+THREAT_LOCAL = frozenset({"TM102", "TM201", "TM202", "TM204", "TM205", "TM301", "TM302", "TM303", "TM304", "TM305",
+                          "TM306", "TM307"})
 # Rules that read no threat at all: their hits stand while the other sections and the context do.
-NO_THREATS = frozenset({"TM103", "TM104", "TM105", "TM203", "TM401", "TM402", "TM403", "TM404"})
+NO_THREATS = frozenset({"TM006", "TM103", "TM104", "TM105", "TM107", "TM203", "TM401", "TM402", "TM403", "TM404"})
 # Rules that read threats only through their ids, categories, catalog links and references
 # (coverage, the id index): their hits stand while `_projection` does too.
 THREAT_SUMMARY = frozenset({"TM004", "TM005", "TM101", "TM106"})
@@ -147,8 +148,9 @@ class RuleCache:
                 for rid, hits in per_rule.items():
                     local_hits.setdefault(rid, []).extend(hits)
         out: list[Finding] = []
+        stage = model.stage(ctx.config.stage)
         for rule in RULES.values():
-            if rule.check is None:
+            if rule.check is None or not runs_at_stage(rule, stage, ctx):
                 continue
             if rule in local:
                 out += [to_finding(rule, hit, model) for hit in local_hits.get(rule.id, ())]

@@ -1,17 +1,29 @@
-"""Business terms: impact, priority, ownership, acceptance (TM301-TM306)."""
+"""Business terms: impact, priority, ownership, acceptance (TM301-TM307).
+
+Priorities are read through `engine.model.effective_priority` under the model's rating scheme
+(review.rating, else the configuration's `rating`), so a team that rates by severity or by priority only
+is judged by its own scheme.
+"""
 from __future__ import annotations
 
-from ..engine.model import LEVELS, Model, level, level_for_score, parse_date, text
-from .registry import Hit, rule
+from ..engine.model import (LEVELS, RATING_FIELDS, Model, effective_priority, is_open, level, level_for_score,
+                            parse_date, text)
+from .registry import FROM_DESIGN, OPERATIONAL, Hit, rule
 
 IMPACT_KEYS = ("blast_radius", "records_exposed", "regulatory", "financial")
 
 
+def _rating(model: Model, ctx) -> str:
+    return model.rating(ctx.config.rating)
+
+
 @rule("TM301", "warning", "No business impact",
-      "A threat's impact should state what it costs the business: blast_radius, records_exposed, regulatory or "
-      "financial.")
+      "An open threat's impact should state what it costs the business: blast_radius, records_exposed, regulatory "
+      "or financial. Mitigated, accepted and transferred threats are not asked.", stages=OPERATIONAL)
 def no_business_impact(model: Model, ctx):
     for i, t in model.items("threats"):
+        if not is_open(t):
+            continue
         impact = t.get("impact")
         impact = impact if isinstance(impact, dict) else {}
         stated = [k for k in IMPACT_KEYS if text(impact.get(k)) or (isinstance(impact.get(k), int) and not isinstance(impact.get(k), bool))
@@ -23,35 +35,51 @@ def no_business_impact(model: Model, ctx):
 
 
 @rule("TM302", "warning", "Priority below the rubric",
-      "priority should be at least the rubric of likelihood x impact.severity (low=1 .. critical=4; score >= 12 "
-      "critical, >= 6 high, >= 3 medium, else low), or priority_rationale must say why it is lower.")
+      "priority should be at least what the rating scheme gives, or priority_rationale must say why it is lower. "
+      "likelihood_severity: likelihood x impact.severity (low=1 .. critical=4; score >= 12 critical, >= 6 high, "
+      ">= 3 medium, else low). severity: impact.severity. priority: the team rates priority directly, nothing to "
+      "compare.", stages=FROM_DESIGN)
 def priority_below_rubric(model: Model, ctx):
+    rating = _rating(model, ctx)
+    if rating == "priority":
+        return
     for i, t in model.items("threats"):
         impact = t.get("impact") if isinstance(t.get("impact"), dict) else {}
         lk, sev, prio = t.get("likelihood"), impact.get("severity"), t.get("priority")
-        if not (level(lk) and level(sev) and level(prio)) or text(t.get("priority_rationale")):
+        if not (level(sev) and level(prio)) or text(t.get("priority_rationale")):
             continue
-        score = level(lk) * level(sev)
-        expected = level_for_score(score)
+        if rating == "likelihood_severity":
+            if not level(lk):
+                continue
+            score = level(lk) * level(sev)
+            expected = level_for_score(score)
+            how = f"likelihood {lk} x severity {sev} = {score} -> {expected}"
+        else:
+            expected, how = sev, f"severity {sev}"
         if LEVELS[prio] < LEVELS[expected]:
             yield Hit(("threats", i, "priority"), f"{model.label('threats', t, i)} has priority {prio}, below the rubric: "
-                      f"likelihood {lk} x severity {sev} = {score} -> {expected}; raise it or add priority_rationale",
+                      f"{how}; raise it or add priority_rationale",
                       data={"threat": model.id_of(t), "index": i, "expected": expected})
 
 
 @rule("TM303", "error", "High or critical threat without owner",
-      "Every threat of priority high or critical needs an owner who answers for it.")
+      "Every open threat of priority high or critical (under the model's rating scheme) needs an owner who answers "
+      "for it. An accepted risk is answered for by whoever accepted it (acceptance.by, TM304); a mitigated or "
+      "transferred threat needs nobody.")
 def missing_owner(model: Model, ctx):
+    rating = _rating(model, ctx)
     for i, t in model.items("threats"):
-        if level(t.get("priority")) >= LEVELS["high"] and not text(t.get("owner")):
-            path, part = (("threats", i, "owner"), "value") if "owner" in t else (("threats", i), "anchor")
-            yield Hit(path, f"{model.label('threats', t, i)} has priority {t.get('priority')} and no owner: set owner to "
-                      "the person or team accountable for it", part=part, data={"threat": model.id_of(t), "index": i})
+        prio = effective_priority(t, rating)
+        if not is_open(t) or level(prio) < LEVELS["high"] or text(t.get("owner")):
+            continue
+        path, part = (("threats", i, "owner"), "value") if "owner" in t else (("threats", i), "anchor")
+        yield Hit(path, f"{model.label('threats', t, i)} has priority {prio} and no owner: set owner to "
+                  "the person or team accountable for it", part=part, data={"threat": model.id_of(t), "index": i})
 
 
 @rule("TM304", "error", "Incomplete risk acceptance",
-      "An accepted threat needs acceptance.by (who accepted), acceptance.rationale (why) and acceptance.expires "
-      "(until when).")
+      "An accepted threat needs acceptance.by (who accepted, and answers for it), acceptance.rationale (why) and "
+      "acceptance.expires (until when).")
 def incomplete_acceptance(model: Model, ctx):
     for i, t in model.items("threats"):
         if t.get("status") != "accepted":
@@ -81,11 +109,42 @@ def expired_acceptance(model: Model, ctx):
 
 
 @rule("TM306", "warning", "Mitigated threat without residual risk",
-      "Once a threat is mitigated, state the risk that remains (residual_risk: low | medium | high | critical).")
+      "Once a threat of priority medium or more is mitigated, state the risk that remains (residual_risk: low | "
+      "medium | high | critical); for a low threat the residual risk is low by definition.", stages=OPERATIONAL)
 def missing_residual(model: Model, ctx):
+    rating = _rating(model, ctx)
     for i, t in model.items("threats"):
-        if t.get("status") == "mitigated" and t.get("residual_risk") in (None, ""):
-            yield Hit(("threats", i, "status"), f"{model.label('threats', t, i)} is mitigated but states no residual_risk: "
-                      "add residual_risk (low, medium, high or critical)", data={"threat": model.id_of(t), "index": i})
+        if t.get("status") != "mitigated" or t.get("residual_risk") not in (None, ""):
+            continue
+        prio = effective_priority(t, rating)
+        if prio is not None and level(prio) < LEVELS["medium"]:
+            continue
+        yield Hit(("threats", i, "status"), f"{model.label('threats', t, i)} is mitigated but states no residual_risk: "
+                  "add residual_risk (low, medium, high or critical)", data={"threat": model.id_of(t), "index": i})
+
+
+def _has(t: dict, path: tuple) -> bool:
+    value = t
+    for key in path:
+        value = value.get(key) if isinstance(value, dict) else None
+    return bool(level(value))
+
+
+@rule("TM307", "warning", "Threat not rated",
+      "A threat needs the fields its rating scheme reads (review.rating, or the configuration's `rating`): "
+      "likelihood_severity: likelihood and impact.severity (priority then follows the rubric, TM302); severity: "
+      "impact.severity; priority: priority. A threat with an explicit priority is rated under any scheme.",
+      stages=FROM_DESIGN)
+def unrated_threat(model: Model, ctx):
+    rating = _rating(model, ctx)
+    needed = RATING_FIELDS[rating]
+    for i, t in model.items("threats"):
+        if not is_open(t) or level(t.get("priority")):
+            continue
+        missing = [".".join(p) for p in needed if not _has(t, p)]
+        if missing:
+            yield Hit(("threats", i), f"{model.label('threats', t, i)} is not rated: the {rating} scheme needs "
+                      f"{' and '.join(missing)}", part="anchor",
+                      data={"threat": model.id_of(t), "index": i, "missing": missing, "rating": rating})
 
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from ..engine.model import Model, text, parse_date
+from ..engine.model import DEFAULT_CADENCE_DAYS, Model, text
 from ..engine.scope import is_valid_pattern, pattern_matches_any
-from .registry import Hit, rule
+from .registry import OPERATIONAL, Hit, rule
 
 
 def _days(delta: timedelta) -> str:
@@ -13,26 +13,20 @@ def _days(delta: timedelta) -> str:
 
 
 @rule("TM401", "warning", "Review overdue",
-      "The model's review is overdue when review.last_reviewed + review.cadence_days is before today. Review the "
-      "model with the team, then update last_reviewed.")
+      "The model's review is overdue when review.last_reviewed + review.cadence_days is before today (without "
+      "cadence_days, a year). Review the model with the team, then update last_reviewed.")
 def review_overdue(model: Model, ctx):
-    review = model.section("review")
-    last = parse_date(review.get("last_reviewed"))
-    cadence = review.get("cadence_days")
-    if last is None or not isinstance(cadence, int) or isinstance(cadence, bool) or cadence < 1:
-        return
-    try:
-        due = last + timedelta(days=cadence)
-    except OverflowError:  # due after the year 9999: never overdue
-        return
-    if due < ctx.today:
-        yield Hit(("review", "last_reviewed"), f"review of the model is overdue: last reviewed {last.isoformat()}, due "
-                  f"{due.isoformat()} ({_days(ctx.today - due)} ago); review it and set last_reviewed to the review date",
-                  data={"due": due.isoformat()})
+    review = model.review_due()
+    if review.overdue(ctx.today):
+        default = (f" (no cadence_days: the default of {DEFAULT_CADENCE_DAYS} days applies)" if review.default_cadence
+                   else "")
+        yield Hit(("review", "last_reviewed"), f"review of the model is overdue: last reviewed {review.last.isoformat()}, "
+                  f"due {review.due.isoformat()} ({_days(ctx.today - review.due)} ago){default}; review it and set "
+                  "last_reviewed to the review date", data={"due": review.due.isoformat()})
 
 
 @rule("TM402", "info", "Mitigation not implemented and without ticket",
-      "A mitigation that is not implemented yet should have a ticket so the work is tracked.")
+      "A mitigation that is not implemented yet should have a ticket so the work is tracked.", stages=OPERATIONAL)
 def untracked_mitigation(model: Model, ctx):
     for i, m in model.items("mitigations"):
         status = m.get("status")

@@ -5,6 +5,14 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 from ..engine.finding import Severity
+from ..engine.model import STAGES
+
+# The stages a rule runs at (review.stage or the configuration's `stage`, engine/model.py). Structure, wrong
+# categories and the guards of real risk run from the first draft; design checks once a design is being
+# settled; bookkeeping of a running system (tickets, residual risk, business-impact fields) when operational.
+EVERY_STAGE = STAGES
+FROM_DESIGN = ("design", "operational")
+OPERATIONAL = ("operational",)
 
 
 @dataclass(frozen=True)
@@ -25,6 +33,10 @@ class Rule:
     help: str
     family: str
     check: Callable | None = None  # None for rules produced by the parser or the schema stage
+    stages: tuple[str, ...] = EVERY_STAGE
+
+    def runs_at(self, stage: str) -> bool:
+        return stage in self.stages
 
     @property
     def help_uri(self) -> str:
@@ -34,18 +46,23 @@ class Rule:
 RULES: dict[str, Rule] = {}
 
 
-def register(id: str, severity: str, summary: str, help: str, family: str, check=None) -> Rule:
-    rule = Rule(id, Severity(severity), summary, help, family, check)
+def register(id: str, severity: str, summary: str, help: str, family: str, check=None,
+             stages: tuple[str, ...] = EVERY_STAGE) -> Rule:
+    unknown = set(stages) - set(STAGES)
+    if unknown or not stages:
+        raise ValueError(f"{id}: stages must be some of {', '.join(STAGES)}, got {stages!r}")
+    rule = Rule(id, Severity(severity), summary, help, family, check, tuple(stages))
     RULES[id] = rule
     return rule
 
 
-def rule(id: str, severity: str, summary: str, help: str):
-    """Decorator: `@rule("TM201", "warning", "...", "...")` on `def check(model, ctx) -> Iterable[Hit]`."""
+def rule(id: str, severity: str, summary: str, help: str, stages: tuple[str, ...] = EVERY_STAGE):
+    """Decorator: `@rule("TM201", "warning", "...", "...", stages=FROM_DESIGN)` on
+    `def check(model, ctx) -> Iterable[Hit]`."""
 
     def wrap(fn: Callable[..., Iterable[Hit]]):
         family = fn.__module__.rsplit(".", 1)[-1]
-        register(id, severity, summary, help, family, fn)
+        register(id, severity, summary, help, family, fn, stages)
         return fn
 
     return wrap

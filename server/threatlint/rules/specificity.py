@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import re
 
-from ..engine.model import LEVELS, Model, as_list, level, text
-from .registry import Hit, rule
+from ..engine.model import LEVELS, Model, as_list, effective_priority, is_open, level, text
+from .registry import FROM_DESIGN, Hit, rule
 
 
 class _LazyPattern:
@@ -38,8 +38,18 @@ VAGUE_THREAT = _LazyPattern(_phrases,
     r"(?:do (?:something|bad things|damage)|attack (?:it|us|the system)|compromise (?:it|the system|everything)|hack (?:it|us|the system))",
     r"something bad", r"bad things", r"(?:is|are) (?:insecure|not secure)", r"general security", r"generic threat",
     r"tbd", r"(?-i:TODO)", r"fixme", r"lorem ipsum",  # a "todo list" feature is not a placeholder; TODO is
+    r"some text (?:describing|about|explaining)",
 )
 
+# Template text left in place: tools and templates seed fields with it, and it passes every other check.
+PLACEHOLDER = _LazyPattern(_phrases,
+    r"some (?:text|words|sentences?) (?:describing|about|explaining|that describes?|to describe)",
+    r"(?:describe|insert|enter|add|write|put) (?:the |your |a |an )?[\w -]{0,40} here",
+    r"(?:text|description|details?|title) (?:goes|go) here", r"placeholder(?: text)?", r"lorem ipsum",
+    r"to be (?:defined|determined|completed|written|filled(?: in)?)", r"(?-i:TODO)", r"tbd", r"fixme", r"xxx+",
+)
+# A whole field that is only a filler says nothing (inside a sentence these words are ordinary).
+FILLER = frozenset({"n/a", "na", "none", "-", "--", "---", "...", "?", "x", "tbc", "tbd", "todo", "."})
 # A concrete entry point: an HTTP method with a path, a URL path, a port, a query parameter,
 # a header, a function call or a file name.
 ENTRY_POINT = _LazyPattern(re.compile,
@@ -78,6 +88,39 @@ GENERIC_TITLES = {
     "patching", "auditing", "audit logging", "least privilege", "sanitization", "encryption at rest",
     "encryption in transit", "https", "2fa", "ssl",
 }
+# Where a control applies, in the words people use for parts of a system rather than the model's ids.
+COMPONENT = _LazyPattern(_phrases,
+    r"(?:api|rest|graphql|grpc|http|web|admin|sign-?in|log-?in|login|upload|search|payment|checkout|callback|"
+    r"webhook)s? (?:endpoints?|routes?|handlers?|forms?|pages?|requests?|calls?|responses?)", r"endpoints?",
+    r"(?:api |application |service |edge )?gateways?", r"load balancers?", r"reverse prox(?:y|ies)", r"ingress",
+    r"databases?", r"db", r"tables?", r"columns?", r"queries", r"quer(?:y|ies) parameters?", r"stored procedures?",
+    r"(?:web |application |app |file |mail |db |database |auth(?:entication)? )?servers?", r"services?",
+    r"micro-?services?", r"browsers?", r"clients?", r"cookies?", r"sessions?", r"(?:access |refresh |bearer |api )?"
+    r"tokens?", r"api keys?", r"headers?", r"queues?", r"topics?", r"brokers?", r"buckets?", r"containers?", r"pods?",
+    r"hosts?", r"vms?", r"instances?", r"clusters?", r"subnets?", r"vpcs?", r"network (?:policy|policies|segment)",
+    r"firewall rules?", r"security groups?", r"(?:audit |access |application )?logs?", r"certificates?",
+    r"private keys?", r"keys?", r"secrets? (?:store|manager|vault)", r"vaults?", r"repositor(?:y|ies)", r"pipelines?",
+    r"build (?:jobs?|steps?)", r"accounts?", r"passwords?", r"credentials?", r"user (?:input|records?|data)",
+    r"fields?", r"parameters?", r"files?", r"uploads?", r"backups?", r"messages?", r"payloads?", r"emails?",
+    r"(?:mobile |web |desktop )?apps?", r"front-?ends?", r"back-?ends?", r"storage", r"caches?", r"dns",
+)
+# How: named mechanisms, as opposed to control families ("rate limiting", "encryption").
+MECHANISM = _LazyPattern(_phrases,
+    r"allow-?lists?", r"white-?lists?", r"deny-?lists?", r"block-?lists?", r"signed", r"signatures?", r"sign(?:s|ing)?",
+    r"hmac", r"hash(?:ed|es|ing)?", r"salt(?:ed)?", r"bcrypt", r"scrypt", r"argon2\w*", r"pbkdf2", r"parameteri[sz]ed",
+    r"prepared statements?", r"bind (?:variables|parameters)", r"orm", r"escap(?:e|es|ed|ing)", r"encod(?:e|es|ed|ing)",
+    r"csrf tokens?", r"anti-?forgery", r"same-?site", r"httponly", r"secure flag", r"hsts", r"csp",
+    r"content security policy", r"mutual tls", r"mtls", r"tls", r"ssl", r"https", r"oauth\w*", r"oidc", r"openid",
+    r"saml", r"jwt", r"pkce", r"mfa", r"2fa", r"totp", r"webauthn", r"fido2?", r"passkeys?", r"captcha",
+    r"lock(?:s|ed)? out", r"lockout", r"throttl(?:e|es|ed|ing)", r"quotas?", r"timeouts?", r"circuit breakers?",
+    r"retr(?:y|ies) with backoff", r"schemas?", r"rotat(?:e|es|ed|ion)", r"expir(?:e|es|y|ation)", r"revok(?:e|es|ed)",
+    r"revocation", r"scop(?:e|es|ed)", r"roles?", r"rbac", r"abac", r"permissions?", r"acls?", r"pinn(?:ed|ing)",
+    r"checksums?", r"immutable", r"append-only", r"write-once", r"worm", r"replicas?", r"snapshots?", r"restor(?:e|es)",
+    r"aes(?:-\d+)?", r"rsa", r"kms", r"hsm", r"sanitiz(?:e|es|ed|er)", r"sanitis(?:e|es|ed|er)",
+    r"validat(?:e|es|ed|ion) against", r"audit trail", r"tamper-?evident", r"idempoten(?:t|cy)", r"nonces?",
+    r"re-?authenticat(?:e|ion)", r"segregat(?:e|ed|ion)", r"isolat(?:e|ed|ion)", r"sandbox(?:ed|ing)?",
+    r"least[ -]privilege (?:role|account|policy|iam)", r"private (?:subnet|endpoint|network)", r"vpn",
+)
 # Details that tie a control to a design: numbers (TLS 1.2, 5 req/min, 15 min), code identifiers, quoted names.
 CONCRETE_DETAIL = _LazyPattern(re.compile, r"\d|`|\"[^\"]+\"|(?<!\w)'[^']+'(?!\w)|\b[a-z]+_[a-z_]+\b|\b[a-z]+[A-Z]\w*\b|\b\w+\.\w+\b")
 
@@ -94,7 +137,7 @@ def _words(value) -> str:
 
 @rule("TM201", "warning", "Threat without an attack path",
       "A threat needs an attack_path with entry (where the attacker comes in), steps (what they do) and target "
-      "(the asset id they reach), so that a reader can judge and test the mitigation.")
+      "(the asset id they reach), so that a reader can judge and test the mitigation.", stages=FROM_DESIGN)
 def missing_attack_path(model: Model, ctx):
     for i, t in model.items("threats"):
         ap = t.get("attack_path")
@@ -120,13 +163,16 @@ def _names_something(model: Model, t: dict, blob: str) -> bool:
 @rule("TM202", "warning", "Vague threat",
       "A threat must say what goes wrong and where: name the element, entry point or asset, and avoid wording that "
       "fits any system (\"several potential security risks\", \"could be compromised\"). Title, description and "
-      "attack_path are judged together.")
+      "attack_path are judged together.", stages=FROM_DESIGN)
 def vague_threat(model: Model, ctx):
     for i, t in model.items("threats"):
         blob = " ".join(_words(t.get(k)) for k in ("title", "description", "attack_path"))
         reasons = []
+        placeholder = _placeholder(blob, t.get("title"), t.get("description"))
         m = VAGUE_THREAT.search(blob)
-        if m:
+        if placeholder:
+            reasons.append(f"placeholder text \"{placeholder}\"")
+        elif m:
             reasons.append(f"generic wording \"{m.group(0)}\"")
         if not _names_something(model, t, blob):
             reasons.append("names no element, entry point or asset")
@@ -138,20 +184,39 @@ def vague_threat(model: Model, ctx):
 
 
 def _is_concrete(model: Model, blob: str) -> bool:
+    """Says where and how: names part of this model, an entry point or a concrete detail, or names a part of
+    a system in everyday words together with a named mechanism ("HMAC-signed session cookies")."""
     vocabulary = model.vocabulary
-    return bool((vocabulary and vocabulary.search(blob)) or ENTRY_POINT.search(blob) or CONCRETE_DETAIL.search(blob))
+    if (vocabulary and vocabulary.search(blob)) or ENTRY_POINT.search(blob) or CONCRETE_DETAIL.search(blob):
+        return True
+    return bool(COMPONENT.search(blob) and MECHANISM.search(blob))
+
+
+def _placeholder(blob: str, *fields) -> str | None:
+    """Template text left in place: a template phrase inside `blob`, or one of `fields` that is only a filler."""
+    m = PLACEHOLDER.search(blob)
+    if m:
+        return m.group(0)
+    return next((f.strip() for f in fields if isinstance(f, str) and f.strip().lower() in FILLER), None)
 
 
 @rule("TM203", "warning", "Generic mitigation",
       "A mitigation must be a concrete design change (\"exact-match allowlist of redirect URIs on /oauth/callback\"), "
       "not a generic control (\"follow best practices\", \"use a WAF\", \"harden the system\"). A control family "
-      "(rate limiting, input validation, a WAF) is fine once the mitigation says where and how.")
+      "(rate limiting, input validation, a WAF) is fine once the mitigation says where and how.", stages=FROM_DESIGN)
 def generic_mitigation(model: Model, ctx):
     for i, m in model.items("mitigations"):
         title = text(m.get("title"))
         blob = " ".join(text(m.get(k)) for k in ("title", "description"))
         empty = GENERIC_MITIGATION.search(blob)
         what = None
+        placeholder = _placeholder(blob, m.get("title"), m.get("description"))
+        if placeholder:
+            path = ("mitigations", i, "title") if title else ("mitigations", i)
+            yield Hit(path, f"{model.label('mitigations', m, i)} is placeholder text (\"{placeholder}\"): write the "
+                      "concrete design change, where it is made and what it blocks", part="value" if title else "anchor",
+                      data={"mitigation": model.id_of(m), "index": i, "placeholder": True})
+            continue
         if empty:
             what = empty.group(0)
         elif not _is_concrete(model, blob):
@@ -168,17 +233,38 @@ def generic_mitigation(model: Model, ctx):
                   data={"mitigation": model.id_of(m), "index": i})
 
 
+def _live_mitigations(model: Model, t: dict) -> list[str]:
+    """Mitigation ids a threat lists that are not rejected (an undefined id is TM004's finding, not a gap)."""
+    return [m for m in as_list(t.get("mitigations")) if isinstance(m, str)
+            and (model.mitigations.get(m) or {}).get("status") != "rejected"]
+
+
 @rule("TM204", "error", "High-priority open threat without mitigation",
-      "An open threat of priority high or critical needs at least one mitigation (planned or better) in mitigations.")
+      "An open threat (open, mitigating or no status) of priority high or critical under the model's rating scheme "
+      "needs at least one mitigation (planned or better) in mitigations.")
 def unmitigated_priority(model: Model, ctx):
+    rating = model.rating(ctx.config.rating)
     for i, t in model.items("threats"):
-        if t.get("status") != "open" or level(t.get("priority")) < LEVELS["high"]:
+        prio = effective_priority(t, rating)
+        if not is_open(t) or level(prio) < LEVELS["high"]:
             continue
-        live = [m for m in as_list(t.get("mitigations")) if isinstance(m, str)
-                and (model.mitigations.get(m) or {}).get("status") != "rejected"]
-        if not live:
+        if not _live_mitigations(model, t):
             path, part = (("threats", i, "mitigations"), "key") if "mitigations" in t else (("threats", i), "anchor")
             what = "only rejected mitigations" if as_list(t.get("mitigations")) else "no mitigation"
-            yield Hit(path, f"{model.label('threats', t, i)} is open with priority {t.get('priority')} and has {what}: "
+            yield Hit(path, f"{model.label('threats', t, i)} is open with priority {prio} and has {what}: "
                       "add a mitigation (a concrete design change) and list its id in mitigations", part=part,
                       data={"threat": model.id_of(t), "index": i})
+
+
+@rule("TM205", "warning", "Mitigated threat lists no mitigation",
+      "A threat marked mitigated must say how: list the mitigations that counter it. Without one, a reader cannot "
+      "check the claim and the threat drops out of every open-risk count.")
+def mitigated_without_mitigation(model: Model, ctx):
+    for i, t in model.items("threats"):
+        if t.get("status") != "mitigated" or _live_mitigations(model, t):
+            continue
+        what = "only rejected mitigations" if as_list(t.get("mitigations")) else "no mitigation"
+        path, part = (("threats", i, "mitigations"), "key") if "mitigations" in t else (("threats", i, "status"), "value")
+        yield Hit(path, f"{model.label('threats', t, i)} is mitigated but lists {what}: add the mitigation that "
+                  "counters it to mitigations, or set status to open", part=part,
+                  data={"threat": model.id_of(t), "index": i})

@@ -1,33 +1,55 @@
-"""STRIDE coverage and data-flow hygiene (TM101-TM105)."""
+"""STRIDE coverage and data-flow hygiene (TM101-TM105, TM107).
+
+Elements and flows marked `out_of_scope` are not judged here (the report lists them with their reason).
+"""
 from __future__ import annotations
 
-from ..engine.model import APPLICABLE, STRIDE, Model, as_list, kind_name
-from .registry import Hit, rule
+import re
+
+from ..engine.model import (APPLICABLE, AUTHENTICATING_STORES, STRIDE, Model, as_list, classifications, roles,
+                            out_of_scope)
+from .registry import FROM_DESIGN, Hit, rule
+
+_NOUN = {"external_entity": "external entity", "process": "process", "data_store": "data store", "flow": "flow"}
 
 
 @rule("TM101", "warning", "Missing STRIDE category",
       "Each element and flow must have a threat (or an exemption with a rationale) for every STRIDE category that "
-      "applies to its kind: external_entity S R; process S T R I D E; data_store T R I D; flow T I D.")
+      "applies to its kind: external_entity S R; process S T R I D E; data_store T R I D; flow T I D. A flow that is "
+      "both encrypted and authenticated answers tampering and information disclosure by itself. One finding per "
+      "element or flow names every missing category; the quick fixes add them one by one.",
+      stages=FROM_DESIGN)
 def missing_category(model: Model, ctx):
     for section in ("elements", "flows"):
         for i, item in model.items(section):
-            ident = model.id_of(item)
-            kind = "flow" if section == "flows" else kind_name(item.get("kind"))
-            if not ident or kind is None:
+            missing = model.missing_categories(section, item)
+            if not missing:
                 continue
-            for cat in APPLICABLE[kind]:
-                if (ident, cat) in model.covered or (ident, cat) in model.exempted:
-                    continue
-                noun = "flow" if kind == "flow" else kind.replace("_", " ")
-                yield Hit((section, i, "id"),
-                          f"{noun} '{ident}' has no {cat} threat: add a threat with stride: {cat} that affects "
-                          f"'{ident}', or an exemption with the reason it does not apply",
-                          data={"element": ident, "kind": kind, "category": cat, "index": i, "section": section})
+            ident = model.id_of(item)
+            kind = "flow" if section == "flows" else item.get("kind")
+            names = ", ".join(missing)
+            what = f"a {missing[0]} threat" if len(missing) == 1 else f"threats for {names}"
+            yield Hit((section, i, "id"),
+                      f"{_NOUN[kind]} '{ident}' has no {' / '.join(missing)} threat: add {what} with stride: "
+                      f"{missing[0] if len(missing) == 1 else '<category>'} that affects '{ident}', or an exemption "
+                      "with the reason it does not apply",
+                      data={"element": ident, "kind": kind, "categories": missing, "category": missing[0],
+                            "index": i, "section": section})
+
+
+def _authenticates_clients(model: Model, ident: str) -> bool:
+    """A data store that checks who connects (a database, a directory, a broker, or any inbound flow marked
+    authenticated): spoofing a client towards it is a threat of its own."""
+    el = model.elements.get(ident) or {}
+    if roles(el) & AUTHENTICATING_STORES:
+        return True
+    return any(f.get("to") == ident and f.get("authenticated") is True for f in model.flows.values())
 
 
 @rule("TM102", "error", "STRIDE category does not apply",
       "A threat's STRIDE category must apply to the kind of every element or flow it affects (e.g. tampering does "
-      "not apply to an external entity).")
+      "not apply to an external entity). Spoofing a data store that authenticates its clients (a database, a "
+      "directory, a message broker) is accepted: a client can be impersonated towards it.")
 def inapplicable_category(model: Model, ctx):
     for i, t in model.items("threats"):
         stride = t.get("stride")
@@ -38,6 +60,8 @@ def inapplicable_category(model: Model, ctx):
                 continue
             for j, cat in enumerate(cats):
                 if cat in STRIDE and cat not in APPLICABLE[kind]:
+                    if cat == "spoofing" and kind == "data_store" and _authenticates_clients(model, target):
+                        continue
                     path = ("threats", i, "stride", j) if isinstance(stride, list) else ("threats", i, "stride")
                     noun = "flow" if kind == "flow" else kind
                     yield Hit(path, f"{model.label('threats', t, i)} is {cat}, which does not apply to {noun} "
@@ -49,27 +73,52 @@ def _zone(model: Model, element_id) -> str:
     return f"boundary '{b}'" if b else f"'{element_id}' (no boundary)"
 
 
-@rule("TM103", "warning", "Unauthenticated flow across a trust boundary",
-      "A flow whose ends sit in different trust boundaries should be authenticated (authenticated: true) by the "
-      "receiving side.")
-def unauthenticated_crossing(model: Model, ctx):
+_ANONYMOUS = re.compile(r"(?<![a-z])(?:anonymous(?:ly)?|public (?:content|pages?|site|website|assets?|files?|"
+                        r"downloads?|information|data)|static (?:content|pages?|assets?|files?))(?![a-z])")
+
+
+def _deliberately_anonymous(model: Model, f: dict) -> bool:
+    """Public content served to anyone on purpose: every asset it carries is classified public, or the flow
+    says it is anonymous or public content."""
+    carried = [model.assets[a] for a in model.carried(f) if a in model.assets]
+    if carried and all(classifications(a) == {"public"} for a in carried):
+        return True
+    words = " ".join(v.lower() for k in ("name", "description") if isinstance(v := f.get(k), str))
+    return bool(_ANONYMOUS.search(words))
+
+
+def _judged_flows(model: Model):
     for i, f in model.items("flows"):
-        if model.crosses_boundary(f) and f.get("authenticated") is not True:
-            path = ("flows", i, "authenticated") if "authenticated" in f else ("flows", i, "id")
-            yield Hit(path, f"{model.label('flows', f, i)} crosses from {_zone(model, f.get('from'))} to "
-                      f"{_zone(model, f.get('to'))} without authentication: authenticate the sender "
-                      "(e.g. mutual TLS, signed tokens) and set authenticated: true",
-                      data={"flow": model.id_of(f), "index": i})
+        if out_of_scope(f) is None and not model.is_out_of_scope(f.get("from")) and not model.is_out_of_scope(f.get("to")):
+            yield i, f
+
+
+@rule("TM103", "warning", "Unauthenticated flow across a trust boundary",
+      "A request that crosses a trust boundary should be authenticated by the receiving side (authenticated: true). "
+      "Authentication is judged on the request: a response on the connection the client opened (drawn as its own "
+      "flow back to the client, or given as the flow's `returns`) and public content served anonymously on purpose "
+      "are not reported.", stages=FROM_DESIGN)
+def unauthenticated_crossing(model: Model, ctx):
+    for i, f in _judged_flows(model):
+        if not model.crosses_boundary(f) or f.get("authenticated") is True:
+            continue
+        if model.is_response(f) or _deliberately_anonymous(model, f):
+            continue
+        path = ("flows", i, "authenticated") if "authenticated" in f else ("flows", i, "id")
+        yield Hit(path, f"{model.label('flows', f, i)} crosses from {_zone(model, f.get('from'))} to "
+                  f"{_zone(model, f.get('to'))} without authentication: authenticate the sender "
+                  "(e.g. mutual TLS, signed tokens) and set authenticated: true",
+                  data={"flow": model.id_of(f), "index": i})
 
 
 @rule("TM104", "error", "Sensitive data crosses a trust boundary unencrypted",
-      "A flow that carries a pii, credentials, financial or secret asset across a trust boundary must be encrypted "
-      "in transit (encrypted: true).")
+      "A flow that carries a pii, credentials, financial or secret asset across a trust boundary, in its request "
+      "(`data`) or its response (`returns`), must be encrypted in transit (encrypted: true).")
 def unencrypted_sensitive_crossing(model: Model, ctx):
-    for i, f in model.items("flows"):
+    for i, f in _judged_flows(model):
         if not model.crosses_boundary(f) or f.get("encrypted") is True:
             continue
-        sensitive = [a for a in as_list(f.get("data")) if model.is_sensitive(a)]
+        sensitive = list(dict.fromkeys(a for a in model.carried(f) if model.is_sensitive(a)))
         if sensitive:
             path = ("flows", i, "encrypted") if "encrypted" in f else ("flows", i, "id")
             yield Hit(path, f"{model.label('flows', f, i)} carries sensitive {', '.join(repr(a) for a in sensitive)} across "
@@ -77,11 +126,28 @@ def unencrypted_sensitive_crossing(model: Model, ctx):
                       data={"flow": model.id_of(f), "index": i, "assets": sensitive})
 
 
+@rule("TM107", "warning", "Unencrypted flow across a trust boundary carries undeclared data",
+      "A flow crosses a trust boundary unencrypted and declares no `data`, so nobody can tell whether it exposes "
+      "something sensitive (TM104 cannot judge it). Say what it carries, or encrypt it.", stages=FROM_DESIGN)
+def unencrypted_unknown_crossing(model: Model, ctx):
+    for i, f in _judged_flows(model):
+        if not model.crosses_boundary(f) or f.get("encrypted") is True or model.carried(f):
+            continue
+        if model.is_response(f) or _deliberately_anonymous(model, f):
+            continue  # the request flow of the pair is reported; public content is public
+        how = "unencrypted" if f.get("encrypted") is False else "without encrypted: true"
+        path = ("flows", i, "encrypted") if "encrypted" in f else ("flows", i, "id")
+        yield Hit(path, f"{model.label('flows', f, i)} crosses from {_zone(model, f.get('from'))} to "
+                  f"{_zone(model, f.get('to'))} {how} and declares no data: list the assets it carries in data "
+                  "(TM104 then judges them), or encrypt it and set encrypted: true",
+                  data={"flow": model.id_of(f), "index": i})
+
+
 @rule("TM105", "warning", "Sensitive data store not encrypted at rest",
       "A data store holding a pii, credentials, financial or secret asset should encrypt at rest "
-      "(encrypted_at_rest: true).")
+      "(encrypted_at_rest: true).", stages=FROM_DESIGN)
 def unencrypted_store(model: Model, ctx):
-    for i, el in model.items("elements"):
+    for i, el in model.in_scope("elements"):
         if el.get("kind") != "data_store" or el.get("encrypted_at_rest") is True:
             continue
         sensitive = [a for a in as_list(el.get("stores")) if model.is_sensitive(a)]
@@ -90,3 +156,4 @@ def unencrypted_store(model: Model, ctx):
             yield Hit(path, f"data store '{model.id_of(el)}' holds sensitive {', '.join(repr(a) for a in sensitive)} "
                       "without encryption at rest: enable storage encryption and set encrypted_at_rest: true",
                       data={"element": model.id_of(el), "index": i, "assets": sensitive})
+
