@@ -378,14 +378,10 @@ class Model:
 
     # -- settings the model declares -----------------------------------------------------------------
     def stage(self, configured: str | None = None) -> str:
-        """review.stage, else the configuration's `stage`, else DEFAULT_STAGE."""
-        own = self.section("review").get("stage")
-        return choice(own, STAGES, choice(configured, STAGES, DEFAULT_STAGE))
+        return stage_of(self.data, configured)
 
     def rating(self, configured: str | None = None) -> str:
-        """review.rating, else the configuration's `rating`, else DEFAULT_RATING."""
-        own = self.section("review").get("rating")
-        return choice(own, RATINGS, choice(configured, RATINGS, DEFAULT_RATING))
+        return rating_of(self.data, configured)
 
     def review_due(self) -> ReviewDue:
         return review_due(self.data)
@@ -579,7 +575,7 @@ def review_due(data) -> ReviewDue:
 
     Takes the model's data (a Model's `data`, or a raw mapping from another commit); a due date past the
     year 9999 is None ("never"), not an OverflowError."""
-    review = data.get("review") if isinstance(data, dict) and isinstance(data.get("review"), dict) else {}
+    review = _review(data)
     last = parse_date(review.get("last_reviewed"))
     raw = review.get("cadence_days")
     cadence = raw if isinstance(raw, int) and not isinstance(raw, bool) and raw >= 1 else None
@@ -596,6 +592,20 @@ def review_due(data) -> ReviewDue:
 
 def choice(value, options: tuple, default: str) -> str:
     return value if isinstance(value, str) and value in options else default
+
+
+def _review(data) -> dict:
+    return data.get("review") if isinstance(data, dict) and isinstance(data.get("review"), dict) else {}
+
+
+def stage_of(data, configured: str | None = None) -> str:
+    """A model's stage: review.stage, else the configuration's `stage`, else DEFAULT_STAGE."""
+    return choice(_review(data).get("stage"), STAGES, choice(configured, STAGES, DEFAULT_STAGE))
+
+
+def rating_of(data, configured: str | None = None) -> str:
+    """A model's rating scheme: review.rating, else the configuration's `rating`, else DEFAULT_RATING."""
+    return choice(_review(data).get("rating"), RATINGS, choice(configured, RATINGS, DEFAULT_RATING))
 
 
 def out_of_scope(item) -> str | None:

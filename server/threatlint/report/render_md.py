@@ -53,7 +53,7 @@ def summary_md(rep: Register, findings: str) -> list[str]:
         state = f"**OVERDUE** since {s.review_due}" if s.review_overdue else f"due {s.review_due}"
         out.append(f"- Review: last {s.last_reviewed}, {state}")
     else:
-        out.append("- Review: no last_reviewed date and cadence_days in the model")
+        out.append("- Review: no review.last_reviewed date in the model")
     if s.expired_acceptances:
         out.append(f"- **Expired risk acceptances: {s.expired_acceptances}**")
     out.append(f"- Model findings: {findings}")
@@ -134,6 +134,17 @@ def accepted_md(accepted: list[AcceptedRisk]) -> list[str]:
     return out
 
 
+def out_of_scope_md(items) -> list[str]:
+    """Elements and flows the model leaves out of scope, with the reason (the rules do not judge them)."""
+    if not items:
+        return []
+    out = ["## Out of scope\n", "| What | Reason |", "|---|---|"]
+    for o in items:
+        out.append(f"| {cell(o.kind + ' ' + o.name)}{cell(' (' + o.id + ')') if o.name != o.id else ''} | {cell(o.reason)} |")
+    out.append("")
+    return out
+
+
 def render(reports: list[ModelReport]) -> str:
     out: list[str] = []
     for rep in reports:
@@ -155,5 +166,6 @@ def render(reports: list[ModelReport]) -> str:
         out += register_md(reg.threats)
         out += backlog_md(reg)
         out += accepted_md(reg.accepted)
+        out += out_of_scope_md(reg.out_of_scope)
     return "\n".join(out).rstrip() + "\n"
 

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from statistics import median
 from typing import Iterable
 
-from ..engine.model import LEVELS, as_list, level_for_score, parse_date
-from ..report.register import PRIORITIES, is_open
+from ..engine.model import LEVELS, as_list, effective_priority, is_open, parse_date, rating_of, review_due
+from ..report.register import PRIORITIES
 
 
 @dataclass(frozen=True)
@@ -52,19 +52,14 @@ def ident(item: dict) -> str | None:
     return v if isinstance(v, str) and v else None
 
 
-def priority_of(threat: dict) -> str:
-    p = threat.get("priority")
-    if isinstance(p, str) and p in LEVELS:
-        return p
-    impact = threat.get("impact") if isinstance(threat.get("impact"), dict) else {}
-    lk, sv = threat.get("likelihood"), impact.get("severity")
-    if lk in LEVELS and sv in LEVELS:
-        return level_for_score(LEVELS[lk] * LEVELS[sv])
-    return "unrated"
+def priority_of(threat: dict, rating: str | None = None) -> str:
+    """The threat's effective priority under the rating scheme (engine.model.effective_priority), or "unrated"."""
+    return effective_priority(threat, rating or "likelihood_severity") or "unrated"
 
 
 def open_by_priority(data) -> dict[str, int]:
-    counts = Counter(priority_of(t) for t in items(data, "threats") if is_open(t))
+    rating = rating_of(data)
+    counts = Counter(priority_of(t, rating) for t in items(data, "threats") if is_open(t))
     out = {p: counts.get(p, 0) for p in PRIORITIES}
     if counts.get("unrated"):
         out["unrated"] = counts["unrated"]
@@ -142,15 +137,8 @@ def compute(current: dict, versions: Iterable[Version]) -> Metrics:
 
 
 def review_state(data, today: date) -> dict:
-    review = data.get("review") if isinstance(data, dict) and isinstance(data.get("review"), dict) else {}
-    last = parse_date(review.get("last_reviewed"))
-    cadence = review.get("cadence_days")
-    due = None
-    if last is not None and isinstance(cadence, int) and not isinstance(cadence, bool) and cadence >= 0:
-        try:
-            due = last + timedelta(days=cadence)
-        except OverflowError:
-            due = None
-    return {"last_reviewed": last.isoformat() if last else None,
-            "cadence_days": cadence if isinstance(cadence, int) and not isinstance(cadence, bool) else None,
-            "due": due.isoformat() if due else None, "overdue": due is not None and due < today}
+    """The review's dates as engine.model.review_due computes them (a default cadence when none is set)."""
+    review = review_due(data)
+    return {"last_reviewed": review.last.isoformat() if review.last else None,
+            "cadence_days": review.cadence,
+            "due": review.due.isoformat() if review.due else None, "overdue": review.overdue(today)}
