@@ -36,5 +36,4 @@ def catalog_threats(model: Model, ctx):
                   f"Add threats with catalog: <id> affecting '{s.id}', or exemptions with the reason they do not "
                   "apply; `threatlint suggest` spells each out",
                   data={"element": s.id, "kind": s.kind, "section": section, "index": index, "entries": entries,
-                        "catalog": entries[0]["catalog"], "category": entries[0]["category"],
                         "categories": categories})

@@ -33,8 +33,7 @@ def missing_category(model: Model, ctx):
                       f"{_NOUN[kind]} '{ident}' has no {' / '.join(missing)} threat: add {what} with stride: "
                       f"{missing[0] if len(missing) == 1 else '<category>'} that affects '{ident}', or an exemption "
                       "with the reason it does not apply",
-                      data={"element": ident, "kind": kind, "categories": missing, "category": missing[0],
-                            "index": i, "section": section})
+                      data={"element": ident, "kind": kind, "categories": missing, "index": i, "section": section})
 
 
 def _authenticates_clients(model: Model, ident: str) -> bool:
