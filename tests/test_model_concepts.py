@@ -1,0 +1,171 @@
+"""One definition per concept, on the model, used by every front end: review due date, open threat,
+effective priority, stage and rating, nested boundaries, roles."""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from threatlint.engine import CheckContext, check_text
+from threatlint.engine.config import Config
+from threatlint.engine.model import (DEFAULT_CADENCE_DAYS, Model, effective_priority, is_open, rating_of,
+                                     review_due, roles, stage_of)
+from threatlint.engine.parse import parse_yaml
+from threatlint.lsp.coverage import ModelInfo, summary
+from threatlint.report import register
+from threatlint.status import metrics
+
+TODAY = date(2026, 11, 23)
+
+
+def model(text: str) -> Model:
+    return Model(parse_yaml("version: 1\nsystem: {name: x}\n" + text))
+
+
+# -- review due date ----------------------------------------------------------------------------------------------
+
+FAR = "review: {last_reviewed: 9999-12-01, cadence_days: 90}\n"
+
+
+def test_review_due_past_year_9999_is_never_and_raises_nowhere():
+    m = model(FAR)
+    assert review_due(m.data).due is None and not m.review_due().overdue(TODAY)
+    assert [f for f in check_text("version: 1\nsystem: {name: x}\n" + FAR, CheckContext(today=TODAY)) if f.rule == "TM401"] == []
+    reg = register.build(m, TODAY)
+    assert (reg.summary.last_reviewed, reg.summary.review_due, reg.summary.review_overdue) == ("9999-12-01", "", False)
+    assert metrics.review_state(m.data, TODAY) == {"last_reviewed": "9999-12-01", "cadence_days": 90, "due": None,
+                                                   "overdue": False}
+    line = summary(ModelInfo(Path("m.yaml"), Path("."), m.doc), TODAY, "m.yaml")
+    assert line.endswith("review not due before the year 9999")
+
+
+def test_review_due_with_and_without_cadence():
+    due = review_due({"review": {"last_reviewed": "2026-01-01", "cadence_days": 30}})
+    assert (due.due, due.default_cadence, due.overdue(TODAY)) == (date(2026, 1, 31), False, True)
+    default = review_due({"review": {"last_reviewed": "2026-01-01"}})
+    assert default.default_cadence and (default.due - date(2026, 1, 1)).days == DEFAULT_CADENCE_DAYS
+    assert review_due({"review": {"cadence_days": 30}}).due is None
+    assert review_due({"review": {"last_reviewed": "2026-01-01", "cadence_days": "x"}}).due is None  # TM002's job
+    assert review_due(None).due is None
+
+
+def test_every_front_end_agrees_on_the_due_date():
+    text = "review: {last_reviewed: 2025-01-10}\n"
+    m = model(text)
+    due = m.review_due().due.isoformat()
+    assert register.build(m, TODAY).summary.review_due == due
+    assert metrics.review_state(m.data, TODAY)["due"] == due
+    assert f"review overdue since {due}" in summary(ModelInfo(Path("m.yaml"), Path("."), m.doc), TODAY, "m.yaml")
+    tm401 = [f for f in check_text("version: 1\nsystem: {name: x}\n" + text, CheckContext(today=TODAY)) if f.rule == "TM401"]
+    assert tm401[0].data["due"] == due
+
+
+# -- open threats -------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("status,expected", [
+    ("open", True), ("mitigating", True), (None, True), ("bogus", True), (["open"], True),
+    ("mitigated", False), ("accepted", False), ("transferred", False),
+])
+def test_open_threat(status, expected):
+    assert is_open({"status": status}) is expected
+
+
+def test_front_ends_count_the_same_open_threats():
+    text = """threats:
+  - {id: T-1, title: a, stride: spoofing, affects: [x], priority: high, status: mitigating}
+  - {id: T-2, title: b, stride: spoofing, affects: [x], priority: high}
+  - {id: T-3, title: c, stride: spoofing, affects: [x], priority: high, status: mitigated}
+  - {id: T-4, title: d, stride: spoofing, affects: [x], priority: critical, status: accepted}
+"""
+    m = model(text)
+    reg = register.build(m, TODAY)
+    assert reg.summary.open_by_priority["high"] == 2
+    assert metrics.open_by_priority(m.data)["high"] == 2
+    line = summary(ModelInfo(Path("m.yaml"), Path("."), m.doc), TODAY, "m.yaml")
+    assert "2 open high/critical threats" in line
+
+
+# -- effective priority under each rating scheme -------------------------------------------------------------------
+
+@pytest.mark.parametrize("threat,likelihood_severity,severity,priority", [
+    ({"priority": "low", "likelihood": "critical", "impact": {"severity": "critical"}}, "low", "low", "low"),
+    ({"likelihood": "high", "impact": {"severity": "high"}}, "high", "high", None),
+    ({"likelihood": "critical", "impact": {"severity": "critical"}}, "critical", "critical", None),
+    ({"impact": {"severity": "medium"}}, "medium", "medium", None),
+    ({"likelihood": "high"}, None, None, None),
+    ({}, None, None, None),
+])
+def test_effective_priority(threat, likelihood_severity, severity, priority):
+    assert effective_priority(threat, "likelihood_severity") == likelihood_severity
+    assert effective_priority(threat, "severity") == severity
+    assert effective_priority(threat, "priority") == priority
+
+
+def test_register_ranks_by_the_rating_scheme():
+    text = """review: {rating: severity}
+threats:
+  - {id: T-1, title: a, stride: spoofing, affects: [x], likelihood: low, impact: {severity: critical}, status: open}
+"""
+    row = register.build(model(text), TODAY).threats[0]
+    assert row.priority == "critical" and row.rubric == "medium"  # severity scheme: the rubric is only shown
+    assert register.build(model(text.replace("review: {rating: severity}\n", "")), TODAY).threats[0].priority == "medium"
+
+
+# -- stage and rating: the model wins over the configuration, which wins over the default ---------------------------
+
+def test_stage_and_rating_precedence():
+    assert stage_of({}) == "design" and rating_of({}) == "likelihood_severity"
+    assert stage_of({}, "draft") == "draft" and rating_of({}, "priority") == "priority"
+    own = {"review": {"stage": "operational", "rating": "severity"}}
+    assert stage_of(own, "draft") == "operational" and rating_of(own, "priority") == "severity"
+    assert stage_of({"review": {"stage": "bogus"}}, "draft") == "draft"
+
+
+# -- nested boundaries ----------------------------------------------------------------------------------------------
+
+def test_boundary_chain_crossing_and_cycles():
+    m = model("""boundaries:
+  - {id: account}
+  - {id: vpc, parent: account}
+  - {id: subnet-a, parent: vpc}
+  - {id: subnet-b, parent: vpc}
+  - {id: x, parent: y}
+  - {id: y, parent: x}
+  - {id: self, parent: self}
+elements:
+  - {id: a, kind: process, boundary: subnet-a}
+  - {id: b, kind: process, boundary: subnet-b}
+  - {id: v, kind: process, boundary: vpc}
+  - {id: v2, kind: process, boundary: vpc}
+""")
+    assert m.boundary_chain("subnet-a") == ("subnet-a", "vpc", "account")
+    assert m.boundaries_crossed({"from": "a", "to": "b"}) == ("subnet-a", "subnet-b")
+    assert m.boundaries_crossed({"from": "a", "to": "v"}) == ("subnet-a",)  # not the VPC both sit in
+    assert m.crosses_boundary({"from": "a", "to": "v"}) and not m.crosses_boundary({"from": "v", "to": "v2"})
+    assert sorted(m.boundary_cycles) == [("self",), ("x", "y")]
+    assert m.boundary_chain("x") == ("x", "y")  # stops at the cycle
+
+
+# -- roles ------------------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("item,expected", [
+    ({"kind": "process", "name": "Load Balancer", "technology": "AWS ALB"}, {"edge"}),
+    ({"kind": "process", "name": "nginx reverse proxy"}, {"edge"}),
+    ({"kind": "process", "name": "Storefront SPA", "technology": "React"}, {"client_app"}),
+    ({"kind": "data_store", "name": "Browser localStorage"}, {"browser_storage"}),
+    ({"kind": "data_store", "name": "App settings", "technology": "config file"}, {"config"}),
+    ({"kind": "data_store", "name": "Orders", "technology": "PostgreSQL 16"}, {"database"}),
+    ({"kind": "external_entity", "name": "Customer"}, {"person"}),
+    ({"kind": "external_entity", "name": "Payment provider API"}, {"external_system"}),
+    ({"kind": "process", "name": "Orders service", "technology": "Python"}, set()),
+])
+def test_roles(item, expected):
+    assert set(roles(item)) == expected
+
+
+def test_configured_stage_and_rating_reach_the_rules():
+    text = "version: 1\nsystem: {name: x}\nmitigations: [{id: M-1, title: Lockout after 5 failures on POST /login}]\n"
+    assert not [f for f in check_text(text, CheckContext(today=TODAY)) if f.rule == "TM402"]
+    ctx = CheckContext(today=TODAY, config=Config(stage="operational"))
+    assert [f.rule for f in check_text(text, ctx) if f.rule == "TM402"] == ["TM402"]
