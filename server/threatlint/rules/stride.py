@@ -27,11 +27,13 @@ def missing_category(model: Model, ctx):
                 continue
             ident = model.id_of(item)
             kind = "flow" if section == "flows" else item.get("kind")
-            names = ", ".join(missing)
-            what = f"a {missing[0]} threat" if len(missing) == 1 else f"threats for {names}"
+            if len(missing) == 1:
+                names, how = missing[0], f"add a threat with stride: {missing[0]}"
+            else:
+                names = ", ".join(missing[:-1]) + " or " + missing[-1]
+                how = "add a threat for each category"
             yield Hit((section, i, "id"),
-                      f"{_NOUN[kind]} '{ident}' has no {' / '.join(missing)} threat: add {what} with stride: "
-                      f"{missing[0] if len(missing) == 1 else '<category>'} that affects '{ident}', or an exemption "
+                      f"{_NOUN[kind]} '{ident}' has no {names} threat: {how} that affects '{ident}', or an exemption "
                       "with the reason it does not apply",
                       data={"element": ident, "kind": kind, "categories": missing, "index": i, "section": section})
 
