@@ -189,14 +189,15 @@ def lost_actionable(findings: list[dict], judgments: dict[str, dict[str, dict]])
 
 
 def returned_wrong(findings: list[dict], judgments: dict[str, dict[str, dict]]) -> list[tuple[str, str]]:
-    """(model, key) of every finding judged wrong that the build reports again (under its key or grouped)."""
+    """(model, key) of every baseline finding judged wrong that the build reports again (under its key or named
+    inside a grouped finding). Wrong findings new in a later build count against the wrong share instead."""
     by_model = defaultdict(list)
     for f in findings:
         by_model[f["model"]].append(f)
     back = []
     for model, table in judgments.items():
         for key, j in table.items():
-            if isinstance(j, dict) and j.get("verdict") == "wrong" and still_reported(key, by_model[model]):
+            if isinstance(j, dict) and j.get("before") and j.get("verdict") == "wrong" and still_reported(key, by_model[model]):
                 back.append((model, key))
     return back
 
@@ -274,7 +275,7 @@ def main(argv=None) -> int:
     for model, key in lost:
         print(f"  {model}: {key}")
     back = returned_wrong(findings, judgments)
-    print(f"Findings judged wrong and reported again: {len(back)}")
+    print(f"Baseline findings judged wrong and reported again: {len(back)}")
     for model, key in back:
         print(f"  {model}: {key}")
     return 0
