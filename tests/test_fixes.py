@@ -111,7 +111,8 @@ def test_next_id_skips_taken_numbers():
 
 
 def test_fix_on_flow_style_and_missing_sections():
-    text = "version: 1\nsystem: {name: x}\nelements:\n  - {id: a, kind: external_entity}   # keep me\n"
+    text = ("version: 1\nsystem: {name: x}\nelements:\n  - {id: a, kind: external_entity}   # keep me\n"
+            "  - {id: b, kind: process}\nflows: [{id: f, from: a, to: b}]\n")
     doc = parse_yaml(text)
     f = next(f for f in check_text(text, CTX) if f.rule == "TM101")
     for fix in fixes_for(text, doc, f, TODAY):

@@ -36,8 +36,8 @@ def linked(model: Model) -> set[tuple[str, str]]:
 
 
 def has_gaps(model: Model) -> bool:
-    """Whether some element or flow lacks a threat or exemption for an applicable category (TM101's question)."""
-    return any(model.missing_categories(section, item)
+    """Whether some element or flow lacks a threat or exemption for an applicable category."""
+    return any(model.unanswered_categories(section, item)
                for section in ("elements", "flows") for _, item in model.items(section))
 
 
@@ -100,7 +100,7 @@ def ranked(model: Model, found: list[Match], facts: Facts | None = None) -> list
             values = [asset_value(model, a) for a in reached_assets(model, facts, m.subject) if a in model.assets]
             best[sk] = max(values, default=(False, 0, 0))
         v = best[sk]
-        return (not v[0], -v[1], -v[2], m.subject.section != "elements", m.subject.index, m.threat.id)
+        return (not v[0], -v[1], -v[2], m.subject.section != "elements", m.subject.index, m.threat.baseline, m.threat.id)
     return sorted(found, key=key)
 
 
@@ -112,7 +112,7 @@ def _covered_by(model: Model, links, ident: str, t: CatalogThreat) -> str | None
     if (ident, t.stride) in model.exempted:
         return f"a {t.stride} exemption"
     if t.stride in model.answered_by_flags(ident):
-        return "the flow's encrypted and authenticated flags"
+        return "the flow itself (encrypted and authenticated, or a person's input into their own client app)"
     return None
 
 

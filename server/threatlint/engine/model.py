@@ -313,16 +313,30 @@ class Model:
         return out
 
     def answered_by_flags(self, ident: str) -> frozenset[str]:
-        """Categories a flow's own flags answer: encrypted and authenticated, neither an on-path attacker nor an
-        eavesdropper gets in, so tampering and information disclosure in transit need no threat of their own."""
+        """Categories a flow answers by what it is: encrypted and authenticated, neither an on-path attacker nor
+        an eavesdropper gets in; a person's own input into their client app crosses no network. Either way
+        tampering and information disclosure in transit need no threat of their own."""
         f = self.flows.get(ident)
-        if f is not None and f.get("encrypted") is True and f.get("authenticated") is True:
+        if f is not None and ((f.get("encrypted") is True and f.get("authenticated") is True) or self.is_local_input(f)):
             return frozenset({"tampering", "information_disclosure"})
         return frozenset()
 
+    def is_local_input(self, flow: dict) -> bool:
+        """A person typing into their own client app (browser, mobile or desktop app): no network request."""
+        src = self.elements.get(flow.get("from")) if isinstance(flow.get("from"), str) else None
+        dst = self.elements.get(flow.get("to")) if isinstance(flow.get("to"), str) else None
+        return bool(src and dst and src.get("kind") == "external_entity" and "person" in roles(src)
+                    and "client_app" in roles(dst))
+
     def missing_categories(self, section: str, item: dict) -> list[str]:
-        """The STRIDE categories that apply to an in-scope element or flow and that no threat, exemption or (for
-        a flow) its encrypted+authenticated flags answer; [] for out-of-scope items and unknown kinds."""
+        """What TM101 asks: the categories an element or flow must answer (required_categories) and that the
+        model does not answer (unanswered_categories)."""
+        unanswered = self.unanswered_categories(section, item)
+        return [c for c in self.required_categories(section, item) if c in unanswered]
+
+    def unanswered_categories(self, section: str, item: dict) -> list[str]:
+        """The STRIDE categories that apply to an in-scope element's or flow's kind and that no threat, exemption
+        or (for a flow) its own nature answers; [] for out-of-scope items and unknown kinds."""
         ident = self.id_of(item)
         kind = "flow" if section == "flows" else kind_name(item.get("kind"))
         if not ident or kind is None or out_of_scope(item) is not None:
@@ -330,6 +344,57 @@ class Model:
         flags = self.answered_by_flags(ident) if kind == "flow" else frozenset()
         return [c for c in APPLICABLE[kind]
                 if (ident, c) not in self.covered and (ident, c) not in self.exempted and c not in flags]
+
+    def required_categories(self, section: str, item: dict) -> tuple[str, ...]:
+        """The STRIDE categories a reviewer asks an element or flow to answer, from what it is exposed to.
+
+        APPLICABLE says which categories can apply to a kind (TM102); this says which ones matter here:
+        - a flow: tampering and information disclosure when it crosses a trust boundary unencrypted (not a
+          response judged with its request, not a person's input into their own client app);
+        - an external entity: spoofing when it sends requests into the system;
+        - a data store: tampering and information disclosure (it holds data, declared in `stores` or not);
+        - a process that takes requests from another trust boundary: spoofing, tampering, information
+          disclosure and elevation of privilege, plus repudiation and denial of service when the requests come
+          from outside parties (users, partners); an edge (load balancer, proxy, CDN) forwards them, so only
+          what it sees and what floods it; managed static hosting, nothing of its own;
+        - a client app on the user's device: tampering and information disclosure of what it holds and is given.
+        A model that declares no trust boundary cannot say what crosses one: everything counts as exposed.
+        """
+        kind = "flow" if section == "flows" else kind_name(item.get("kind"))
+        if kind is None or out_of_scope(item) is not None:
+            return ()
+        ident = self.id_of(item)
+        if kind == "flow":
+            if item.get("encrypted") is True or self.is_response(item) or self.is_local_input(item):
+                return ()
+            return ("tampering", "information_disclosure") if self._exposed(item) else ()
+        if kind == "external_entity":
+            sends = any(f.get("from") == ident and self._exposed(f) and not self.is_response(f)
+                        for f in self._in_scope_flows)
+            return ("spoofing",) if sends else ()
+        if kind == "data_store":
+            return ("tampering", "information_disclosure")
+        role = roles(item)
+        if "static_hosting" in role:
+            return ()
+        if "client_app" in role:
+            return ("tampering", "information_disclosure")
+        inbound = [f for f in self._in_scope_flows if f.get("to") == ident and not self.is_response(f)]
+        across = [f for f in inbound if self._exposed(f)]
+        if not across:
+            return ()
+        if "edge" in role:
+            return ("information_disclosure", "denial_of_service")
+        outside = any(self.kind_of(f.get("from")) == "external_entity" for f in across)
+        return tuple(c for c in STRIDE if outside or c not in ("repudiation", "denial_of_service"))
+
+    def _exposed(self, flow: dict) -> bool:
+        return self.crosses_boundary(flow) or not self.boundaries
+
+    @cached_property
+    def _in_scope_flows(self) -> list[dict]:
+        """Flows not themselves out of scope: one from an out-of-scope client still exposes what it reaches."""
+        return [f for _, f in self.in_scope("flows")]
 
     def answered(self, ident: str, category: str) -> bool:
         """Whether the model answers a STRIDE category on an element or flow (threat, exemption, flow flags)."""
@@ -462,7 +527,9 @@ class Model:
         if re.search(r"(?<![a-z])(?:response|responses|reply|replies|result|results|returns?|returned)(?![a-z])", words):
             return True
         src, dst = flow.get("from"), flow.get("to")
-        if not (isinstance(src, str) and isinstance(dst, str)) or (dst, src) not in self._flow_pairs:
+        if not (isinstance(src, str) and isinstance(dst, str)):
+            return False
+        if (dst, src) not in self._flow_pairs:
             return False
         to_el, from_el = self.elements.get(dst) or {}, self.elements.get(src) or {}
         if from_el.get("kind") == "data_store":
@@ -475,9 +542,32 @@ class Model:
         return {(f.get("from"), f.get("to")) for _, f in self.items("flows")
                 if isinstance(f.get("from"), str) and isinstance(f.get("to"), str)}
 
+    def opened_by_receiver(self, flow: dict) -> bool:
+        """A flow from a data store to a process: the process opened the connection and reads (a store never
+        calls out), so who authenticates whom is the reader's question, not this flow's sender's."""
+        src = self.elements.get(flow.get("from")) if isinstance(flow.get("from"), str) else None
+        dst = self.elements.get(flow.get("to")) if isinstance(flow.get("to"), str) else None
+        return bool(src and dst and src.get("kind") == "data_store" and dst.get("kind") == "process")
+
     def carried(self, flow: dict) -> list[str]:
         """Asset ids a flow carries either way: its `data` and the `returns` of its response."""
         return [a for key in ("data", "returns") for a in as_list(flow.get(key)) if isinstance(a, str)]
+
+    def threat_in_scope(self, threat: dict) -> bool:
+        """False when everything a threat affects is marked out of scope (nobody answers for it here)."""
+        targets = [a for a in as_list(threat.get("affects")) if isinstance(a, str)]
+        return not targets or not all(self.is_out_of_scope(a) for a in targets)
+
+    def threats_on(self, ident: str) -> list[dict]:
+        """The threats that affect an element or flow."""
+        return [t for _, t in self.items("threats") if ident in as_list(t.get("affects"))]
+
+    def ratings_discriminate(self, rating: str) -> bool:
+        """Whether the threats' ratings tell them apart. A model whose threats (five or more) all carry the same
+        priority was not triaged (a converter's default, a tool's fixed score): its ratings say nothing about
+        which threat comes first."""
+        prios = [effective_priority(t, rating) for _, t in self.items("threats")]
+        return len(prios) < 5 or len(set(prios)) > 1
 
     def threat_assets(self, threat: dict) -> list[str]:
         """Assets a threat impacts: its `assets`, its attack target, then what its affected items hold or carry."""
@@ -625,7 +715,8 @@ ROLE_WORDS = {
                        "static assets", "web server serving static", "s3 website", "github pages", "netlify"),
     "client_app": ("browser", "web browser", "single-page", "single page", "spa", "frontend", "front-end",
                    "front end", "client-side", "client side", "mobile app", "android", "ios app", "desktop app",
-                   "javascript app", "react", "angular", "vue", "electron", "web client", "web app client"),
+                   "javascript app", "react", "angular", "vue", "electron", "web client", "web app client", "client",
+                   "desktop client", "mobile client"),
     "config": ("config", "configuration", "settings", "properties file", ".env", "env file", "environment file",
                "parameter store", "secrets manager", "vault", "key vault", "keystore", "secret store", "kms"),
     "browser_storage": ("local storage", "localstorage", "session storage", "sessionstorage", "indexeddb", "cookie",
@@ -634,6 +725,9 @@ ROLE_WORDS = {
                  "sql server", "sqlite", "mongo", "mongodb", "dynamodb", "cassandra", "couchdb", "rds", "aurora",
                  "cosmos", "firestore", "redis", "elasticsearch", "opensearch", "neo4j", "cockroachdb"),
     "directory": ("ldap", "active directory", "directory", "kerberos", "openldap", "entra", "azure ad"),
+    "cloud_storage": ("azure storage", "azure file", "azure blob", "file storage", "blob storage", "object storage",
+                      "cloud storage", "storage account", "s3", "bucket", "gcs", "google cloud storage", "minio",
+                      "efs", "azure files", "file share", "nfs", "smb share"),
     "broker": ("kafka", "rabbitmq", "message broker", "broker", "queue", "sqs", "sns", "pubsub", "pub/sub", "nats",
                "kinesis", "activemq", "event hub", "eventbridge", "mqtt", "topic"),
     "external_system": ("processor", "provider", "partner", "bank", "service", "system", "api", "gateway", "psp",
@@ -647,8 +741,10 @@ ROLE_WORDS = {
 }
 _ROLE_RX = {role: re.compile(r"(?<![a-z0-9])(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
                              + r")(?![a-z0-9])") for role, words in ROLE_WORDS.items()}
-# Data stores that authenticate their clients themselves: spoofing them is a threat a reviewer accepts.
-AUTHENTICATING_STORES = frozenset({"database", "directory", "broker"})
+# Data stores that authenticate and authorize their clients themselves (databases, directories, brokers, managed
+# cloud storage): spoofing a client towards them, or gaining more rights inside them, is a threat a reviewer
+# accepts on the store.
+AUTHENTICATING_STORES = frozenset({"database", "directory", "broker", "cloud_storage"})
 
 
 def _role_text(item: dict) -> str:
@@ -668,7 +764,9 @@ def roles(item) -> frozenset[str]:
     elif "external_system" in found:
         found -= {"person", "edge"}
     if kind == "external_entity":
-        found -= {"database", "config", "browser_storage", "directory", "broker", "static_hosting"}
+        found -= {"database", "config", "browser_storage", "directory", "broker", "static_hosting", "cloud_storage"}
+    if kind == "process":
+        found -= {"cloud_storage"}
     if kind == "data_store":
         found -= {"edge", "client_app", "static_hosting"}
     if "browser_storage" in found:

@@ -17,12 +17,24 @@ def _rating(model: Model, ctx) -> str:
     return model.rating(ctx.config.rating)
 
 
+def _wanted_at(model: Model, ctx, threat: dict) -> bool:
+    """Bookkeeping asked of an open, in-scope threat: at the operational stage of every one, before it only of
+    those of priority high or critical (what a reviewer chases first), when the ratings were triaged at all."""
+    if not is_open(threat) or not model.threat_in_scope(threat):
+        return False
+    if model.stage(ctx.config.stage) == "operational":
+        return True
+    rating = _rating(model, ctx)
+    return level(effective_priority(threat, rating)) >= LEVELS["high"] and model.ratings_discriminate(rating)
+
+
 @rule("TM301", "warning", "No business impact",
       "An open threat's impact should state what it costs the business: blast_radius, records_exposed, regulatory "
-      "or financial. Mitigated, accepted and transferred threats are not asked.", stages=OPERATIONAL)
+      "or financial. At the design stage only open threats of priority high or critical are asked, at the "
+      "operational stage every open one; mitigated, accepted and transferred threats never.", stages=FROM_DESIGN)
 def no_business_impact(model: Model, ctx):
     for i, t in model.items("threats"):
-        if not is_open(t):
+        if not _wanted_at(model, ctx, t):
             continue
         impact = t.get("impact")
         impact = impact if isinstance(impact, dict) else {}
@@ -70,7 +82,7 @@ def missing_owner(model: Model, ctx):
     rating = _rating(model, ctx)
     for i, t in model.items("threats"):
         prio = effective_priority(t, rating)
-        if not is_open(t) or level(prio) < LEVELS["high"] or text(t.get("owner")):
+        if not is_open(t) or level(prio) < LEVELS["high"] or text(t.get("owner")) or not model.threat_in_scope(t):
             continue
         path, part = (("threats", i, "owner"), "value") if "owner" in t else (("threats", i), "anchor")
         yield Hit(path, f"{model.label('threats', t, i)} has priority {prio} and no owner: set owner to "

@@ -10,7 +10,8 @@ _NAMED = 3  # entries spelled out in the message; the rest are counted (all are 
 @rule("TM106", "info", "Catalog threat not considered",
       "Threats from the catalog (built-in, or a team's extra-catalogs) match this element or flow by its "
       "properties, and the model answers none of their STRIDE categories there: no threat with catalog: <id>, no "
-      "threat of the same category on it, no exemption. One finding per element or flow names the entries; "
+      "threat of the same category on it, no exemption. Baseline hygiene entries (true of nearly every element) are "
+      "left to `suggest`. One finding per element or flow names the entries; "
       "`threatlint suggest` lists each with its filled-in attack path and mitigations.", stages=FROM_DESIGN)
 def catalog_threats(model: Model, ctx):
     # Imported here: the catalog package reads engine modules, and the engine imports the rules.
@@ -22,6 +23,8 @@ def catalog_threats(model: Model, ctx):
     catalog = ctx.catalog if ctx.catalog is not None else default_catalog()
     by_subject: dict[tuple, list] = {}
     for m in matches(model, catalog):
+        if m.threat.baseline:
+            continue  # baseline hygiene fits nearly everything: an idea for `suggest`, not a finding
         by_subject.setdefault((m.subject.section, m.subject.index), []).append(m)
     for (section, index), found in by_subject.items():
         s = found[0].subject

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from ..engine.model import DEFAULT_CADENCE_DAYS, Model, text
+from ..engine.model import DEFAULT_CADENCE_DAYS, LEVELS, Model, as_list, effective_priority, is_open, level, text
 from ..engine.scope import is_valid_pattern, pattern_matches_any
-from .registry import OPERATIONAL, Hit, rule
+from .registry import FROM_DESIGN, Hit, rule
 
 
 def _days(delta: timedelta) -> str:
@@ -25,12 +25,33 @@ def review_overdue(model: Model, ctx):
                   "last_reviewed to the review date", data={"due": review.due.isoformat()})
 
 
+def _needs_tracking(model: Model, ctx) -> set[str] | None:
+    """Mitigation ids whose work must be tracked: at the operational stage every one (None), before it those
+    that counter an open, in-scope threat of priority high or critical, when the ratings were triaged at all. A
+    mitigation only of closed threats is in place."""
+    if model.stage(ctx.config.stage) == "operational":
+        return None
+    rating = model.rating(ctx.config.rating)
+    out: set[str] = set()
+    if not model.ratings_discriminate(rating):
+        return out
+    for _, t in model.items("threats"):
+        if is_open(t) and model.threat_in_scope(t) and level(effective_priority(t, rating)) >= LEVELS["high"]:
+            out.update(m for m in as_list(t.get("mitigations")) if isinstance(m, str))
+    return out
+
+
 @rule("TM402", "info", "Mitigation not implemented and without ticket",
-      "A mitigation that is not implemented yet should have a ticket so the work is tracked.", stages=OPERATIONAL)
+      "A mitigation that is not implemented yet should have a ticket so the work is tracked. At the design stage "
+      "only mitigations of open threats of priority high or critical are asked; at the operational stage every "
+      "one.", stages=FROM_DESIGN)
 def untracked_mitigation(model: Model, ctx):
+    wanted = _needs_tracking(model, ctx)
     for i, m in model.items("mitigations"):
         status = m.get("status")
         if status in ("implemented", "rejected") or text(m.get("ticket")):
+            continue
+        if wanted is not None and model.id_of(m) not in wanted:
             continue
         yield Hit(("mitigations", i), f"{model.label('mitigations', m, i)} is {status or 'not implemented'} and has no "
                   "ticket: add ticket with the issue that tracks the work", part="anchor",

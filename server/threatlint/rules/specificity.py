@@ -50,6 +50,19 @@ PLACEHOLDER = _LazyPattern(_phrases,
 )
 # A whole field that is only a filler says nothing (inside a sentence these words are ordinary).
 FILLER = frozenset({"n/a", "na", "none", "-", "--", "---", "...", "?", "x", "tbc", "tbd", "todo", "."})
+# Named attack techniques and where they strike: with the elements a threat affects, they say how and where.
+TECHNIQUE = _LazyPattern(_phrases,
+    r"sniff(?:s|ed|ing)?", r"eavesdrop(?:s|ped|ping)?", r"man[ -]in[ -]the[ -]middle",
+    r"(?:person|adversary|machine)[ -]in[ -]the[ -]middle", r"replay(?:s|ed|ing)?", r"brute[ -]forc(?:e|es|ed|ing)",
+    r"credential stuffing", r"password spraying", r"phishing", r"(?:sql|nosql|command|os command|ldap|xpath|template|"
+    r"header|log|code|prompt) injection", r"cross[ -]site (?:scripting|request forgery)", r"xss", r"csrf", r"ssrf",
+    r"xxe", r"deseriali[sz]ation", r"path traversal", r"directory traversal", r"clickjacking", r"session (?:fixation|"
+    r"hijacking)", r"error messages?", r"stack traces?", r"verbose errors?", r"config(?:uration)? files?",
+    r"(?:log|backup|snapshot|dump) files?", r"hard-?coded (?:credentials|secrets|keys|passwords)", r"debug endpoints?",
+    r"typosquat\w*", r"dependency confusion", r"subdomain takeover",
+    r"dns (?:hijack\w*|spoofing|poisoning)", r"cache poisoning", r"request smuggling", r"race conditions?",
+    r"zip bombs?", r"decompression bombs?", r"redos", r"flood(?:s|ed|ing)?", r"ddos", r"ransomware",
+)
 # A concrete entry point: an HTTP method with a path, a URL path, a port, a query parameter,
 # a header, a function call or a file name.
 ENTRY_POINT = _LazyPattern(re.compile,
@@ -135,13 +148,35 @@ def _words(value) -> str:
     return ""
 
 
+def _states_the_attack(model: Model, t: dict) -> bool:
+    """The threat's own words already say who attacks what and how: a statement of some length, with no
+    placeholder or generic wording, about elements it names in `affects` or in its text (a threat-composer or
+    Threat Dragon threat statement). A structured attack_path would only repeat it."""
+    blob = " ".join(_words(t.get(k)) for k in ("title", "description"))
+    if len(re.findall(r"[A-Za-z]{2,}", blob)) < _STATEMENT_WORDS:
+        return False
+    if _placeholder(blob, t.get("title"), t.get("description")) or VAGUE_THREAT.search(blob):
+        return False
+    affects = [a for a in as_list(t.get("affects")) if a in model.elements or a in model.flows]
+    return bool(affects) or _names_something(model, t, blob)
+
+
+_STATEMENT_WORDS = 12  # "An attacker replays stolen session cookies against the admin API" is 10
+
+
 @rule("TM201", "warning", "Threat without an attack path",
-      "A threat needs an attack_path with entry (where the attacker comes in), steps (what they do) and target "
-      "(the asset id they reach), so that a reader can judge and test the mitigation.", stages=FROM_DESIGN)
+      "An open threat needs an attack_path with entry (where the attacker comes in), steps (what they do) and "
+      "target (the asset id they reach), so that a reader can judge and test the mitigation, unless its title and "
+      "description already state who attacks what and how. Mitigated, accepted and transferred threats are not "
+      "asked.", stages=FROM_DESIGN)
 def missing_attack_path(model: Model, ctx):
     for i, t in model.items("threats"):
+        if not is_open(t) or not model.threat_in_scope(t):
+            continue
         ap = t.get("attack_path")
         if not isinstance(ap, dict):
+            if _states_the_attack(model, t):
+                continue
             yield Hit(("threats", i), f"{model.label('threats', t, i)} has no attack_path: add entry, steps and target "
                       "(an asset id)", part="anchor", data={"threat": model.id_of(t), "index": i, "missing": ["entry", "steps", "target"]})
             continue
@@ -153,19 +188,27 @@ def missing_attack_path(model: Model, ctx):
 
 
 def _names_something(model: Model, t: dict, blob: str) -> bool:
+    """Names where: an attack-path entry or target, an element, flow or asset in words, an entry point, or a
+    named attack technique on the elements it affects ("by sniffing traffic" on the API it names in affects)."""
     ap = t.get("attack_path") if isinstance(t.get("attack_path"), dict) else {}
     if text(ap.get("entry")) or (isinstance(ap.get("target"), str) and ap.get("target") in model.assets):
         return True
     vocabulary = model.vocabulary
-    return bool((vocabulary and vocabulary.search(blob)) or ENTRY_POINT.search(blob))
+    if (vocabulary and vocabulary.search(blob)) or ENTRY_POINT.search(blob):
+        return True
+    affects = [a for a in as_list(t.get("affects")) if a in model.elements or a in model.flows]
+    return bool(affects and TECHNIQUE.search(blob))
 
 
 @rule("TM202", "warning", "Vague threat",
       "A threat must say what goes wrong and where: name the element, entry point or asset, and avoid wording that "
       "fits any system (\"several potential security risks\", \"could be compromised\"). Title, description and "
-      "attack_path are judged together.", stages=FROM_DESIGN)
+      "attack_path are judged together; a named attack technique on the elements in `affects` says where. Threats "
+      "that are dealt with (mitigated, accepted, transferred) are not asked to be rewritten.", stages=FROM_DESIGN)
 def vague_threat(model: Model, ctx):
     for i, t in model.items("threats"):
+        if not is_open(t) or not model.threat_in_scope(t):
+            continue  # nobody rewrites a threat that is dealt with
         blob = " ".join(_words(t.get(k)) for k in ("title", "description", "attack_path"))
         reasons = []
         placeholder = _placeholder(blob, t.get("title"), t.get("description"))
@@ -246,7 +289,7 @@ def unmitigated_priority(model: Model, ctx):
     rating = model.rating(ctx.config.rating)
     for i, t in model.items("threats"):
         prio = effective_priority(t, rating)
-        if not is_open(t) or level(prio) < LEVELS["high"]:
+        if not is_open(t) or level(prio) < LEVELS["high"] or not model.threat_in_scope(t):
             continue
         if not _live_mitigations(model, t):
             path, part = (("threats", i, "mitigations"), "key") if "mitigations" in t else (("threats", i), "anchor")

@@ -49,8 +49,9 @@ def _authenticates_clients(model: Model, ident: str) -> bool:
 
 @rule("TM102", "error", "STRIDE category does not apply",
       "A threat's STRIDE category must apply to the kind of every element or flow it affects (e.g. tampering does "
-      "not apply to an external entity). Spoofing a data store that authenticates its clients (a database, a "
-      "directory, a message broker) is accepted: a client can be impersonated towards it.")
+      "not apply to an external entity). Spoofing and elevation of privilege on a data store that authenticates and "
+      "authorizes its clients (a database, a directory, a message broker, managed cloud storage) are accepted: a "
+      "client can be impersonated towards it, or gain rights inside it.")
 def inapplicable_category(model: Model, ctx):
     for i, t in model.items("threats"):
         stride = t.get("stride")
@@ -61,7 +62,8 @@ def inapplicable_category(model: Model, ctx):
                 continue
             for j, cat in enumerate(cats):
                 if cat in STRIDE and cat not in APPLICABLE[kind]:
-                    if cat == "spoofing" and kind == "data_store" and _authenticates_clients(model, target):
+                    if cat in ("spoofing", "elevation_of_privilege") and kind == "data_store" \
+                            and _authenticates_clients(model, target):
                         continue
                     path = ("threats", i, "stride", j) if isinstance(stride, list) else ("threats", i, "stride")
                     noun = "flow" if kind == "flow" else kind
@@ -79,10 +81,17 @@ _ANONYMOUS = re.compile(r"(?<![a-z])(?:anonymous(?:ly)?|public (?:content|pages?
 
 
 def _deliberately_anonymous(model: Model, f: dict) -> bool:
-    """Public content served to anyone on purpose: every asset it carries is classified public, or the flow
-    says it is anonymous or public content."""
+    """Public content served to anyone on purpose: an outside party (a user, a browser) reads or sends content
+    that is all classified public, or the flow says it is anonymous or public content. A write of public data
+    into a data store is not: its integrity still needs an authenticated writer."""
+    src = model.elements.get(f.get("from")) if isinstance(f.get("from"), str) else None
+    dst = model.elements.get(f.get("to")) if isinstance(f.get("to"), str) else None
+    if not src or not dst or dst.get("kind") == "data_store":
+        return False
+    # an outside party, or an edge (load balancer, CDN) forwarding its requests
+    outside = src.get("kind") == "external_entity" or dst.get("kind") == "external_entity" or "edge" in roles(src)
     carried = [model.assets[a] for a in model.carried(f) if a in model.assets]
-    if carried and all(classifications(a) == {"public"} for a in carried):
+    if outside and carried and all(classifications(a) == {"public"} for a in carried):
         return True
     words = " ".join(v.lower() for k in ("name", "description") if isinstance(v := f.get(k), str))
     return bool(_ANONYMOUS.search(words))
@@ -94,17 +103,49 @@ def _judged_flows(model: Model):
             yield i, f
 
 
+_AUTH_WORDS = re.compile(r"(?<![a-z])(?:authenticat\w*|mutual tls|mtls|signed|signatures?|api keys?|credentials?|"
+                         r"client certificates?|tokens?)(?![a-z])")
+
+
+def _authentication_modelled(model: Model, f: dict) -> bool:
+    """The model already says how the receiver authenticates its clients: a mitigated threat on the flow or its
+    receiver whose mitigation is about authentication."""
+    for ident in (model.id_of(f), f.get("to")):
+        if not isinstance(ident, str):
+            continue
+        for t in model.threats_on(ident):
+            if t.get("status") == "mitigated":
+                for mid in as_list(t.get("mitigations")):
+                    m = model.mitigations.get(mid) if isinstance(mid, str) else None
+                    words = " ".join(v.lower() for k in ("title", "description") if isinstance(v := (m or {}).get(k), str))
+                    if _AUTH_WORDS.search(words):
+                        return True
+    return False
+
+
+def _carries_own_credentials(model: Model, f: dict) -> bool:
+    """The request carries a credential or secret (a password, a session or identity token, an API key): the
+    sender authenticates with it, whatever the flag says."""
+    return any(classifications(model.assets.get(a)) & {"credentials", "secret"}
+               for a in as_list(f.get("data")) if isinstance(a, str))
+
+
 @rule("TM103", "warning", "Unauthenticated flow across a trust boundary",
       "A request that crosses a trust boundary should be authenticated by the receiving side (authenticated: true). "
       "Authentication is judged on the request: a response on the connection the client opened (drawn as its own "
-      "flow back to the client, or given as the flow's `returns`) and public content served anonymously on purpose "
-      "are not reported.", stages=FROM_DESIGN)
+      "flow back to the client, or given as the flow's `returns`), public content served anonymously on purpose, and "
+      "a store read by the process that connects to it, and flows whose authentication the threats already model (a "
+      "mitigated threat on the flow or its receiver with an authentication mitigation) are not reported.",
+      stages=FROM_DESIGN)
 def unauthenticated_crossing(model: Model, ctx):
     for i, f in _judged_flows(model):
         if not model.crosses_boundary(f) or f.get("authenticated") is True:
             continue
-        if model.is_response(f) or _deliberately_anonymous(model, f):
+        if model.is_response(f) or model.opened_by_receiver(f) or model.is_local_input(f) \
+                or _deliberately_anonymous(model, f):
             continue
+        if _authentication_modelled(model, f) or _carries_own_credentials(model, f):
+            continue  # only the flag is missing: the threats, or the request's own credentials, say how
         path = ("flows", i, "authenticated") if "authenticated" in f else ("flows", i, "id")
         yield Hit(path, f"{model.label('flows', f, i)} crosses from {_zone(model, f.get('from'))} to "
                   f"{_zone(model, f.get('to'))} without authentication: authenticate the sender "
@@ -117,8 +158,8 @@ def unauthenticated_crossing(model: Model, ctx):
       "(`data`) or its response (`returns`), must be encrypted in transit (encrypted: true).")
 def unencrypted_sensitive_crossing(model: Model, ctx):
     for i, f in _judged_flows(model):
-        if not model.crosses_boundary(f) or f.get("encrypted") is True:
-            continue
+        if not model.crosses_boundary(f) or f.get("encrypted") is True or model.is_local_input(f):
+            continue  # a person's input into their own client app crosses no network
         sensitive = list(dict.fromkeys(a for a in model.carried(f) if model.is_sensitive(a)))
         if sensitive:
             path = ("flows", i, "encrypted") if "encrypted" in f else ("flows", i, "id")
@@ -129,13 +170,16 @@ def unencrypted_sensitive_crossing(model: Model, ctx):
 
 @rule("TM107", "warning", "Unencrypted flow across a trust boundary carries undeclared data",
       "A flow crosses a trust boundary unencrypted and declares no `data`, so nobody can tell whether it exposes "
-      "something sensitive (TM104 cannot judge it). Say what it carries, or encrypt it.", stages=FROM_DESIGN)
+      "something sensitive (TM104 cannot judge it). Say what it carries, or encrypt it. Not reported when a threat "
+      "on the flow already models tampering or disclosure in transit.", stages=FROM_DESIGN)
 def unencrypted_unknown_crossing(model: Model, ctx):
     for i, f in _judged_flows(model):
         if not model.crosses_boundary(f) or f.get("encrypted") is True or model.carried(f):
             continue
-        if model.is_response(f) or _deliberately_anonymous(model, f):
-            continue  # the request flow of the pair is reported; public content is public
+        if model.is_response(f) or model.is_local_input(f) or _deliberately_anonymous(model, f):
+            continue  # the request flow of the pair is reported; public content is public; no network
+        if any(model.answered(model.id_of(f) or "", c) for c in ("tampering", "information_disclosure")):
+            continue  # a threat already models what an on-path attacker does here
         how = "unencrypted" if f.get("encrypted") is False else "without encrypted: true"
         path = ("flows", i, "encrypted") if "encrypted" in f else ("flows", i, "id")
         yield Hit(path, f"{model.label('flows', f, i)} crosses from {_zone(model, f.get('from'))} to "
@@ -144,14 +188,24 @@ def unencrypted_unknown_crossing(model: Model, ctx):
                   data={"flow": model.id_of(f), "index": i})
 
 
+def _disclosure_tracked(model: Model, ident) -> bool:
+    """An information-disclosure threat on the store lists a mitigation: the gap is modelled and its fix tracked."""
+    return isinstance(ident, str) and any(
+        "information_disclosure" in as_list(t.get("stride")) and as_list(t.get("mitigations"))
+        for t in model.threats_on(ident))
+
+
 @rule("TM105", "warning", "Sensitive data store not encrypted at rest",
       "A data store holding a pii, credentials, financial or secret asset should encrypt at rest "
-      "(encrypted_at_rest: true).", stages=FROM_DESIGN)
+      "(encrypted_at_rest: true), unless an information-disclosure threat on it already lists the mitigation "
+      "that tracks the fix.", stages=FROM_DESIGN)
 def unencrypted_store(model: Model, ctx):
     for i, el in model.in_scope("elements"):
         if el.get("kind") != "data_store" or el.get("encrypted_at_rest") is True:
             continue
         sensitive = [a for a in as_list(el.get("stores")) if model.is_sensitive(a)]
+        if sensitive and _disclosure_tracked(model, model.id_of(el)):
+            continue
         if sensitive:
             path = ("elements", i, "encrypted_at_rest") if "encrypted_at_rest" in el else ("elements", i, "id")
             yield Hit(path, f"data store '{model.id_of(el)}' holds sensitive {', '.join(repr(a) for a in sensitive)} "
