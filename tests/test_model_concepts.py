@@ -169,3 +169,84 @@ def test_configured_stage_and_rating_reach_the_rules():
     assert not [f for f in check_text(text, CheckContext(today=TODAY)) if f.rule == "TM402"]
     ctx = CheckContext(today=TODAY, config=Config(stage="operational"))
     assert [f.rule for f in check_text(text, ctx) if f.rule == "TM402"] == ["TM402"]
+
+
+# -- the report lists what is out of scope, and acceptance records ------------------------------------------------
+
+def test_report_lists_out_of_scope_items_with_their_reason_and_acceptance_records():
+    from threatlint.report.document import build_report
+    from threatlint.report.render_html import render as html
+    from threatlint.report.render_md import render as md
+
+    text = """version: 1
+system: {name: Shop}
+elements:
+  - {id: psp, kind: external_entity, name: Payment provider, out_of_scope: assessed by the provider (AOC 2026)}
+  - {id: api, kind: process, name: Checkout API}
+flows:
+  - {id: pay, from: api, to: psp, out_of_scope: the provider's endpoint}
+threats:
+  - id: T-1
+    title: Card testing through the checkout API
+    stride: spoofing
+    affects: [api]
+    priority: high
+    status: accepted
+    acceptance: {by: CISO Kim Lee, rationale: fraud rules at the provider, expires: 2027-06-30, date: 2026-10-01, ticket: RISK-12}
+"""
+    reg = register.build(model(text.split("\n", 2)[2]), TODAY)
+    assert [(o.kind, o.id, o.reason) for o in reg.out_of_scope] == [
+        ("element", "psp", "assessed by the provider (AOC 2026)"), ("flow", "pay", "the provider's endpoint")]
+    assert reg.accepted[0].recorded == "2026-10-01, RISK-12"
+    rep = build_report("m.yaml", text, [], TODAY)
+    out_md, out_html = md([rep]), html([rep])
+    assert "## Out of scope" in out_md and "assessed by the provider (AOC 2026)" in out_md
+    assert "(accepted 2026-10-01, RISK-12)" in out_md
+    assert "<h2>Out of scope</h2>" in out_html and "the provider&#x27;s endpoint" in out_html
+    assert "(accepted 2026-10-01, RISK-12)" in out_html
+
+
+# -- completion and hover know the new keys --------------------------------------------------------------------------
+
+def test_completion_and_hover_know_the_new_keys():
+    from threatlint.lsp.features import completion, hover
+
+    text = """version: 1
+system: {name: x}
+review:
+  stage: 
+  rating: 
+assets:
+  - id: a1
+    classification: 
+boundaries:
+  - id: outer
+  - id: inner
+    parent: 
+elements:
+  - id: web
+    kind: process
+    
+flows:
+  - id: f1
+    from: web
+    to: web
+    returns: [a1]
+threats:
+  - id: T1
+    acceptance:
+      
+"""
+    good = parse_yaml(text)
+
+    def labels(line, col):
+        return [i.label for i in completion(text, line, col, good)]
+    assert labels(3, 9) == ["draft", "design", "operational"]
+    assert labels(4, 10) == ["likelihood_severity", "severity", "priority"]
+    assert "pii" in labels(7, 20) and "financial" in labels(7, 20)
+    assert "outer" in labels(11, 12)
+    assert {"out_of_scope", "aliases"} <= set(labels(15, 4))
+    assert {"date", "ticket"} <= set(labels(24, 6))
+    returns = hover(text, 20, 6, good)[0]
+    assert returns.startswith("**returns**: Data assets sent back in the response")
+    assert hover(text, 11, 6, good)[0].startswith("**parent**: The id of the boundary this one sits inside")

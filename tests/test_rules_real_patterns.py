@@ -366,3 +366,30 @@ def test_last_reviewed_without_cadence_gets_the_default_cadence(last, overdue):
     assert bool(found) is overdue
     if found:
         assert "default of 365 days" in found[0].message
+
+
+# -- integrity/availability needs and impacted assets ---------------------------------------------------------------
+
+def test_availability_need_asks_a_store_for_denial_of_service():
+    # Threagile pattern: assets rate confidentiality, integrity and availability separately.
+    text = """assets:
+  - {id: ledger, name: Ledger, classification: [financial, confidential], integrity: critical, availability: critical}
+  - {id: archive, name: Old exports, classification: internal, availability: low}
+elements:
+  - {id: db, kind: data_store, name: Ledger database, stores: [ledger]}
+  - {id: files, kind: data_store, name: Export archive, stores: [archive]}
+"""
+    by = {f.data["element"]: f.data["categories"] for f in rules(check(text), "TM101")}
+    assert by["db"] == ["tampering", "information_disclosure", "denial_of_service"]
+    assert by["files"] == ["tampering", "information_disclosure"]
+
+
+def test_a_threat_naming_its_impacted_assets_names_where():
+    # threat-composer pattern: the statement names the impacted assets, not the element.
+    text = """assets: [{id: records, name: Patient records, classification: pii}]
+elements: [{id: app, kind: process, name: App}]
+threats:
+  - {id: T-1, title: An attacker reads what he should not, stride: information_disclosure, affects: [app], assets: [records], status: open}
+  - {id: T-2, title: An attacker reads what he should not, stride: information_disclosure, affects: [app], status: open}
+"""
+    assert [f.data["threat"] for f in rules(check(text), "TM202")] == ["T-2"]

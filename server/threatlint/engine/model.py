@@ -352,7 +352,8 @@ class Model:
         - a flow: tampering and information disclosure when it crosses a trust boundary unencrypted (not a
           response judged with its request, not a person's input into their own client app);
         - an external entity: spoofing when it sends requests into the system;
-        - a data store: tampering and information disclosure (it holds data, declared in `stores` or not);
+        - a data store: tampering and information disclosure (it holds data, declared in `stores` or not), and
+          denial of service when an asset it stores needs availability high or critical;
         - a process that takes requests from another trust boundary: spoofing, tampering, information
           disclosure and elevation of privilege, plus repudiation and denial of service when the requests come
           from outside parties (users, partners); an edge (load balancer, proxy, CDN) forwards them, so only
@@ -373,7 +374,11 @@ class Model:
                         for f in self._in_scope_flows)
             return ("spoofing",) if sends else ()
         if kind == "data_store":
-            return ("tampering", "information_disclosure")
+            needs = ("tampering", "information_disclosure")
+            if any(level(self.assets.get(a, {}).get("availability")) >= LEVELS["high"]
+                   for a in as_list(item.get("stores")) if isinstance(a, str)):
+                needs += ("denial_of_service",)  # it holds something that must stay available
+            return needs
         role = roles(item)
         if "static_hosting" in role:
             return ()

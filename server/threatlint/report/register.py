@@ -69,6 +69,8 @@ class ThreatRow:
     acceptance_by: str = ""
     acceptance_rationale: str = ""
     acceptance_expires: str = ""
+    acceptance_date: str = ""
+    acceptance_ticket: str = ""
 
     @property
     def open(self) -> bool:
@@ -87,6 +89,11 @@ class AcceptedRisk:
     expires: str
     expired: bool
     missing: tuple[str, ...]  # acceptance terms not given
+
+    @property
+    def recorded(self) -> str:
+        """When and where the acceptance was recorded ("2026-10-01, RISK-12"), or ""."""
+        return ", ".join(x for x in (self.threat.acceptance_date, self.threat.acceptance_ticket) if x)
 
 
 @dataclass(frozen=True)
@@ -198,6 +205,8 @@ def threat_row(model: Model, t: dict, index: int, rating: str | None = None) -> 
         acceptance_by=s(acc.get("by")),
         acceptance_rationale=s(acc.get("rationale")),
         acceptance_expires=s(acc.get("expires")),
+        acceptance_date=s(acc.get("date")),
+        acceptance_ticket=s(acc.get("ticket")),
     )
 
 

@@ -177,7 +177,9 @@ def accepted_html(accepted: list[AcceptedRisk]) -> str:
         else:
             exp = e(a.expires) if a.expires else '<span class="warn">no expiry</span>'
         rows.append(f"<tr><td><b>{e(a.threat.id)}</b> {e(a.threat.title)}</td><td>{badge(a.threat.priority)}</td>"
-                    f"<td>{e(a.by) or '—'}</td><td>{e(a.rationale) or '—'}</td><td>{exp}</td></tr>")
+                    f"<td>{e(a.by) or '—'}</td><td>{e(a.rationale) or '—'}"
+                    + (f' <small class="muted">(accepted {e(a.recorded)})</small>' if a.recorded else "")
+                    + f"</td><td>{exp}</td></tr>")
     return ("<section><h2>Accepted risks</h2><table class=\"accepted\"><thead><tr><th>Threat</th><th>Priority</th>"
             "<th>Accepted by</th><th>Rationale</th><th>Expires</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table></section>")
 

@@ -128,8 +128,9 @@ def accepted_md(accepted: list[AcceptedRisk]) -> list[str]:
     out.append("|---|---|---|---|---|")
     for a in accepted:
         exp = f"**EXPIRED** {inline(a.expires)}" if a.expired else (inline(a.expires) or "NO EXPIRY")
+        rationale = a.rationale + (f" (accepted {a.recorded})" if a.recorded else "")
         out.append(f"| {cell(a.threat.id + ' ' + a.threat.title)} | {cell(a.threat.priority)} | {cell(a.by)} | "
-                   f"{cell(a.rationale)} | {exp} |")
+                   f"{cell(rationale)} | {exp} |")
     out.append("")
     return out
 

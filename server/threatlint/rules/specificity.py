@@ -188,10 +188,13 @@ def missing_attack_path(model: Model, ctx):
 
 
 def _names_something(model: Model, t: dict, blob: str) -> bool:
-    """Names where: an attack-path entry or target, an element, flow or asset in words, an entry point, or a
+    """Names where: an attack-path entry or target, an impacted asset (`assets`), an element, flow or asset in
+    words, an entry point, or a
     named attack technique on the elements it affects ("by sniffing traffic" on the API it names in affects)."""
     ap = t.get("attack_path") if isinstance(t.get("attack_path"), dict) else {}
     if text(ap.get("entry")) or (isinstance(ap.get("target"), str) and ap.get("target") in model.assets):
+        return True
+    if any(isinstance(a, str) and a in model.assets for a in as_list(t.get("assets"))):
         return True
     vocabulary = model.vocabulary
     if (vocabulary and vocabulary.search(blob)) or ENTRY_POINT.search(blob):
