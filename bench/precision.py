@@ -96,6 +96,25 @@ def subject(finding: dict) -> str:
     return ""
 
 
+STRIDE = ("spoofing", "tampering", "repudiation", "information_disclosure", "denial_of_service", "elevation_of_privilege")
+
+
+def named(finding: dict) -> list[str]:
+    """The subjects a grouped finding names (catalog entries of TM106, categories of TM101), in order."""
+    data, text = finding.get("data") or {}, finding["message"]
+    if finding["rule"] == "TM106":
+        entries = data.get("entries")
+        if isinstance(entries, list) and entries:  # the message may name only the first few
+            return [e["catalog"] for e in entries if isinstance(e, dict) and isinstance(e.get("catalog"), str)]
+        return list(dict.fromkeys(re.findall(r"CT-[A-Z]-\d{3}", text)))
+    if finding["rule"] == "TM101":
+        categories = data.get("categories")
+        if isinstance(categories, list) and categories:
+            return [c for c in categories if isinstance(c, str)]
+        return [c for c in STRIDE if re.search(rf"(?<![\w-]){c}(?![\w-])", text)]
+    return []
+
+
 def keyed(findings: list[dict]) -> list[dict]:
     """Give each finding its key; two findings that would share one get #2, #3 in line order."""
     seen: Counter = Counter()
@@ -104,6 +123,8 @@ def keyed(findings: list[dict]) -> list[dict]:
         seen[(f["model"], base)] += 1
         n = seen[(f["model"], base)]
         f["key"] = base if n == 1 else f"{base} #{n}"
+        if not subject(f):
+            f["names"] = named(f)
     return findings
 
 
@@ -167,8 +188,12 @@ def still_reported(key: str, findings: list[dict]) -> bool:
 
 
 def judge(findings: list[dict], judgments: dict[str, dict[str, dict]]) -> list[dict]:
+    """Attach each finding's verdict. A grouped finding is judged for the subjects it named when judged
+    (`names`): once it names others, its judgment is out of date and it counts as not judged."""
     for f in findings:
         j = judgments.get(f["model"], {}).get(f["key"])
+        if isinstance(j, dict) and "names" in j and sorted(j["names"]) != sorted(f.get("names") or []):
+            j = None
         f["verdict"] = j.get("verdict") if isinstance(j, dict) else None
         f["reason"] = j.get("reason") if isinstance(j, dict) else None
     return findings
