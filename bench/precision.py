@@ -228,11 +228,11 @@ def returned_wrong(findings: list[dict], judgments: dict[str, dict[str, dict]]) 
 
 
 # ---------------------------------------------------------------------------------------------- reporting
-def tally(findings: list[dict]) -> dict[str, Counter]:
+def tally(findings: list[dict], by: str = "rule") -> dict[str, Counter]:
     rows: dict[str, Counter] = defaultdict(Counter)
     for f in findings:
         verdict = f["verdict"] if f["verdict"] in VERDICTS else "unjudged"
-        rows[f["rule"]][verdict] += 1
+        rows[f[by]][verdict] += 1
         rows["total"][verdict] += 1
     return rows
 
@@ -241,8 +241,8 @@ def pct(n: int, total: int) -> str:
     return f"{100 * n / total:.0f} %" if total else "-"
 
 
-def table(rows: dict[str, Counter], markdown: bool = False) -> str:
-    head = ("rule", "findings", "actionable", "wrong", "noise", "unjudged", "actionable %", "wrong %", "noise %")
+def table(rows: dict[str, Counter], markdown: bool = False, by: str = "rule") -> str:
+    head = (by, "findings", "actionable", "wrong", "noise", "unjudged", "actionable %", "wrong %", "noise %")
     lines = []
     for rule in sorted(r for r in rows if r != "total") + ["total"]:
         c = rows.get(rule, Counter())
@@ -290,6 +290,8 @@ def main(argv=None) -> int:
     print(f"{len(findings)} default findings on {len(model_files())} models "
           f"({'revision ' + args.rev if args.rev else 'installed build'}, today {TODAY.isoformat()})\n")
     print(table(tally(findings), markdown=args.markdown))
+    print()
+    print(table(tally(findings, by="model"), markdown=args.markdown, by="model"))
     unjudged = [f for f in findings if f["verdict"] not in VERDICTS]
     if unjudged:
         print(f"\nNot judged yet ({len(unjudged)}):")
