@@ -4,7 +4,7 @@ from __future__ import annotations
 from ..engine.model import Model
 from .registry import FROM_DESIGN, Hit, rule
 
-_NAMED = 3  # entries spelled out in the message; the rest are counted (all are in the finding's data)
+_NAMED = 3  # entries spelled out with their titles; the rest by id (all are in the finding's data)
 
 
 @rule("TM106", "info", "Catalog threat not considered",
@@ -32,7 +32,7 @@ def catalog_threats(model: Model, ctx):
                     "mitigations": list(m.threat.mitigations)} for m in found]
         categories = list(dict.fromkeys(e["category"] for e in entries))
         shown = "; ".join(f"{e['catalog']} {e['title']}" for e in entries[:_NAMED])
-        more = f"; and {len(entries) - _NAMED} more" if len(entries) > _NAMED else ""
+        more = f"; also {', '.join(e['catalog'] for e in entries[_NAMED:])}" if len(entries) > _NAMED else ""
         count = "1 catalog threat applies" if len(entries) == 1 else f"{len(entries)} catalog threats apply"
         yield Hit((section, index, "id"),
                   f"{count} to {found[0].noun} '{s.id}' where {', '.join(categories)} is unanswered: {shown}{more}. "
