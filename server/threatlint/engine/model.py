@@ -370,8 +370,7 @@ class Model:
                 return ()
             return ("tampering", "information_disclosure") if self._exposed(item) else ()
         if kind == "external_entity":
-            sends = any(f.get("from") == ident and self._exposed(f) and not self.is_response(f)
-                        for f in self._in_scope_flows)
+            sends = any(self._exposed(f) and not self.is_response(f) for f in self._flows_by_end[1].get(ident, ()))
             return ("spoofing",) if sends else ()
         if kind == "data_store":
             needs = ("tampering", "information_disclosure")
@@ -384,7 +383,7 @@ class Model:
             return ()
         if "client_app" in role:
             return ("tampering", "information_disclosure")
-        inbound = [f for f in self._in_scope_flows if f.get("to") == ident and not self.is_response(f)]
+        inbound = [f for f in self._flows_by_end[0].get(ident, ()) if not self.is_response(f)]
         across = [f for f in inbound if self._exposed(f)]
         if not across:
             return ()
@@ -397,9 +396,17 @@ class Model:
         return self.crosses_boundary(flow) or not self.boundaries
 
     @cached_property
-    def _in_scope_flows(self) -> list[dict]:
-        """Flows not themselves out of scope: one from an out-of-scope client still exposes what it reaches."""
-        return [f for _, f in self.in_scope("flows")]
+    def _flows_by_end(self) -> tuple[dict, dict]:
+        """In-scope flows by their `to` and by their `from` element. A flow from an out-of-scope client still
+        exposes what it reaches; only a flow itself marked out of scope is left out."""
+        inbound: dict[str, list[dict]] = {}
+        outbound: dict[str, list[dict]] = {}
+        for _, f in self.in_scope("flows"):
+            if isinstance(f.get("to"), str):
+                inbound.setdefault(f["to"], []).append(f)
+            if isinstance(f.get("from"), str):
+                outbound.setdefault(f["from"], []).append(f)
+        return inbound, outbound
 
     def answered(self, ident: str, category: str) -> bool:
         """Whether the model answers a STRIDE category on an element or flow (threat, exemption, flow flags)."""
@@ -565,14 +572,29 @@ class Model:
 
     def threats_on(self, ident: str) -> list[dict]:
         """The threats that affect an element or flow."""
-        return [t for _, t in self.items("threats") if ident in as_list(t.get("affects"))]
+        return self._threats_by_target.get(ident, [])
+
+    @cached_property
+    def _threats_by_target(self) -> dict[str, list[dict]]:
+        out: dict[str, list[dict]] = {}
+        for _, t in self.items("threats"):
+            for target in dict.fromkeys(a for a in as_list(t.get("affects")) if isinstance(a, str)):
+                out.setdefault(target, []).append(t)
+        return out
 
     def ratings_discriminate(self, rating: str) -> bool:
         """Whether the threats' ratings tell them apart. A model whose threats (five or more) all carry the same
         priority was not triaged (a converter's default, a tool's fixed score): its ratings say nothing about
         which threat comes first."""
-        prios = [effective_priority(t, rating) for _, t in self.items("threats")]
-        return len(prios) < 5 or len(set(prios)) > 1
+        found = self._discriminating.get(rating)
+        if found is None:
+            prios = [effective_priority(t, rating) for _, t in self.items("threats")]
+            found = self._discriminating[rating] = len(prios) < 5 or len(set(prios)) > 1
+        return found
+
+    @cached_property
+    def _discriminating(self) -> dict[str, bool]:
+        return {}
 
     def threat_assets(self, threat: dict) -> list[str]:
         """Assets a threat impacts: its `assets`, its attack target, then what its affected items hold or carry."""
@@ -758,12 +780,17 @@ def _role_text(item: dict) -> str:
 
 def roles(item) -> frozenset[str]:
     """What an element is, from its kind, technology and name words: edge (load balancer, proxy, CDN,
-    gateway), static_hosting, client_app, config, browser_storage, database, directory, broker, person."""
+    gateway), static_hosting, client_app, config, browser_storage, database, directory, broker, cloud_storage,
+    person, external_system."""
     if not isinstance(item, dict):
         return frozenset()
-    words = _role_text(item).replace("_", " ")
-    found = {role for role, rx in _ROLE_RX.items() if rx.search(words)}
     kind = item.get("kind")
+    return _roles(kind if isinstance(kind, str) else None, _role_text(item).replace("_", " "))
+
+
+@lru_cache(maxsize=4096)  # rules ask about the same elements again and again, and between keystrokes
+def _roles(kind: str | None, words: str) -> frozenset[str]:
+    found = {role for role, rx in _ROLE_RX.items() if rx.search(words)}
     if kind != "external_entity":
         found -= {"person", "external_system"}
     elif "external_system" in found:
@@ -781,6 +808,3 @@ def roles(item) -> frozenset[str]:
     return frozenset(found)
 
 
-# Roles that are not application code: they forward, serve files or run on the user's device, so threats
-# against an application's own logic (mass assignment, CSRF, session handling, sign-in, SSRF) do not fit them.
-NOT_APPLICATION = frozenset({"edge", "static_hosting", "client_app"})
