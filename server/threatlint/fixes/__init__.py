@@ -223,6 +223,18 @@ def _tm104(c, f):
     return _flag_fix(c, f, "flows", "encrypted", [("information_disclosure", "flow")], "flow")
 
 
+def _tm107(c, f):
+    return _flag_fix(c, f, "flows", "encrypted", [("information_disclosure", "flow")], "flow")
+
+
+def _tm205(c: _Ctx, f: Finding) -> list[Fix]:
+    i, _ = _threat(c, f)
+    ed = c.editor()
+    if not ed.set_value(("threats", i, "status"), Raw("open")):
+        return []
+    return [Fix("Set status to open until a mitigation is listed", "TM205", ed.result(), preferred=True)]
+
+
 def _tm105(c, f):
     return _flag_fix(c, f, "elements", "encrypted_at_rest", [("information_disclosure", "data_store")], "data store")
 
@@ -314,8 +326,10 @@ FIXERS = {
     "TM103": _tm103,
     "TM104": _tm104,
     "TM105": _tm105,
+    "TM107": _tm107,
     "TM201": _tm201,
     "TM204": _tm204,
+    "TM205": _tm205,
     "TM301": _tm301,
     "TM303": _tm303,
     "TM401": _tm401,
