@@ -250,3 +250,25 @@ threats:
     returns = hover(text, 20, 6, good)[0]
     assert returns.startswith("**returns**: Data assets sent back in the response")
     assert hover(text, 11, 6, good)[0].startswith("**parent**: The id of the boundary this one sits inside")
+
+
+def test_responses_need_a_request_the_other_way():
+    m = model("""elements:
+  - {id: user, kind: external_entity, name: Customer}
+  - {id: api, kind: process, name: API}
+  - {id: db, kind: data_store, name: DB}
+  - {id: job, kind: process, name: Job}
+flows:
+  - {id: ask, from: user, to: api, name: Submit search results filter}
+  - {id: answer, from: api, to: user}
+  - {id: q, from: api, to: db}
+  - {id: rows, from: db, to: api}
+  - {id: push, from: api, to: job, name: Send results}
+  - {id: get, from: user, to: api, returns: [x]}
+""")
+    f = m.flows
+    assert m.is_response(f["answer"]) and m.is_response(f["rows"])
+    assert not m.is_response(f["ask"])  # an outside party's request, whatever its name says
+    assert not m.is_response(f["push"])  # says "results", but nothing asked for them on this connection
+    assert not m.is_response(f["get"]) and not m.is_response(f["q"])
+    assert m.opened_by_receiver(f["rows"]) and not m.opened_by_receiver(f["q"])

@@ -38,6 +38,8 @@ _COMMON_WORDS = frozenset({
     "application", "component", "module", "layer", "the", "and", "for", "other", "main", "general",
 })
 SENSITIVE = frozenset({"pii", "credentials", "financial", "secret"})
+# A flow that calls itself the answer to a request.
+_RESPONSE_WORDS = re.compile(r"(?<![a-z])(?:response|responses|reply|replies|result|results|returns?|returned)(?![a-z])")
 LEVELS = {"low": 1, "medium": 2, "high": 3, "critical": 4}
 
 
@@ -531,20 +533,19 @@ class Model:
     # -- requests and responses ----------------------------------------------------------------------
     def is_response(self, flow: dict) -> bool:
         """A flow that answers a request on a connection the other end opened: there is a flow the other way,
-        and this one goes to the side that opens connections (a user, a client app) or comes from a data store
-        (which never calls out), or it says it is a response. A flow with `returns` is a request."""
+        and this one comes from a data store (which never calls out), goes to the side that opens connections
+        (a user, a client app), or says it is a response. A flow with `returns` is a request, and so is anything
+        an outside party sends in, whatever it is called."""
         if flow.get("returns") is not None:
             return False
-        words = " ".join(v.lower() for k in ("id", "name", "description") if isinstance(v := flow.get(k), str))
-        if re.search(r"(?<![a-z])(?:response|responses|reply|replies|result|results|returns?|returned)(?![a-z])", words):
-            return True
         src, dst = flow.get("from"), flow.get("to")
-        if not (isinstance(src, str) and isinstance(dst, str)):
-            return False
-        if (dst, src) not in self._flow_pairs:
+        if not (isinstance(src, str) and isinstance(dst, str)) or (dst, src) not in self._flow_pairs:
             return False
         to_el, from_el = self.elements.get(dst) or {}, self.elements.get(src) or {}
         if from_el.get("kind") == "data_store":
+            return True
+        words = " ".join(v.lower() for k in ("id", "name", "description") if isinstance(v := flow.get(k), str))
+        if from_el.get("kind") != "external_entity" and _RESPONSE_WORDS.search(words):
             return True
         return to_el.get("kind") == "external_entity" and from_el.get("kind") != "external_entity" \
             and bool(roles(to_el) & {"person", "client_app"})
