@@ -10,7 +10,8 @@ import pytest
 from threatlint.engine import CheckContext, check_text
 from threatlint.engine.config import Config
 from threatlint.engine.model import (DEFAULT_CADENCE_DAYS, Model, effective_priority, is_open, rating_of,
-                                     review_due, roles, stage_of)
+                                     review_due, stage_of)
+from threatlint.engine.roles import roles
 from threatlint.engine.parse import parse_yaml
 from threatlint.lsp.coverage import ModelInfo, summary
 from threatlint.report import register

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Callable
 
-from ..engine.model import SENSITIVE, Model, as_list, classifications, out_of_scope, roles
+from ..engine.model import SENSITIVE, Model, as_list, classifications, out_of_scope
+from ..engine.roles import roles
 
 FLAG_KEYS = frozenset({"encrypted", "authenticated", "encrypted_at_rest"})
 

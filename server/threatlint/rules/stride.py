@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import re
 
-from ..engine.model import (APPLICABLE, AUTHENTICATING_STORES, STRIDE, Model, as_list, classifications, roles,
-                            out_of_scope)
+from ..engine.model import APPLICABLE, STRIDE, Model, as_list, classifications, out_of_scope
+from ..engine.roles import AUTHENTICATING_STORES, roles
 from .registry import FROM_DESIGN, Hit, rule
 
 _NOUN = {"external_entity": "external entity", "process": "process", "data_store": "data store", "flow": "flow"}
