@@ -393,3 +393,96 @@ threats:
   - {id: T-2, title: An attacker reads what he should not, stride: information_disclosure, affects: [app], status: open}
 """
     assert [f.data["threat"] for f in rules(check(text), "TM202")] == ["T-2"]
+
+
+# -- TM201: a threat statement already says how -------------------------------------------------------------------
+
+def test_attack_path_not_asked_of_a_threat_statement_or_a_closed_threat():
+    # threat-composer writes "[actor] with [prerequisites] can [action], which leads to [impact]".
+    text = """elements: [{id: portal, kind: process, name: Patient portal}]
+threats:
+  - {id: T-1, title: "An external threat actor with a stolen session cookie can replay it against the portal's
+      appointment API, which leads to reading another patient's appointments", stride: spoofing, affects: [portal], status: open}
+  - {id: T-2, title: Session replay, stride: spoofing, affects: [portal], status: open}
+  - {id: T-3, title: Session replay, stride: spoofing, affects: [portal], status: mitigated}
+"""
+    assert [f.data["threat"] for f in rules(check(text), "TM201")] == ["T-2"]
+
+
+# -- TM402 / TM301 at the design stage: tracked work for what matters first -----------------------------------------
+
+TRIAGE = """elements: [{id: app, kind: process, name: App}]
+mitigations:
+  - {id: M-1, title: Parameterised queries in the OrderRepository, status: planned}
+  - {id: M-2, title: Content-Security-Policy header on every page of app, status: planned}
+threats:
+  - {id: T-1, title: SQL injection on GET /orders?id= of app, stride: tampering, affects: [app], priority: critical, status: open, mitigations: [M-1]}
+  - {id: T-2, title: Reflected XSS on GET /search?q= of app, stride: tampering, affects: [app], priority: medium, status: open, mitigations: [M-2]}
+"""
+
+
+def test_design_stage_asks_tickets_and_impact_only_for_open_high_threats():
+    found = check(TRIAGE)
+    assert [f.data["mitigation"] for f in rules(found, "TM402")] == ["M-1"]
+    assert [f.data["threat"] for f in rules(found, "TM301")] == ["T-1"]
+    operational = check(TRIAGE, stage="operational")
+    assert [f.data["mitigation"] for f in rules(operational, "TM402")] == ["M-1", "M-2"]
+    assert [f.data["threat"] for f in rules(operational, "TM301")] == ["T-1", "T-2"]
+
+
+def test_untriaged_ratings_do_not_drive_the_bookkeeping():
+    # An OTM/TMT converter rates every generated threat the same; those ratings put nothing first.
+    threats = "".join(f"  - {{id: T-{n}, title: Generated threat {n} on app, stride: tampering, affects: [app], "
+                      f"priority: critical, status: open, mitigations: [M-1]}}\n" for n in range(1, 7))
+    text = TRIAGE.split("threats:")[0] + "threats:\n" + threats
+    found = check(text)
+    assert rules(found, "TM402") == [] and rules(found, "TM301") == []
+    assert len(rules(found, "TM303")) == 6  # an open critical threat still needs an owner
+
+
+# -- TM105 / TM107 / TM103: what the threats already say -----------------------------------------------------------
+
+def test_what_the_threats_already_model_is_not_asked_again():
+    # Threat Dragon demo pattern: the gap is a threat of its own, with its fix listed.
+    text = """assets: [{id: creds, name: DB credentials, classification: credentials}]
+boundaries: [{id: dc}, {id: queue-zone}]
+mitigations:
+  - {id: M-1, title: Encrypt the DB credentials in the configuration file with the platform KMS, status: planned}
+  - {id: M-2, title: The queue authenticates each client with its own key, status: implemented}
+elements:
+  - {id: cfg, kind: data_store, name: Worker config store, stores: [creds], boundary: dc}
+  - {id: web, kind: process, name: Web app, boundary: dc}
+  - {id: queue, kind: data_store, name: Message queue, technology: file spool, boundary: queue-zone}
+  - {id: other, kind: data_store, name: Report spool, technology: file spool, boundary: queue-zone}
+flows:
+  - {id: put, from: web, to: queue, protocol: AMQP}
+  - {id: put-other, from: web, to: other, protocol: AMQP}
+threats:
+  - {id: T-1, title: DB credentials read from the worker config store, stride: information_disclosure, affects: [cfg], status: open, mitigations: [M-1]}
+  - {id: T-2, title: Fake messages put on the message queue by any host, stride: tampering, affects: [queue], status: mitigated, mitigations: [M-2]}
+  - {id: T-3, title: Messages on the put flow read on the network, stride: information_disclosure, affects: [put], status: open}
+"""
+    found = check(text)
+    assert rules(found, "TM105") == []
+    assert [f.data["flow"] for f in rules(found, "TM103")] == ["put-other"]
+    assert [f.data["flow"] for f in rules(found, "TM107")] == ["put-other"]
+
+
+def test_a_person_typing_into_their_own_client_app_is_no_network_request():
+    # Threat Dragon payment pattern: Customer -> Customer Client (the app on their device) -> merchant server.
+    text = """assets: [{id: card, name: Card details, classification: financial}]
+boundaries: [{id: device}, {id: merchant}]
+elements:
+  - {id: customer, kind: external_entity, name: Customer}
+  - {id: client, kind: process, name: Customer Client, boundary: device}
+  - {id: server, kind: process, name: Merchant web server, boundary: merchant}
+flows:
+  - {id: type, from: customer, to: client, data: [card]}
+  - {id: send, from: client, to: server, data: [card]}
+"""
+    found = check(text)
+    about = lambda rule: [f.data.get("flow") or f.data.get("element") for f in rules(found, rule)]  # noqa: E731
+    assert "type" not in about("TM103") + about("TM104") + about("TM101")
+    assert "send" in about("TM103") and "send" in about("TM104")
+    assert next(f for f in rules(found, "TM101") if f.data["element"] == "client").data["categories"] == [
+        "tampering", "information_disclosure"]
