@@ -486,3 +486,19 @@ flows:
     assert "send" in about("TM103") and "send" in about("TM104")
     assert next(f for f in rules(found, "TM101") if f.data["element"] == "client").data["categories"] == [
         "tampering", "information_disclosure"]
+
+
+def test_internet_flood_needs_callers_on_the_internet():
+    # Threagile pattern: an ERP reached only from a development network and VPN clients is not internet-facing.
+    text = """boundaries: [{id: dev-network, name: Development network}, {id: dmz, name: ERP DMZ}, {id: internet, name: Internet}]
+elements:
+  - {id: staff, kind: external_entity, name: Backoffice staff, boundary: dev-network}
+  - {id: erp, kind: process, name: ERP system, boundary: dmz}
+  - {id: shopper, kind: external_entity, name: Shopper, boundary: internet}
+  - {id: shop, kind: process, name: Shop front, boundary: dmz}
+flows:
+  - {id: f1, from: staff, to: erp, protocol: HTTPS, encrypted: true}
+  - {id: f2, from: shopper, to: shop, protocol: HTTPS, encrypted: true}
+"""
+    found = check(text)
+    assert "CT-D-001" not in catalog_ids(found, "erp") and "CT-D-001" in catalog_ids(found, "shop")

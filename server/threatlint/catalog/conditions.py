@@ -212,6 +212,16 @@ def _role(arg) -> Predicate:
     return lambda facts, s: not s.is_flow and bool(facts.roles(s) & wanted)
 
 
+def _internet(arg) -> Predicate:
+    def test(facts, s) -> bool:
+        if s.is_flow:
+            on = any(facts.model.on_internet(s.item.get(k)) for k in ("from", "to"))
+        else:
+            on = facts.model.on_internet(s.id)
+        return on is arg
+    return test
+
+
 def _mentions(arg) -> Predicate:
     pattern = _word_pattern(arg)
     return lambda facts, s: bool(pattern.search(facts.words(s)))
@@ -290,6 +300,7 @@ FORMS: dict[str, Callable[[object], Predicate]] = {
     "technology": _technology,
     "mentions": _mentions,
     "role": _role,
+    "internet": _internet,
     "carries": _carries,
     "stores": _stores,
     "crosses_boundary": _crossing(lambda facts, s: facts.touching(s)),

@@ -39,6 +39,8 @@ _COMMON_WORDS = frozenset({
     "application", "component", "module", "layer", "the", "and", "for", "other", "main", "general",
 })
 SENSITIVE = frozenset({"pii", "credentials", "financial", "secret"})
+# A trust boundary that is the open internet.
+_INTERNET_WORDS = re.compile(r"(?<![a-z])(?:internet|public|untrusted|world|www|anonymous)(?![a-z])")
 # A flow that calls itself the answer to a request.
 _RESPONSE_WORDS = re.compile(r"(?<![a-z])(?:response|responses|reply|replies|result|results|returns?|returned)(?![a-z])")
 LEVELS = {"low": 1, "medium": 2, "high": 3, "critical": 4}
@@ -286,7 +288,9 @@ class Model:
 
     # -- STRIDE coverage -------------------------------------------------
     def kind_of(self, ident: str) -> str | None:
-        """Element kind, or "flow", of the item with this id."""
+        """Element kind, or "flow", of the item with this id (None for anything else, a list included)."""
+        if not isinstance(ident, str):
+            return None
         if ident in self.elements:
             return kind_name(self.elements[ident].get("kind"))
         if ident in self.flows:
@@ -530,6 +534,22 @@ class Model:
             return ()
         a, b = self.boundary_chain(self.boundary_of(src)), self.boundary_chain(self.boundary_of(dst))
         return tuple(x for x in a if x not in b) + tuple(x for x in b if x not in a)
+
+    def on_internet(self, element_id) -> bool:
+        """Whether an element sits on the open internet: outside every declared trust boundary (in a model that
+        declares some), or inside one whose id or name says internet, public or untrusted. A client inside an
+        internal zone (a company or development network, a VPN) is not."""
+        if not self.boundaries or not isinstance(element_id, str) or element_id not in self.elements:
+            return False
+        chain = self.boundary_chain(self.boundary_of(element_id))
+        if not chain:
+            return True
+        for b in chain:
+            rec = self.boundaries.get(b, {})
+            words = " ".join(v.lower() for v in (b, rec.get("name")) if isinstance(v, str))
+            if _INTERNET_WORDS.search(words):
+                return True
+        return False
 
     # -- requests and responses ----------------------------------------------------------------------
     def is_response(self, flow: dict) -> bool:
