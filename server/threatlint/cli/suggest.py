@@ -15,14 +15,16 @@ from ..rules import RULES
 from . import UsageError, model_files, today_arg
 from .check import display_path
 
-HELP = "list catalog threats that apply to a model's elements and flows, with attack paths and mitigations"
+HELP = ("list catalog threats that fit a model's elements and flows and that it does not name, most valuable reach "
+        "first, with attack paths and mitigations")
 
 
 def add_arguments(p) -> None:
     p.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="model files or directories (default: .)")
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
     p.add_argument("--all", action="store_true", dest="include_covered",
-                   help="also list catalog threats the model already answers (and say how)")
+                   help="also list catalog threats the model already names (a threat with their catalog id, or an "
+                        "exemption of their category), and say how")
     p.add_argument("--today", metavar="YYYY-MM-DD", help="date for the context (default: $THREATLINT_TODAY or the system date)")
 
 

@@ -148,6 +148,9 @@ def _words(value) -> str:
     return ""
 
 
+_STATEMENT_WORDS = 12  # "An attacker replays stolen session cookies against the admin API" is 10
+
+
 def _states_the_attack(model: Model, t: dict) -> bool:
     """The threat's own words already say who attacks what and how: a statement of some length, with no
     placeholder or generic wording, about elements it names in `affects` or in its text (a threat-composer or
@@ -159,9 +162,6 @@ def _states_the_attack(model: Model, t: dict) -> bool:
         return False
     affects = [a for a in as_list(t.get("affects")) if a in model.elements or a in model.flows]
     return bool(affects) or _names_something(model, t, blob)
-
-
-_STATEMENT_WORDS = 12  # "An attacker replays stolen session cookies against the admin API" is 10
 
 
 @rule("TM201", "warning", "Threat without an attack path",
