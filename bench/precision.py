@@ -175,6 +175,11 @@ def mentions(finding: dict, subject_: str) -> bool:
     return re.search(rf"(?<![\w-]){re.escape(subject_)}(?![\w-])", text) is not None
 
 
+# A rating the schema required (TM002 "missing required key 'priority'") is asked for by TM307 ("not rated: the
+# priority scheme needs priority") once the rating scheme is configurable: the same finding under its new rule.
+SUCCESSORS = {"TM002": ("TM307",)}
+
+
 def still_reported(key: str, findings: list[dict]) -> bool:
     """A judged finding is still reported: under its key, or named inside a finding on the same item by the
     same rule (one TM101 naming every missing category, one TM106 naming every catalog entry)."""
@@ -183,6 +188,8 @@ def still_reported(key: str, findings: list[dict]) -> bool:
         if f["key"] == key:
             return True
         if f["rule"] == rule and f["anchor"] == anchor_ and mentions(f, subject_):
+            return True
+        if f["rule"] in SUCCESSORS.get(rule, ()) and subject_ and f["anchor"] == anchor_ and mentions(f, subject_):
             return True
     return False
 

@@ -117,3 +117,11 @@ def test_a_grouped_finding_still_reports_each_subject_it_names():
     assert not precision.still_reported("TM106 elements/web CT-S-00", grouped)
     assert not precision.still_reported("TM106 elements/web CT-E-009", grouped)
     assert not precision.still_reported("TM106 elements/db CT-S-001", grouped)
+
+
+def test_a_schema_requirement_moved_into_a_rule_is_still_reported():
+    rated = [{"key": "TM307 threats/T-1", "rule": "TM307", "anchor": "threats/T-1", "data": {},
+              "message": "threat 'T-1' is not rated: the priority scheme needs priority"}]
+    assert precision.still_reported("TM002 threats/T-1 priority", rated)
+    assert not precision.still_reported("TM002 threats/T-1 likelihood", rated)
+    assert not precision.still_reported("TM002 threats/T-2 priority", rated)
