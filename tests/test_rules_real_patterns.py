@@ -489,10 +489,12 @@ flows:
 
 
 def test_internet_flood_needs_callers_on_the_internet():
-    # Threagile pattern: an ERP reached only from a development network and VPN clients is not internet-facing.
+    # Threagile pattern: an ERP reached only from a development network (which also holds the team's build
+    # server) and VPN clients is not internet-facing.
     text = """boundaries: [{id: dev-network, name: Development network}, {id: dmz, name: ERP DMZ}, {id: internet, name: Internet}]
 elements:
   - {id: staff, kind: external_entity, name: Backoffice staff, boundary: dev-network}
+  - {id: ci, kind: process, name: Build server, boundary: dev-network}
   - {id: erp, kind: process, name: ERP system, boundary: dmz}
   - {id: shopper, kind: external_entity, name: Shopper, boundary: internet}
   - {id: shop, kind: process, name: Shop front, boundary: dmz}
@@ -502,3 +504,29 @@ flows:
 """
     found = check(text)
     assert "CT-D-001" not in catalog_ids(found, "erp") and "CT-D-001" in catalog_ids(found, "shop")
+
+
+SERVERLESS = """assets: [{id: notes, name: Notes, classification: pii}]
+boundaries: [{id: users, name: Users}, {id: aws, name: AWS account}]
+elements:
+  - {id: person, kind: external_entity, name: Mobile app user, description: Uses the mobile app on a phone, boundary: users}
+  - {id: gw, kind: process, name: API Gateway, technology: Amazon API Gateway with Cognito tokens, boundary: aws}
+  - {id: fn, kind: process, name: Notes function, technology: AWS Lambda, boundary: aws}
+  - {id: bucket, kind: data_store, name: Attachments, technology: Amazon S3, boundary: aws, stores: [notes]}
+flows:
+  - {id: call, from: person, to: gw, data: [notes], protocol: HTTPS, encrypted: true, authenticated: true}
+  - {id: invoke, from: gw, to: fn, data: [notes], protocol: HTTPS, encrypted: true, authenticated: false}
+  - {id: put, from: fn, to: bucket, data: [notes], protocol: HTTPS, encrypted: true, authenticated: true}
+"""
+
+
+def test_serverless_api_behind_a_gateway():
+    # AWS serverless pattern: users in a "Users" zone call an API gateway that checks tokens and invokes a function.
+    found = check(SERVERLESS)
+    by = {f.data["element"]: f.data["categories"] for f in rules(found, "TM101")}
+    assert by["gw"] == ["spoofing", "information_disclosure", "denial_of_service"]  # it authenticates callers
+    assert by["fn"] == ["spoofing"]  # it states it does not authenticate the gateway's calls
+    assert {"CT-D-001", "CT-S-005"} <= catalog_ids(found, "gw")  # a "Users" zone is the internet
+    assert "CT-T-017" not in catalog_ids(found, "invoke")  # a function gets events, not an HTTP stream
+    assert "CT-S-020" not in catalog_ids(found, "person")  # a person is not a cloned device
+    assert "CT-T-021" not in catalog_ids(found, "put")  # object storage over the cloud API, not a DB connection

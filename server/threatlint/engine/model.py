@@ -363,8 +363,9 @@ class Model:
           denial of service when an asset it stores needs availability high or critical;
         - a process that takes requests from another trust boundary: spoofing, tampering, information
           disclosure and elevation of privilege, plus repudiation and denial of service when the requests come
-          from outside parties (users, partners); an edge (load balancer, proxy, CDN) forwards them, so only
-          what it sees and what floods it; managed static hosting, nothing of its own;
+          from outside parties (users, partners); an edge (load balancer, proxy, CDN, gateway) forwards them,
+          so only what it sees, what floods it and, when it authenticates callers, spoofing; managed static
+          hosting, nothing of its own; inside one zone, spoofing when a caller is stated unauthenticated;
         - a client app on the user's device: tampering and information disclosure of what it holds and is given.
         A model that declares no trust boundary cannot say what crosses one: everything counts as exposed.
         """
@@ -393,9 +394,12 @@ class Model:
         inbound = [f for f in self._flows_by_end[0].get(ident, ()) if not self.is_response(f)]
         across = [f for f in inbound if self._exposed(f)]
         if not across:
-            return ()
+            # inside one zone, a caller it states it does not authenticate can be impersonated
+            return ("spoofing",) if any(f.get("authenticated") is False for f in inbound) else ()
         if "edge" in role:
-            return ("information_disclosure", "denial_of_service")
+            # it forwards; it answers for what it sees, what floods it, and whom it lets in when it checks
+            checks = any(f.get("authenticated") is True for f in across)
+            return (("spoofing",) if checks else ()) + ("information_disclosure", "denial_of_service")
         outside = any(self.kind_of(f.get("from")) == "external_entity" for f in across)
         return tuple(c for c in STRIDE if outside or c not in ("repudiation", "denial_of_service"))
 
@@ -537,12 +541,15 @@ class Model:
 
     def on_internet(self, element_id) -> bool:
         """Whether an element sits on the open internet: outside every declared trust boundary (in a model that
-        declares some), or inside one whose id or name says internet, public or untrusted. A client inside an
-        internal zone (a company or development network, a VPN) is not."""
+        declares some), inside a boundary that holds only outside parties (a "Users" zone), or inside one whose id
+        or name says internet, public or untrusted. A client inside an internal zone that also holds the
+        system's own processes or stores (a company or development network) is not."""
         if not self.boundaries or not isinstance(element_id, str) or element_id not in self.elements:
             return False
         chain = self.boundary_chain(self.boundary_of(element_id))
         if not chain:
+            return True
+        if chain[0] in self._outside_only_boundaries:
             return True
         for b in chain:
             rec = self.boundaries.get(b, {})
@@ -550,6 +557,16 @@ class Model:
             if _INTERNET_WORDS.search(words):
                 return True
         return False
+
+    @cached_property
+    def _outside_only_boundaries(self) -> frozenset[str]:
+        """Boundaries whose elements are all external entities: zones of outside parties."""
+        kinds: dict[str, set] = {}
+        for el in self.elements.values():
+            b = el.get("boundary")
+            if isinstance(b, str):
+                kinds.setdefault(b, set()).add(el.get("kind") if isinstance(el.get("kind"), str) else None)
+        return frozenset(b for b, k in kinds.items() if k == {"external_entity"})
 
     # -- requests and responses ----------------------------------------------------------------------
     def is_response(self, flow: dict) -> bool:
