@@ -2,7 +2,7 @@
 
 A model of N threats has elements, flows, assets, boundaries, mitigations,
 exemptions and assumptions in the proportions of a real model (about 28 lines
-and 800 bytes per threat, like SPEC §2's example) and is valid against the
+and 800 bytes per threat, like the example in docs/format.md) and is valid against the
 schema, so the numbers measure the common case: a model people keep editing,
 with a few rule findings but no syntax or schema errors.
 

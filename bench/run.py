@@ -328,7 +328,7 @@ SLOW_REPS = {10: 3, 50: 3, 100: 2, 1000: 1, 5000: 1}
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(description="threatlint benchmarks (see README, Performance)")
+    p = argparse.ArgumentParser(description="threatlint benchmarks (see docs/performance.md)")
     p.add_argument("--sizes", type=int, nargs="+", default=list(generate.SIZES))
     p.add_argument("--only", nargs="+", choices=("check", "lsp", "gate"), default=("check", "lsp", "gate"))
     p.add_argument("--skip-tools", nargs="*", choices=("cli", "cjs", "pytm"), default=[],

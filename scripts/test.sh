@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole test suite: the extension's unit tests (when Node is there), then pytest.
+# The whole test suite: the extension's lint (ESLint, Prettier) and unit tests (npm test, when Node is there), then pytest.
 # pytest's exit code 5 (no tests collected) is a failure, never a pass.
 set -uo pipefail
 cd "$(dirname "$0")/.."

@@ -18,6 +18,8 @@ import yaml
 from hypothesis import Phase, settings
 from hypothesis import strategies as st
 
+from threatlint.engine.model import ID_SITES
+
 SCHEMA_PATH = Path(__file__).resolve().parents[1] / "schemas" / "threatmodel.schema.json"
 SCHEMA = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
 DEFS = SCHEMA["$defs"]
@@ -44,21 +46,11 @@ def fuzz_settings(scale: float = 1.0, **kw):
 # Sections whose items carry an `id`, in the order the ids must exist for references to resolve.
 ID_SECTIONS = ("assets", "boundaries", "elements", "flows", "mitigations", "threats", "assumptions")
 
-# Where each reference may point (SPEC §3 TM004), keyed by the path of the referencing value.
-REF_TARGETS = {
-    ("elements", "boundary"): ("boundaries",),
-    ("elements", "stores"): ("assets",),
-    ("flows", "from"): ("elements",),
-    ("flows", "to"): ("elements",),
-    ("flows", "data"): ("assets",),
-    ("flows", "returns"): ("assets",),
-    ("boundaries", "parent"): ("boundaries",),
-    ("threats", "assets"): ("assets",),
-    ("threats", "affects"): ("elements", "flows"),
-    ("threats", "mitigations"): ("mitigations",),
-    ("threats", "attack_path", "target"): ("assets",),
-    ("exemptions", "element"): ("elements", "flows"),
-}
+# Where each reference may point (TM004, docs/rules.md#tm004), keyed by the path of the referencing value: the
+# engine's own table (a new reference site is generated as one without a change here). ID_SITES keys
+# attack_path.target by its last key.
+REF_TARGETS = {(("threats", "attack_path", "target") if site == ("threats", "target") else site): expects
+               for site, expects in ID_SITES.items()}
 
 # Everything a schema string may hold, surrogates excepted (they cannot be written as UTF-8).
 ANY_CHAR = st.characters(blacklist_categories=("Cs",))
@@ -141,6 +133,16 @@ def _object(node: dict, path: tuple):
     """A mapping with every required key and a random subset of the optional ones (`id` is added later)."""
     props = node.get("properties", {})
     required = set(node.get("required", ()))
+    if "if" in node:
+        # The one conditional the schema uses: `if: {not: {required: [k]}}, then: {required: [...]}`, "unless k
+        # is there, these are required" (an exemption names an element and STRIDE categories, or a component).
+        (key,) = node["if"]["not"]["required"]
+        assert set(node) >= {"if", "then"} and set(node["then"]) == {"required"}, node  # keeps the generator honest
+        return st.one_of(_mapping(props, required | {key}, path), _mapping(props, required | set(node["then"]["required"]), path))
+    return _mapping(props, required, path)
+
+
+def _mapping(props: dict, required: set, path: tuple):
     must, may = {}, {}
     for key, sub in props.items():
         if key != "id":

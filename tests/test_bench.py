@@ -31,7 +31,7 @@ def test_generated_model_is_schema_valid_and_realistic(n):
     kinds = Counter(el["kind"] for el in data["elements"])
     assert set(kinds) == {"external_entity", "process", "data_store"}
     assert data["flows"] and data["assets"] and data["mitigations"] and data["boundaries"]
-    # Every threat is written out in full, the way SPEC §2 shows one.
+    # Every threat is written out in full, the way docs/format.md shows one.
     t = data["threats"][0]
     assert {"title", "description", "attack_path", "impact", "owner", "mitigations"} <= set(t)
     # No vague or generic wording: the common case is a model with few findings beyond coverage.
@@ -53,7 +53,7 @@ def test_sizes_scale_like_a_real_model():
     for section in ("elements", "flows", "mitigations", "assets"):
         assert 5 <= len(big[section]) / len(small[section]) <= 15, section
     text = generate.generate_model(100).text
-    assert 20 <= text.count("\n") / 100 <= 40  # lines per threat, SPEC §9: about 28
+    assert 20 <= text.count("\n") / 100 <= 40  # lines per threat, docs/performance.md: about 28
 
 
 def test_write_models_reuses_identical_files(tmp_path):

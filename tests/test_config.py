@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from threatlint.config import ConfigError, context_for, find_config, load_for, settings_for
+from threatlint.settings import ConfigError, context_for, find_config, load_for, settings_for
 from threatlint.engine import CheckContext, check_text
-from threatlint.engine.config import Config, suppressions
+from threatlint.engine.selection import Config, suppressions
 from threatlint.engine.finding import Severity
 
 TODAY = date(2026, 11, 23)

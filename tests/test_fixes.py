@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from threatlint.engine import check_text, parse_yaml
-from threatlint.engine.config import Config
+from threatlint.engine.selection import Config
 from threatlint.engine.context import CheckContext
 from threatlint.engine.finding import Severity
 from threatlint.fixes import FIXERS, fixes_for, next_id

@@ -1,7 +1,7 @@
 """Property-based tests of the engine: any text or bytes gives findings, never an exception,
 and every finding's range lies inside the document as an LSP client counts lines.
 
-Examples per property: FUZZ_EXAMPLES (default 40). The long run is documented in README "## Security".
+Examples per property: FUZZ_EXAMPLES (default 40). The long run is documented in docs/security.md ("Fuzzing").
 """
 from __future__ import annotations
 
@@ -277,7 +277,7 @@ def test_utf16_file_is_reported_not_misread():
 
 # -- truncation at every position -----------------------------------------------
 
-SPEC_MODEL = """\
+EXAMPLE_MODEL = """\
 version: 1
 system:
   name: Payments API
@@ -334,7 +334,7 @@ assumptions:
 
 @pytest.mark.parametrize("line_break", ["\n", "\r\n", "\r"])
 def test_truncation_at_every_position(line_break):
-    text = SPEC_MODEL.replace("\n", line_break)
+    text = EXAMPLE_MODEL.replace("\n", line_break)
     assert not [f for f in check_text(text) if f.rule in STRUCTURAL]
     for i in range(len(text) + 1):
         prefix = text[:i]

@@ -142,7 +142,7 @@ def make_repo(path: Path, env: dict[str, str], template: Path, hooks=("threatlin
 
 @pytest.fixture
 def repo(tmp_path, gate_env, git_template) -> Repo:
-    """A repository with one real model (the SPEC's example) covering services/payments/, tests excluded."""
+    """A repository with one real model (the example of docs/format.md) covering services/payments/, tests excluded."""
     r = make_repo(tmp_path / "repo", gate_env, git_template)
     r.write("services/payments/threatmodel.yaml", PAYMENTS_MODEL)
     r.write("services/payments/api.py", "def pay():\n    return 1\n")
@@ -365,13 +365,15 @@ def test_model_not_utf8_blocks(repo):
     assert "not valid UTF-8" in out
 
 
-def test_whitespace_only_model_change_counts_as_updated(repo):
+def test_whitespace_only_model_change_does_not_count_as_updated(repo):
+    """Content, not bytes (test_gate_content.py has the other cosmetic changes and the setting)."""
     before = repo.head()
     repo.write("services/payments/api.py", "def pay():\n    return 6\n")
     path = repo.path / "services/payments/threatmodel.yaml"
     path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     repo.add("services/payments")
-    assert_passed(repo, repo.commit(), before)
+    out = assert_blocked(repo, repo.commit(), before)
+    assert "only whitespace changed in services/payments/threatmodel.yaml" in out
 
 
 def test_staged_model_with_error_findings_blocks_with_positions(repo):

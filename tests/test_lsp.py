@@ -16,6 +16,7 @@ from pytest_lsp import LanguageClient, client_capabilities
 from threatlint.engine import check_text
 from threatlint.engine.context import CheckContext
 from threatlint.engine.finding import Severity
+from threatlint.links import rule_help_uri
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "lsp"))
 from client import TODAY, apply, config, position_of, wait_published  # noqa: E402
@@ -97,7 +98,7 @@ async def test_diagnostics_on_open_carry_code_help_severity_source_and_data(clie
     assert {"TM101", "TM103", "TM104", "TM105", "TM201", "TM204", "TM303", "TM401"} <= set(by_code)
     for d in diags:
         assert d.source == "threatlint"
-        assert d.code_description.href.endswith(f"/rules/{d.code}")
+        assert d.code_description.href == rule_help_uri(d.code)  # the rule's heading in docs/rules.md
         assert isinstance(d.data, dict) and d.data["rule"] == d.code
     assert by_code["TM204"].severity == lsp.DiagnosticSeverity.Error
     assert by_code["TM101"].severity == lsp.DiagnosticSeverity.Warning

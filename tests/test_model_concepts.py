@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from threatlint.engine import CheckContext, check_text
-from threatlint.engine.config import Config
+from threatlint.engine.selection import Config
 from threatlint.engine.model import (DEFAULT_CADENCE_DAYS, Model, effective_priority, is_open, rating_of,
                                      review_due, stage_of)
 from threatlint.engine.roles import roles

@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 
 from threatlint.engine import CheckContext, check_text
-from threatlint.engine.config import Config
+from threatlint.engine.selection import Config
 
 TODAY = date(2026, 11, 23)
 HEAD = "version: 1\nsystem: {name: Comment service}\n"

@@ -1,4 +1,4 @@
-"""The JSON Schema: complete per SPEC §2, usable on its own (check-jsonschema), and the engine's TM002."""
+"""The JSON Schema: every key of docs/format.md version 1, usable on its own (check-jsonschema), and the engine's TM002."""
 import json
 import shutil
 import subprocess
@@ -61,7 +61,7 @@ def test_every_key_has_a_description_and_objects_reject_unknown_keys():
     assert seen > 80
 
 
-SPEC_KEYS = {
+VERSION_1_KEYS = {
     "$": {"version", "system", "scope", "review", "assets", "boundaries", "elements", "flows", "threats",
           "mitigations", "exemptions", "assumptions"},
     "$.system": {"name", "description", "owner", "champion", "criticality"},
@@ -83,15 +83,15 @@ SPEC_KEYS = {
 }
 
 
-def test_covers_every_key_of_the_spec():
+def test_keeps_every_key_of_format_version_1():
     by_path = dict(objects())
-    for path, keys in SPEC_KEYS.items():
+    for path, keys in VERSION_1_KEYS.items():
         assert keys <= set(by_path[path]["properties"]), f"{path} lacks {keys - set(by_path[path]['properties'])}"
 
 
-def test_required_exactly_as_the_spec_lists():
-    # version; system.name; every item's id (not exemptions); element kind; flow from, to; threat title,
-    # stride, affects, status; mitigation title; exemption element, stride, rationale; assumption text.
+def test_required_exactly_as_format_md_lists():
+    # docs/format.md: version; system.name; every item's id (not exemptions); element kind; flow from, to; threat
+    # title, stride, affects, status; mitigation title; exemption element, stride, rationale; assumption text.
     # (system is required so that its required key is.) A threat's rating (likelihood, impact.severity,
     # priority) depends on the team's rating scheme: TM307 asks for what the scheme reads, not the schema.
     expected = {
@@ -103,13 +103,30 @@ def test_required_exactly_as_the_spec_lists():
         "$.flows[]": ["id", "from", "to"],
         "$.threats[]": ["id", "title", "stride", "affects", "status"],
         "$.mitigations[]": ["id", "title"],
-        "$.exemptions[]": ["element", "stride", "rationale"],
+        "$.exemptions[]": ["rationale"],  # and element, stride unless it names a component (below)
         "$.assumptions[]": ["id", "text"],
     }
     got = {path: obj["required"] for path, obj in objects() if obj.get("required")}
     assert got == expected
-    # "no if/then in the schema, so one omission gives exactly one finding"
-    assert not any(k in SCHEMA_FILE.read_text() for k in ('"if"', '"then"', '"dependentRequired"'))
+    # One conditional only, so one omission still gives exactly one finding: an exemption names an element and
+    # its STRIDE categories, or a component it answers for drift (docs/drift.md).
+    exemption = item_schema("exemptions")
+    assert exemption["if"] == {"not": {"required": ["component"]}}
+    assert exemption["then"] == {"required": ["element", "stride"]}
+    text = SCHEMA_FILE.read_text()
+    assert text.count('"if"') == 1 and text.count('"then"') == 1 and '"dependentRequired"' not in text
+
+
+def test_an_exemption_without_stride_gives_one_finding_and_one_naming_a_component_none():
+    from threatlint.engine import check_text
+
+    base = "version: 1\nsystem: {name: x}\nelements: [{id: a, kind: process}]\nexemptions:\n"
+    missing = [f for f in check_text(base + "  - {element: a, rationale: r}\n") if f.rule == "TM002"]
+    assert [f.message for f in missing] == ["$.exemptions[0]: missing required key 'stride'"]
+    assert [f for f in check_text(base + "  - {component: cache, rationale: r}\n") if f.rule == "TM002"] == []
+    both = [f for f in check_text(base + "  - {rationale: r}\n") if f.rule == "TM002"]
+    assert sorted(f.message for f in both) == ["$.exemptions[0]: missing required key 'element'",
+                                               "$.exemptions[0]: missing required key 'stride'"]
 
 
 def test_closed_sets_are_enums():

@@ -5,9 +5,9 @@ from datetime import date
 
 import pytest
 
-from threatlint.config import ConfigError, parse_config
+from threatlint.settings import ConfigError, parse_config
 from threatlint.engine import CheckContext, check_text
-from threatlint.engine.config import Config
+from threatlint.engine.selection import Config
 from threatlint.engine.model import DEFAULT_STAGE, STAGES
 from threatlint.lsp.checker import DocumentChecker
 from threatlint.rules import RULES

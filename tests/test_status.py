@@ -138,7 +138,8 @@ def test_one_log_pass_and_one_blob_batch(repo, capsys, monkeypatch):
     status_json(repo[0], capsys)
     # 3 models, 5 commits, 4 model versions: still one history pass and one blob reader
     assert calls.count("log") == 1 and calls.count("cat-file") == 1, calls
-    assert set(calls) <= {"rev-parse", "log", "cat-file"}, calls
+    # check-ignore: finding the models skips those git ignores (respect-gitignore), one call for all of them
+    assert set(calls) <= {"rev-parse", "log", "cat-file", "check-ignore"} and calls.count("check-ignore") <= 1, calls
 
 
 def test_text_output(repo, capsys):
@@ -163,11 +164,13 @@ def test_not_a_repository_and_empty_repository(tmp_path, capsys):
 
 
 def test_parse_log_handles_renames_and_odd_names():
-    raw = (b"\x1eaaa\x1f2026-01-02T00:00:00+00:00\x1fsubj \x1f with sep\x00\nR100\x00old name\x00new\xc3\xbc\x00M\x00a b\x00"
-           b"\x1ebbb\x1f2026-01-01T00:00:00+00:00\x1f\x00\nA\x00x\x00")
+    raw = (b"\x1eaaa\x1f2026-01-02T00:00:00+00:00\x1fHEAD -> main, tag: v1.0, tag: rel/2\x1fsubj \x1f with sep\x00"
+           b"\nR100\x00old name\x00new\xc3\xbc\x00M\x00a b\x00"
+           b"\x1ebbb\x1f2026-01-01T00:00:00+00:00\x1f\x1f\x00\nA\x00x\x00")
     commits = history.parse_log(raw)
-    assert [(c.sha, c.subject, c.changes) for c in commits] == [
-        ("aaa", "subj \x1f with sep", (("D", "old name"), ("A", "newü"), ("M", "a b"))), ("bbb", "", (("A", "x"),))]
+    assert [(c.sha, c.subject, c.changes, c.tags) for c in commits] == [
+        ("aaa", "subj \x1f with sep", (("D", "old name"), ("A", "newü"), ("M", "a b")), ("v1.0", "rel/2")),
+        ("bbb", "", (("A", "x"),), ())]
 
 
 def _run_status(repo_path, stderr):

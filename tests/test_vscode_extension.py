@@ -9,6 +9,7 @@ The .vsix comes from `npm run package` in vscode-extension/ and code-server from
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import json
 import os
 import re
@@ -125,11 +126,43 @@ def test_vsix_ships_the_bundle_and_the_current_schema():
         names = set(z.namelist())
         schema = z.read("extension/schemas/threatmodel.schema.json")
         manifest = json.loads(z.read("extension/package.json"))
+        bundle = json.loads(z.read("extension/bundled/libs/BUNDLE.json"))
+        mermaid = z.read("extension/dist/media/mermaid.min.js")
     assert "extension/dist/extension.js" in names
     assert not any("/node_modules/" in n or n.startswith("extension/src/") or n.endswith(".ts") for n in names), sorted(names)
     assert schema == (ROOT / "schemas" / "threatmodel.schema.json").read_bytes(), "the .vsix carries a stale schema copy"
     assert manifest["main"] == "./dist/extension.js"
-    assert vsix.stat().st_size < 1_000_000
+    # The server comes with the extension, pure Python: one .vsix for every platform and Python 3.10+.
+    assert "extension/bundled/tool/launch.py" in names
+    assert "extension/bundled/libs/threatlint/lsp/diagram.py" in names
+    assert {"pygls", "lsprotocol", "pyyaml", "jsonschema", "threatlint"} <= set(bundle["packages"])
+    assert not any(n.endswith((".so", ".pyd", ".dylib")) or "__pycache__" in n for n in names)
+    assert "pre-commit" not in bundle["packages"]  # the gate's, never imported by the server
+    # The webview's Mermaid is the vendored one, byte for byte.
+    assert mermaid == gzip.decompress((ROOT / "server" / "threatlint" / "report" / "assets" / "mermaid.min.js.gz").read_bytes())
+    assert vsix.stat().st_size < 8_000_000
+
+
+def test_bundled_server_runs_on_a_bare_interpreter_and_agrees_with_the_installed_one(tmp_path):
+    """The bundle (npm run bundle-server) on a fresh venv with nothing installed: same findings, no libyaml."""
+    launcher = EXT / "bundled" / "tool" / "launch.py"
+    if not (EXT / "bundled" / "libs" / "threatlint").is_dir():
+        pytest.skip("no vscode-extension/bundled/libs: run `npm run bundle-server` (or npm run package) in vscode-extension")
+    bare = tmp_path / "bare"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(bare)], check=True, timeout=120)
+    python = str(bare / "bin" / "python")
+    env = {**os.environ, "THREATLINT_TODAY": TODAY}
+    model = ROOT / "examples" / "mistakes" / "notifications.threatmodel.yaml"
+    proc = subprocess.run([python, "-I", str(launcher), "check", "--format", "json", str(model)], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120, env=env)
+    assert proc.returncode == 1, proc.stderr
+    bundled = json.loads(proc.stdout)
+    assert bundled == run_check(model, tmp_path)
+    assert any(f["rule"] == "TM002" for f in bundled)  # jsonschema's messages, on the pure rpds stand-in
+    probe = subprocess.run([python, "-I", "-c", f"import sys; sys.path.insert(0, {str(EXT / 'bundled' / 'libs')!r}); "
+                            "import yaml, rpds; print(yaml.__with_libyaml__, rpds.__name__)"],
+                           capture_output=True, text=True, timeout=60)
+    assert probe.stdout.split() == ["False", "rpds"], probe.stderr
 
 
 # --- end to end in code-server ----------------------------------------------------
@@ -173,13 +206,29 @@ def test_problems_view_shows_threatlint_diagnostics(tmp_path):
     expected = run_check(workspace / "threatmodel.yaml", workspace)
     assert {f["rule"] for f in expected} >= {"TM101"}, expected  # the fixture's known finding
 
+    model_text = (workspace / "threatmodel.yaml").read_text(encoding="utf-8")
+    element_line = model_text.splitlines().index("  - {id: printer, kind: external_entity, name: Receipt printer}")
+
+    # A bare interpreter: no threatlint, no dependencies; the extension brings its own.
+    bare = tmp_path / "bare-venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(bare)], check=True, timeout=120)
+    bare_python = bare / "bin" / "python"
+    probe = subprocess.run([str(bare_python), "-c", "import threatlint"], capture_output=True, text=True)
+    assert probe.returncode != 0 and "No module named 'threatlint'" in probe.stderr
+
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     env = {
         **os.environ,
         "THREATLINT_TODAY": TODAY,  # inherited by code-server, its extension host and the server
         "TL_CODE_SERVER": str(server),
         "TL_VSIX": str(vsix),
-        "TL_PYTHON": sys.executable,  # the venv running pytest has threatlint installed
+        "TL_PYTHON": str(bare_python),
+        "TL_EXPECT_DIAGRAM": json.dumps(["Receipt printer"]),
+        "TL_DIAGRAM_RENAME": json.dumps(["Receipt printer", "Label printer"]),
+        "TL_DIAGRAM_CLICK": "printer",
+        "TL_NESTED_MODEL": "shop.threatmodel.yaml",
+        "TL_EXPECT_NESTED": json.dumps(["Customer", "Shop API", "Orders DB", "Cloud account", "Production VPC", "DMZ"]),
+        "TL_DIAGRAM_CLICK_LINE": str(element_line + 1),
         "TL_WORKSPACE": str(workspace),
         "TL_MODEL": "threatmodel.yaml",
         "TL_CODE_FILE": "src/app.py",
@@ -208,6 +257,46 @@ def test_problems_view_shows_threatlint_diagnostics(tmp_path):
     code_rows = [r for r in problem_rows(result["problemsCode"]) if "app.py" in r and r.endswith("[Ln 1, Col 1]")]
     assert code_rows, "no scope diagnostic for src/app.py in the Problems view:\n" + result["problemsCode"]
 
-    # Show Risk Register opened the model's report in a Markdown preview tab.
-    assert any(t.startswith("Preview ") for t in result["riskRegisterTabs"]), result["riskRegisterTabs"]
+    # The status bar names the model's error and warning counts, as the Problems view has them.
+    errors = sum(f["severity"] == "error" for f in expected)
+    warnings = sum(f["severity"] == "warning" for f in expected)
+    counts = f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''} in threatmodel.yaml"
+    assert any(counts in item for item in result["statusBar"]), (counts, result["statusBar"])
+
+    # Show Data-Flow Diagram drew the model's element, from the server's parse, in a webview with a strict CSP.
+    diagram = result["diagram"]
+    assert "Receipt printer" in diagram["svgText"], diagram
+    assert diagram["nodes"] == ["printer"], diagram  # the element is wired to its line
+    assert "unsafe-eval" not in diagram["csp"] and "script-src 'nonce-" in diagram["csp"], diagram["csp"]
+    assert "Live from the editor's text" in diagram["status"], diagram["status"]
+    assert any(t.startswith("Diagram: threatmodel.yaml") for t in result["diagramTabs"]), result["diagramTabs"]
+    # It followed an unsaved rename, kept the last good drawing while the YAML was broken (saying so),
+    # and a click on the element put the cursor on its line.
+    assert "Label printer" in result["diagramAfterEdit"]["svgText"], result["diagramAfterEdit"]
+    broken = result["diagramWhileBroken"]
+    assert "Label printer" in broken["svgText"] and "Showing the last good drawing" in broken["status"], broken
+    assert "line 1" in broken["status"], broken["status"]
+    assert result["cursorAfterClick"].startswith(f"Ln {element_line + 1},"), result["cursorAfterClick"]
+    assert (workspace / "threatmodel.yaml").read_text(encoding="utf-8") == model_text, "nothing was saved"
+
+    # Nested boundaries are boxes inside boxes; the unencrypted boundary crossing is red, the encrypted one
+    # is not; the element with an open critical threat is marked.
+    nested = result["nested"]
+
+    def inside(inner, outer):
+        return (outer["left"] <= inner["left"] and inner["right"] <= outer["right"]
+                and outer["top"] <= inner["top"] and inner["bottom"] <= outer["bottom"])
+
+    boxes, elements = nested["clusters"], nested["elements"]
+    assert inside(boxes["DMZ"], boxes["Production VPC"]) and inside(boxes["Production VPC"], boxes["Cloud account"]), boxes
+    assert not inside(boxes["Production VPC"], boxes["DMZ"])
+    assert inside(elements["api"]["box"], boxes["DMZ"]) and inside(elements["db"]["box"], boxes["Production VPC"])
+    assert not inside(elements["db"]["box"], boxes["DMZ"]) and not inside(elements["customer"]["box"], boxes["Cloud account"])
+    assert nested["flows"]["checkout"] == "rgb(220, 38, 38)" and nested["flows"]["orders"] != "rgb(220, 38, 38)", nested["flows"]
+    assert "threatened" in elements["db"]["classes"] and "⚠" in elements["db"]["text"], elements["db"]
+    assert "threatened" not in elements["api"]["classes"] and "⚠" not in elements["api"]["text"]
+
+    # Show Risk Register opened the model's report in a webview, its diagram drawn (no Mermaid extension installed).
+    assert any(t.startswith("Risk register: threatmodel.yaml") for t in result["riskRegisterTabs"]), result["riskRegisterTabs"]
     assert "Receipt printer" in result["riskRegisterText"] and "T-001" in result["riskRegisterText"], result["riskRegisterText"]
+    assert "Receipt printer" in result["riskRegisterSvg"]

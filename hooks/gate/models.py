@@ -8,7 +8,7 @@ import stat
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from threatlint.cli.files import MODEL_PATTERNS, SKIP_DIRS, is_model_file
+from threatlint.workspace import MODEL_PATTERNS, Exclusion, is_model_file
 from threatlint.engine.context import CheckContext
 from threatlint.engine.finding import Finding, Severity
 from threatlint.engine.parse import ParsedDoc, decode, parse_yaml
@@ -57,20 +57,23 @@ def pathspecs(patterns=MODEL_PATTERNS) -> list[str]:
     return [f":(glob)**/{p}" for p in patterns]
 
 
-def is_model_path(path: str, patterns=MODEL_PATTERNS) -> bool:
-    return is_model_file(path, patterns)
+def is_model_path(path: str, patterns=MODEL_PATTERNS, exclusion: Exclusion | None = None) -> bool:
+    """A repository path names a model: its file name matches and the configuration does not exclude it."""
+    return is_model_file(path, patterns) and not (exclusion is not None and exclusion.matches(path))
 
 
 class _Skipper:
-    """The folders `threatlint check` skips (VCS, node_modules, virtualenvs), applied to repository paths."""
+    """The paths `threatlint check` skips on a folder (the configuration's exclude, virtualenvs), applied to
+    repository paths."""
 
-    def __init__(self, root: str):
+    def __init__(self, root: str, exclusion: Exclusion | None = None):
         self.root = root
+        self.excluded = (exclusion if exclusion is not None else Exclusion()).under(root)
         self._venv: dict[str, bool] = {}
 
     def __call__(self, path: str) -> bool:
         parts = path.split("/")[:-1]
-        if any(p in SKIP_DIRS for p in parts):
+        if self.excluded(path):
             return True
         for i in range(1, len(parts) + 1):
             folder = "/".join(parts[:i])
@@ -81,9 +84,9 @@ class _Skipper:
         return False
 
 
-def staged_sources(git: Git, patterns=MODEL_PATTERNS) -> list[Source]:
+def staged_sources(git: Git, patterns=MODEL_PATTERNS, exclusion: Exclusion | None = None) -> list[Source]:
     """Models as the commit will contain them (the index), plus untracked ones a user may have forgotten to add."""
-    skip = _Skipper(git.root)
+    skip = _Skipper(git.root, exclusion)
     specs = pathspecs(patterns)
     out: dict[str, Source] = {}
     for e in git.index_entries(specs):
@@ -95,9 +98,10 @@ def staged_sources(git: Git, patterns=MODEL_PATTERNS) -> list[Source]:
     return sorted(out.values(), key=lambda s: s.path)
 
 
-def tree_sources(git: Git, entries: list[IndexEntry], patterns=MODEL_PATTERNS) -> list[Source]:
+def tree_sources(git: Git, entries: list[IndexEntry], patterns=MODEL_PATTERNS,
+                 exclusion: Exclusion | None = None) -> list[Source]:
     """Models in a commit's tree (CI: the branch head)."""
-    skip = _Skipper(git.root)
+    skip = _Skipper(git.root, exclusion)
     return [_source(e) for e in entries
             if e.mode != GITLINK_MODE and is_model_file(e.path, patterns) and not skip(e.path)]
 
@@ -196,12 +200,12 @@ def _parse(model: LoadedModel, raw: bytes, scope_only: bool = False) -> None:
 
 def context_for(model: LoadedModel, today: date, repo_files: tuple[str, ...] | None,
                 fail_on: Severity | None = None) -> CheckContext:
-    """The context a staged model is checked in: its repository configuration and catalogs (threatlint.config).
+    """The context a staged model is checked in: its repository configuration and catalogs (threatlint.settings).
 
     With `fail_on`, rules that cannot block (below it after severity overrides) are not run: the gate shows
     only the findings that block.
     """
-    from threatlint.config import context_for as configured
+    from threatlint.settings import context_for as configured
 
     path = os.path.join(model.root, model.path) if model.root else model.path
     return replace(configured(path, today=today, repo_files=repo_files), min_severity=fail_on)
@@ -209,9 +213,16 @@ def context_for(model: LoadedModel, today: date, repo_files: tuple[str, ...] | N
 
 def patterns_for(root: str) -> tuple[str, ...]:
     """The model file patterns the repository configures (model-patterns), or the default ones."""
-    from threatlint.config import load_for
+    from threatlint.settings import load_for
 
     return load_for(root).model_patterns
+
+
+def exclusion_for(root: str) -> Exclusion:
+    """The paths the repository's configuration excludes from model discovery (exclude, extend-exclude)."""
+    from threatlint.settings import exclusion_for as configured
+
+    return configured(root)
 
 
 def findings(model: LoadedModel, ctx: CheckContext) -> list[Finding]:

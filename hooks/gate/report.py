@@ -24,7 +24,13 @@ def render(verdict: Verdict, base: str | None = None) -> list[str]:
         files = stale.described()
         n = len(files)
         what = f"{n} changed file{'s' if n != 1 else ''} in its scope"
-        if base is not None:
+        changed_only = verdict.cosmetic.get(stale.model.path)
+        if changed_only is not None:
+            since = f" since the merge base with {base}" if base is not None else ""
+            state = (f"did not change: only {_COSMETIC[changed_only]} changed in {stale.model.path}{since} (the gate "
+                     "counts a model as updated when its parsed content changes; a team that accepts any change "
+                     "sets gate-model-update: any)")
+        elif base is not None:
             state = f"did not change since the merge base with {base}"
         elif stale.model.source.untracked:
             state = "is not staged (it is untracked)"
@@ -38,7 +44,29 @@ def render(verdict: Verdict, base: str | None = None) -> list[str]:
         lines.append(f"{model.path}: the {'changed' if base is not None else 'staged'} model has {n} "
                      f"finding{'s' if n != 1 else ''} at or above --fail-on; fix {'it' if n == 1 else 'them'}"
                      f"{_and_stage(model.path, base)}")
+    for drift in verdict.drift:
+        lines += [finding_line(path, f) for path, f in drift.findings]
+        who = "branch" if base is not None else "commit"
+        added = [f.data["component"] for _, f in drift.findings if f.rule == "TM501"]
+        stale = [f.data["element"] for _, f in drift.findings if f.rule == "TM503"]
+        todo = []
+        if added:
+            todo.append(f"adds {_count(len(added), 'component', 'components')} no element answers ({', '.join(added)}); "
+                        f"add {'an element' if len(added) == 1 else 'an element for each'} to {drift.model.path} (e.g. "
+                        f"aliases: [{added[0]}]), or an exemption (component: {added[0]}, rationale: why)")
+        if stale:
+            todo.append(f"removes what {_count(len(stale), 'element', 'elements')} ({', '.join(stale)}) of "
+                        f"{drift.model.path} answered; remove {'it' if len(stale) == 1 else 'them'} or mark "
+                        f"{'it' if len(stale) == 1 else 'them'} out_of_scope with the reason")
+        if todo:
+            lines.append(f"{drift.model.path}: the {who} {'; and '.join(todo)}{_and_stage(drift.model.path, base)}")
+        else:
+            lines.append(f"{drift.model.path}: the {who} makes an infrastructure file in its scope unreadable; fix it")
     return lines
+
+
+_COSMETIC = {"comments": "comments", "whitespace": "whitespace",
+             "formatting": "formatting (key order, quoting or layout)"}
 
 
 def _and_stage(path: str, base: str | None) -> str:
@@ -55,6 +83,9 @@ def summary(verdict: Verdict) -> str:
         parts.append(_count(len(verdict.broken), "model cannot be used", "models cannot be used"))
     if verdict.findings:
         parts.append(_count(len(verdict.findings), "changed model has findings", "changed models have findings"))
+    if verdict.drift:
+        parts.append(_count(len(verdict.drift), "model does not match the infrastructure the change declares",
+                            "models do not match the infrastructure the change declares"))
     return "threatlint gate: blocked: " + "; ".join(parts) + "."
 
 

@@ -6,11 +6,13 @@ import posixpath
 from dataclasses import dataclass
 from datetime import date
 
-from threatlint.config import ConfigError
+from threatlint.settings import ConfigError
 from threatlint.engine.finding import Severity
 
 from . import models as model_files
 from .changes import Change, parse_raw
+from .content import unchanged_content
+from .drift import check as check_drift, infra_changes
 from .git import Git, GitError, GitUnavailable
 from .report import render, summary
 from .scope_cache import ScopeCache
@@ -62,16 +64,17 @@ def _staged(git: Git, prefix: str, opts: Options) -> Verdict:
     # The first commit of a repository has no HEAD: everything staged is new against the empty tree.
     base = head or git.empty_tree()
     patterns = model_files.patterns_for(git.root)
+    exclusion = model_files.exclusion_for(git.root)
     git.start_staged_reads(base, model_files.pathspecs(patterns))
     changes = parse_raw(git.staged_raw(base))
     files = None if opts.files is None else _repo_paths(git.root, prefix, opts.files)
     chosen = select(changes, files)
     if not chosen:
         return Verdict()
-    models = model_files.load_all(git, model_files.staged_sources(git, patterns), updated_paths(changes),
+    models = model_files.load_all(git, model_files.staged_sources(git, patterns, exclusion), updated_paths(changes),
                                   _cache(git, opts))
 
-    return _decide(models, changes, chosen, git.index_paths, opts, patterns)
+    return _decide(git, models, changes, chosen, git.index_paths, opts, patterns, exclusion, git.index_entries)
 
 
 def _range(git: Git, opts: Options) -> Verdict:
@@ -95,21 +98,34 @@ def _range(git: Git, opts: Options) -> Verdict:
         return Verdict()
     tree = git.tree_entries(head)
     patterns = model_files.patterns_for(git.root)
-    models = model_files.load_all(git, model_files.tree_sources(git, tree, patterns), updated_paths(changes),
+    exclusion = model_files.exclusion_for(git.root)
+    models = model_files.load_all(git, model_files.tree_sources(git, tree, patterns, exclusion), updated_paths(changes),
                                   _cache(git, opts))
-    return _decide(models, changes, changes, lambda: tuple(e.path for e in tree), opts, patterns)
+    return _decide(git, models, changes, changes, lambda: tuple(e.path for e in tree), opts, patterns, exclusion,
+                   lambda: tree)
 
 
 def _cache(git: Git, opts: Options) -> ScopeCache:
     return ScopeCache.in_git_dir(git.git_dir if opts.cache else None)
 
 
-def _decide(models, changes: list[Change], chosen: list[Change], repo_files, opts: Options,
-            patterns=model_files.MODEL_PATTERNS) -> Verdict:
-    # A model counts as updated when it changed anywhere in the commit (even outside this run's file batch).
+def _decide(git: Git, models, changes: list[Change], chosen: list[Change], repo_files, opts: Options,
+            patterns=model_files.MODEL_PATTERNS, exclusion=None, entries=lambda: []) -> Verdict:
+    def is_model(path: str) -> bool:
+        # An excluded model file (a test fixture, say) is not a model: its change counts like any other file's.
+        return model_files.is_model_path(path, patterns, exclusion)
+
+    # A model counts as updated when its content changed anywhere in the commit (even outside this run's
+    # file batch); a change of comments or layout alone does not count (content.py). Only models whose
+    # scope the change touches need that answer, so only their previous versions are read and parsed.
     updated = updated_paths(changes)
+    covering = stale_models(models, chosen, set(), is_model)
+    touched = [s.model for s in covering if is_updated(s.model, updated)]
+    cosmetic = unchanged_content(git, touched, changes, _accepts_any_change) if touched else {}
     verdict = Verdict(broken=[m for m in models if not m.usable],
-                      stale=stale_models(models, chosen, updated, lambda p: model_files.is_model_path(p, patterns)))
+                      stale=[s for s in covering if not is_updated(s.model, updated - set(cosmetic))],
+                      cosmetic=cosmetic,
+                      drift=check_drift(git, models, infra_changes(chosen, is_model), opts.fail_on, entries))
     chosen_paths = {p for c in chosen for p in c.paths()}
     to_check = [m for m in models if m.usable and is_updated(m, updated)
                 and (m.path in chosen_paths or m.target in chosen_paths)]
@@ -121,6 +137,12 @@ def _decide(models, changes: list[Change], chosen: list[Change], repo_files, opt
             if bad:
                 verdict.findings.append((model, bad))
     return verdict
+
+
+def _accepts_any_change(model) -> bool:
+    from threatlint.settings import load_for
+
+    return load_for(os.path.join(model.root or ".", model.path)).gate_model_update == "any"
 
 
 def _repo_paths(root: str, prefix: str, files: tuple[str, ...]) -> set[str]:

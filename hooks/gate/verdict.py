@@ -32,10 +32,14 @@ class Verdict:
     stale: list[Stale] = field(default_factory=list)
     broken: list[LoadedModel] = field(default_factory=list)  # models the gate cannot read or parse: fail closed
     findings: list[tuple[LoadedModel, list[Finding]]] = field(default_factory=list)
+    # Models whose bytes changed but not their content: path -> "comments" | "whitespace" | "formatting".
+    cosmetic: dict[str, str] = field(default_factory=dict)
+    # gate.drift.Drift: components the change adds that no element answers, or removes that one still answers.
+    drift: list = field(default_factory=list)
 
     @property
     def blocked(self) -> bool:
-        return bool(self.stale or self.broken or self.findings)
+        return bool(self.stale or self.broken or self.findings or self.drift)
 
 
 def select(changes: list[Change], files: set[str] | None) -> list[Change]:
@@ -50,7 +54,7 @@ def select(changes: list[Change], files: set[str] | None) -> list[Change]:
 
 
 def updated_paths(changes: Iterable[Change]) -> set[str]:
-    """Paths whose content changed (a whitespace edit counts: it was made on purpose)."""
+    """Paths whose bytes changed (for models, content.py then drops those whose parsed content did not)."""
     return {c.new_path for c in changes if c.new_path is not None and c.content_changed}
 
 

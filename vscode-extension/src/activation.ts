@@ -1,94 +1,114 @@
 // Wires the extension into VS Code: commands, settings, when to start the
-// server. The language client itself is created by the caller (extension.ts),
-// so this module runs against a stubbed `vscode` in the unit tests.
+// server, the status bar, the diagram and risk-register webviews. The `vscode`
+// API and the language client are passed in by extension.ts, so the unit tests
+// run this module against their own stand-in of the API.
 import { existsSync } from "fs";
 import * as os from "os";
 import * as path from "path";
-import * as vscode from "vscode";
-import { missingMessage, resolveInterpreter, Resolution } from "./interpreter";
+import type * as vscode from "vscode";
+import { DiagramPanels } from "./diagramPanel";
+import { Launch, missingMessage, resolveInterpreter, Resolution } from "./interpreter";
 import { isModelPath, MODEL_GLOB } from "./patterns";
 import { probeThreatlint, Runner } from "./probe";
 import { onPythonInterpreterChange, pythonExtensionInterpreter } from "./pythonExtension";
 import { showRiskRegister } from "./riskRegister";
 import { ClientLike, ServerController } from "./serverController";
 import { expandInterpreter, needsRestart, readSettings, SECTION, Settings } from "./settings";
+import { createStatusBar, SHOW_OUTPUT_COMMAND } from "./statusBar";
 
 export const COMMANDS = {
   restartServer: "threatlint.restartServer",
   showRiskRegister: "threatlint.showRiskRegister",
+  showDiagram: "threatlint.showDiagram",
+  showOutput: SHOW_OUTPUT_COMMAND,
 } as const;
 
 export const HOW_TO_INSTALL = "How to install";
 export const OPEN_SETTINGS = "Open Settings";
 export const SHOW_OUTPUT = "Show Output";
 
+/** The parts of the `vscode` module the extension uses. */
+export type VscodeApi = Pick<
+  typeof vscode,
+  | "window"
+  | "workspace"
+  | "commands"
+  | "extensions"
+  | "languages"
+  | "Uri"
+  | "ViewColumn"
+  | "Range"
+  | "Selection"
+  | "TextEditorRevealType"
+  | "ThemeColor"
+  | "StatusBarAlignment"
+>;
+
 export interface ActivationDeps {
-  createClient(python: string, settings: Settings, output: vscode.OutputChannel): ClientLike;
+  createClient(launch: Launch, settings: Settings, output: vscode.OutputChannel): ClientLike;
   run: Runner;
-  writeFile(filePath: string, text: string): Promise<void>;
-  tempDir?: string;
   platform?: NodeJS.Platform;
   env?: Record<string, string | undefined>;
 }
 
 export interface Activated {
   controller: ServerController;
+  diagrams: DiagramPanels;
   /** Resolves once the server start that activation triggered (if any) is done. */
   ready: Promise<unknown>;
 }
 
-function firstFolder(): string | undefined {
-  return vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+/** bundled/tool/launch.py: runs the threatlint packed into bundled/libs at package time. */
+export function bundledLauncher(extensionPath: string): string {
+  return path.join(extensionPath, "bundled", "tool", "launch.py");
 }
 
-export function currentSettings(): Settings {
-  return readSettings(vscode.workspace.getConfiguration(SECTION));
-}
-
-/** The interpreter setting with `~` and variables expanded. */
-export function interpreterSetting(settings: Settings, env: Record<string, string | undefined>): string {
-  if (!settings.interpreter) return "";
-  return expandInterpreter(settings.interpreter, { home: os.homedir(), workspaceFolder: firstFolder(), env });
-}
-
-export function activateWith(context: vscode.ExtensionContext, deps: ActivationDeps): Activated {
-  const output = vscode.window.createOutputChannel("threatlint");
+export function activateWith(api: VscodeApi, context: vscode.ExtensionContext, deps: ActivationDeps): Activated {
+  const output = api.window.createOutputChannel("threatlint");
   context.subscriptions.push(output);
   const env = deps.env ?? process.env;
   const platform = deps.platform ?? process.platform;
   const log = (message: string) => output.appendLine(`[threatlint] ${message}`);
+  const firstFolder = () => api.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  const currentSettings = (): Settings => readSettings(api.workspace.getConfiguration(SECTION));
+  const interpreterSetting = (settings: Settings): string =>
+    settings.interpreter ? expandInterpreter(settings.interpreter, { home: os.homedir(), workspaceFolder: firstFolder(), env }) : "";
 
-  const resolve = (): Promise<Resolution> =>
-    resolveInterpreter({
-      setting: interpreterSetting(currentSettings(), env),
-      pythonExtension: () => pythonExtensionInterpreter(vscode.extensions),
-      probe: (python) => probeThreatlint(python, deps.run, firstFolder()),
+  const resolve = (): Promise<Resolution> => {
+    const settings = currentSettings();
+    return resolveInterpreter({
+      setting: interpreterSetting(settings),
+      strategy: settings.importStrategy,
+      bundledLauncher: bundledLauncher(context.extensionUri.fsPath),
+      pythonExtension: () => pythonExtensionInterpreter(api.extensions),
+      probe: (launch) => probeThreatlint(launch, deps.run, firstFolder()),
       platform,
     });
+  };
 
   const howToInstall = () => {
     // vsce stores README.md as readme.md inside the .vsix.
     const name = ["README.md", "readme.md"].find((n) => existsSync(path.join(context.extensionUri.fsPath, n))) ?? "README.md";
-    return vscode.commands.executeCommand("markdown.showPreview", vscode.Uri.joinPath(context.extensionUri, name));
+    return api.commands.executeCommand("markdown.showPreview", api.Uri.joinPath(context.extensionUri, name));
   };
-  const openSettings = () => vscode.commands.executeCommand("workbench.action.openSettings", "threatlint.interpreter");
+  const openSettings = () => api.commands.executeCommand("workbench.action.openSettings", "threatlint.interpreter");
 
   const controller = new ServerController({
     resolve,
-    createClient: (python) => deps.createClient(python, currentSettings(), output),
+    createClient: (launch) => deps.createClient(launch, currentSettings(), output),
     onMissing: (resolution) => {
-      const message = missingMessage(resolution.attempts);
+      const message = missingMessage(resolution);
       log(message);
-      void vscode.window.showErrorMessage(message, HOW_TO_INSTALL, OPEN_SETTINGS).then((choice) => {
+      void api.window.showErrorMessage(message, HOW_TO_INSTALL, OPEN_SETTINGS).then((choice) => {
         if (choice === HOW_TO_INSTALL) return howToInstall();
         if (choice === OPEN_SETTINGS) return openSettings();
         return undefined;
       });
     },
     onStartFailed: (python, error) => {
-      const message = `threatlint: the language server failed to start with ${python} -m threatlint lsp: ${error instanceof Error ? error.message : String(error)}`;
+      const message = `threatlint: the language server failed to start with ${python}: ${error instanceof Error ? error.message : String(error)}`;
       log(message);
-      void vscode.window.showErrorMessage(message, SHOW_OUTPUT, HOW_TO_INSTALL).then((choice) => {
+      void api.window.showErrorMessage(message, SHOW_OUTPUT, HOW_TO_INSTALL).then((choice) => {
         if (choice === SHOW_OUTPUT) output.show();
         if (choice === HOW_TO_INSTALL) return howToInstall();
         return undefined;
@@ -97,34 +117,75 @@ export function activateWith(context: vscode.ExtensionContext, deps: ActivationD
     log,
   });
 
+  const isModelUri = (uri: vscode.Uri) => uri.scheme === "file" && isModelPath(uri.fsPath);
+  const statusBar = createStatusBar(
+    api,
+    () => controller.status,
+    (listener) => controller.onDidChangeStatus(listener),
+    isModelUri,
+  );
+  const diagrams = new DiagramPanels(api, context.extensionUri, () => controller.runningClient, log);
   context.subscriptions.push(
-    vscode.commands.registerCommand(COMMANDS.restartServer, () => controller.restart()),
-    vscode.commands.registerCommand(COMMANDS.showRiskRegister, () =>
+    statusBar,
+    diagrams,
+    controller.onDidChangeStatus((status) => {
+      if (status.state === "running") diagrams.refreshAll();
+    }),
+  );
+
+  const launchForCommands = async (): Promise<Launch | undefined> => {
+    if (controller.launch) return controller.launch;
+    const resolution = await resolve();
+    if (resolution.ok) return resolution.launch;
+    void api.window
+      .showErrorMessage(missingMessage(resolution), HOW_TO_INSTALL)
+      .then((choice) => (choice === HOW_TO_INSTALL ? howToInstall() : undefined));
+    return undefined;
+  };
+
+  context.subscriptions.push(
+    api.commands.registerCommand(COMMANDS.restartServer, () => controller.restart()),
+    api.commands.registerCommand(COMMANDS.showOutput, () => output.show()),
+    api.commands.registerCommand(COMMANDS.showDiagram, async (resource?: unknown) => {
+      const document = await modelDocument(api, resource);
+      if (!document) {
+        void api.window.showErrorMessage(
+          "threatlint: open a threat model (threatmodel.yaml or *.threatmodel.yaml) to show its data-flow diagram.",
+        );
+        return undefined;
+      }
+      if (controller.status.state === "stopped") void controller.start();
+      const editor = api.window.visibleTextEditors.find((e) => e.document === document);
+      return diagrams.show(document, editor?.viewColumn);
+    }),
+    api.commands.registerCommand(COMMANDS.showRiskRegister, () =>
       showRiskRegister({
         activeDocument: () => {
-          const doc = vscode.window.activeTextEditor?.document;
+          const doc = api.window.activeTextEditor?.document;
           return doc && { fsPath: doc.uri.fsPath, scheme: doc.uri.scheme, isDirty: doc.isDirty };
         },
-        pickModel: () => pickModel(),
-        python: async () => {
-          if (controller.status.python) return controller.status.python;
-          const resolution = await resolve();
-          if (resolution.ok) return resolution.python;
-          void vscode.window.showErrorMessage(missingMessage(resolution.attempts), HOW_TO_INSTALL).then((choice) =>
-            choice === HOW_TO_INSTALL ? howToInstall() : undefined,
-          );
-          return undefined;
-        },
+        pickModel: () => pickModel(api),
+        launch: launchForCommands,
         run: deps.run,
-        cwdFor: (model) => vscode.workspace.getWorkspaceFolder(vscode.Uri.file(model))?.uri.fsPath ?? path.dirname(model),
-        writeFile: deps.writeFile,
-        tempDir: deps.tempDir ?? os.tmpdir(),
-        openPreview: (file) => vscode.commands.executeCommand("markdown.showPreview", vscode.Uri.file(file)),
-        showError: (message) => void vscode.window.showErrorMessage(message),
-        showWarning: (message) => void vscode.window.showWarningMessage(message),
+        cwdFor: (model) => api.workspace.getWorkspaceFolder(api.Uri.file(model))?.uri.fsPath ?? path.dirname(model),
+        showHtml: (title, html) => {
+          // The report brings its own Content-Security-Policy (its inline scripts by hash, no network).
+          const panel = api.window.createWebviewPanel(
+            "threatlint.riskRegister",
+            title,
+            { viewColumn: api.ViewColumn.Beside, preserveFocus: true },
+            {
+              enableScripts: true,
+              localResourceRoots: [],
+            },
+          );
+          panel.webview.html = html;
+        },
+        showError: (message) => void api.window.showErrorMessage(message),
+        showWarning: (message) => void api.window.showWarningMessage(message),
       }),
     ),
-    vscode.workspace.onDidChangeConfiguration((event) => {
+    api.workspace.onDidChangeConfiguration((event) => {
       if (needsRestart(event) && controller.status.state !== "stopped") {
         log("settings changed: restarting the server");
         void controller.restart();
@@ -132,7 +193,7 @@ export function activateWith(context: vscode.ExtensionContext, deps: ActivationD
     }),
   );
 
-  void onPythonInterpreterChange(vscode.extensions, () => {
+  void onPythonInterpreterChange(api.extensions, () => {
     // Only the default (empty setting) follows the Python extension's choice.
     if (!currentSettings().interpreter && controller.status.state !== "stopped") {
       log("the Python extension's interpreter changed: restarting the server");
@@ -143,10 +204,10 @@ export function activateWith(context: vscode.ExtensionContext, deps: ActivationD
   // Activation also happens for any YAML file (onLanguage:yaml); the server is
   // only started once a model is open or the workspace contains one.
   const ready = (async () => {
-    if (await modelPresent()) return controller.start();
+    if (await modelPresent(api)) return controller.start();
     return new Promise((done) => {
-      const listener = vscode.workspace.onDidOpenTextDocument((doc) => {
-        if (doc.uri.scheme === "file" && isModelPath(doc.uri.fsPath)) {
+      const listener = api.workspace.onDidOpenTextDocument((doc) => {
+        if (isModelUri(doc.uri)) {
           listener.dispose();
           done(controller.start());
         }
@@ -156,21 +217,29 @@ export function activateWith(context: vscode.ExtensionContext, deps: ActivationD
   })();
 
   context.subscriptions.push({ dispose: () => void controller.stop() });
-  return { controller, ready };
+  return { controller, diagrams, ready };
 }
 
-async function modelPresent(): Promise<boolean> {
-  if (vscode.workspace.textDocuments.some((doc) => doc.uri.scheme === "file" && isModelPath(doc.uri.fsPath))) return true;
-  if (!vscode.workspace.workspaceFolders?.length) return false;
-  const found = await vscode.workspace.findFiles(MODEL_GLOB, "**/node_modules/**", 1);
+/** The model the diagram command is for: the clicked file (editor title button), else the active editor's. */
+async function modelDocument(api: VscodeApi, resource: unknown): Promise<vscode.TextDocument | undefined> {
+  const uri = resource instanceof api.Uri ? resource : api.window.activeTextEditor?.document.uri;
+  if (!uri || uri.scheme !== "file" || !isModelPath(uri.fsPath)) return undefined;
+  const open = api.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+  return open ?? api.workspace.openTextDocument(uri);
+}
+
+async function modelPresent(api: VscodeApi): Promise<boolean> {
+  if (api.workspace.textDocuments.some((doc) => doc.uri.scheme === "file" && isModelPath(doc.uri.fsPath))) return true;
+  if (!api.workspace.workspaceFolders?.length) return false;
+  const found = await api.workspace.findFiles(MODEL_GLOB, "**/node_modules/**", 1);
   return found.length > 0;
 }
 
-async function pickModel(): Promise<string | undefined> {
-  const found = await vscode.workspace.findFiles(MODEL_GLOB, "**/node_modules/**", 200);
+async function pickModel(api: VscodeApi): Promise<string | undefined> {
+  const found = await api.workspace.findFiles(MODEL_GLOB, "**/node_modules/**", 200);
   if (found.length === 0) return undefined;
   if (found.length === 1) return found[0].fsPath;
-  const items = found.map((uri) => ({ label: vscode.workspace.asRelativePath(uri), fsPath: uri.fsPath }));
-  const picked = await vscode.window.showQuickPick(items, { placeHolder: "Which threat model?" });
+  const items = found.map((uri) => ({ label: api.workspace.asRelativePath(uri), fsPath: uri.fsPath }));
+  const picked = await api.window.showQuickPick(items, { placeHolder: "Which threat model?" });
   return picked?.fsPath;
 }

@@ -1,19 +1,16 @@
-// Entry point: the real language client and file system behind activation.ts.
-import { promises as fs } from "fs";
-import * as path from "path";
+// Entry point: the real `vscode` API and language client behind activation.ts.
 import * as vscode from "vscode";
-import type { ExtensionContext, OutputChannel } from "vscode";
 import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from "vscode-languageclient/node";
 import { activateWith, Activated } from "./activation";
-import { serverCommand } from "./interpreter";
+import { Launch, serverCommand } from "./interpreter";
 import { documentSelector, MODEL_GLOB } from "./patterns";
 import { makeRunner } from "./runProcess";
 import { Settings } from "./settings";
 
 let activated: Activated | undefined;
 
-function createClient(python: string, settings: Settings, output: OutputChannel): LanguageClient {
-  const { command, args } = serverCommand(python);
+function createClient(launch: Launch, settings: Settings, output: vscode.OutputChannel): LanguageClient {
+  const { command, args } = serverCommand(launch);
   const cwd = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
   const serverOptions: ServerOptions = { command, args, transport: TransportKind.stdio, options: { cwd } };
   const clientOptions: LanguageClientOptions = {
@@ -28,15 +25,8 @@ function createClient(python: string, settings: Settings, output: OutputChannel)
   return new LanguageClient("threatlint", "threatlint", serverOptions, clientOptions);
 }
 
-export function activate(context: ExtensionContext): Activated {
-  activated = activateWith(context, {
-    createClient,
-    run: makeRunner(60_000),
-    writeFile: async (file, text) => {
-      await fs.mkdir(path.dirname(file), { recursive: true });
-      await fs.writeFile(file, text, "utf8");
-    },
-  });
+export function activate(context: vscode.ExtensionContext): Activated {
+  activated = activateWith(vscode, context, { createClient, run: makeRunner(60_000) });
   return activated;
 }
 

@@ -1,20 +1,18 @@
-// Which files are threat models (SPEC §2) and which documents the server sees.
+// Which files are threat models and which documents the server sees. The one definition is
+// server/threatlint/engine/filenames.py; tests/test_model_filenames.py checks these agree with it.
 import type { TextDocumentFilter } from "vscode-languageclient";
 
 /** The model file names, as globs relative to any folder. */
-export const MODEL_GLOBS = ["**/threatmodel.yaml", "**/*.threatmodel.yaml", "**/*.threatmodel.yml"] as const;
+export const MODEL_GLOBS = ["**/threatmodel.yaml", "**/threatmodel.yml", "**/*.threatmodel.yaml", "**/*.threatmodel.yml"] as const;
 
 /** One glob matching every model, for workspace.findFiles and file watchers. */
-export const MODEL_GLOB = "**/{threatmodel.yaml,*.threatmodel.yaml,*.threatmodel.yml}";
+export const MODEL_GLOB = "**/{threatmodel.yaml,threatmodel.yml,*.threatmodel.yaml,*.threatmodel.yml}";
 
-const MODEL_NAME = /^(?:.+\.)?threatmodel\.ya?ml$/;
+const MODEL_NAME = /^(?:.*\.)?threatmodel\.ya?ml$/;
 
 /** True when the file name (the last path segment) names a threat model. */
 export function isModelPath(path: string): boolean {
   const name = path.split(/[\\/]/).pop() ?? "";
-  if (name === "threatmodel.yml") {
-    return false; // SPEC §2 lists threatmodel.yaml and *.threatmodel.y(a)ml only
-  }
   return MODEL_NAME.test(name);
 }
 

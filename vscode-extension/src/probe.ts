@@ -13,8 +13,9 @@ export type Runner = (command: string, args: string[], options?: { cwd?: string 
 
 export type ProbeResult = { ok: true; version: string } | { ok: false; reason: string };
 
-export async function probeThreatlint(python: string, run: Runner, cwd?: string): Promise<ProbeResult> {
-  const result = await run(python, ["-m", "threatlint", "--version"], { cwd });
+/** Runs `<python> ...args --version` (args: `-m threatlint` or the bundled launcher). */
+export async function probeThreatlint(launch: { python: string; args: string[] }, run: Runner, cwd?: string): Promise<ProbeResult> {
+  const result = await run(launch.python, [...launch.args, "--version"], { cwd });
   if (result.error && result.code === null) {
     if (result.error.code === "ENOENT") return { ok: false, reason: "interpreter not found" };
     if (result.error.code === "ETIMEDOUT") return { ok: false, reason: "timed out running threatlint --version" };
@@ -26,6 +27,8 @@ export async function probeThreatlint(python: string, run: Runner, cwd?: string)
     if (match) return { ok: true, version: match[1] };
     return { ok: false, reason: `unexpected output of threatlint --version: ${firstLine(output)}` };
   }
+  const tooOld = /threatlint needs Python 3\.10 or newer[^\n]*/.exec(output);
+  if (tooOld) return { ok: false, reason: tooOld[0] };
   if (/No module named '?threatlint/.test(output)) {
     return { ok: false, reason: "threatlint is not installed for this interpreter" };
   }

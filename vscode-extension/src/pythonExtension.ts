@@ -47,7 +47,10 @@ export async function pythonExtensionInterpreter(extensions: ExtensionsLike, res
 }
 
 /** Calls `listener` when the user picks another interpreter in the Python extension. */
-export async function onPythonInterpreterChange(extensions: ExtensionsLike, listener: () => void): Promise<{ dispose(): unknown } | undefined> {
+export async function onPythonInterpreterChange(
+  extensions: ExtensionsLike,
+  listener: () => void,
+): Promise<{ dispose(): unknown } | undefined> {
   try {
     return (await api(extensions))?.environments?.onDidChangeActiveEnvironmentPath?.(listener);
   } catch {

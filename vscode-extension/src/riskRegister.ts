@@ -1,8 +1,10 @@
-// The "Show Risk Register" command: `<python> -m threatlint report MODEL
-// --format md` is written to a file in the temp folder (never into the user's
-// repository) and opened in the Markdown preview.
-import { createHash } from "crypto";
+// The "Show Risk Register" command: `threatlint report MODEL --format html`
+// (the same threatlint the server runs) shown in a webview beside the model.
+// The report is one self-contained page that draws its data-flow diagram with
+// the Mermaid it inlines, under its own strict Content-Security-Policy, so no
+// Markdown or Mermaid extension is involved and nothing touches the network.
 import * as path from "path";
+import { Launch } from "./interpreter";
 import { isModelPath } from "./patterns";
 import { Runner } from "./probe";
 
@@ -11,30 +13,22 @@ export interface RiskRegisterDeps {
   activeDocument(): { fsPath: string; scheme: string; isDirty: boolean } | undefined;
   /** Lets the user pick a model when the active editor is not one; undefined when cancelled or none. */
   pickModel(): Promise<string | undefined>;
-  /** The interpreter that runs threatlint, or undefined (the reason was already shown). */
-  python(): Promise<string | undefined>;
+  /** How to run threatlint, or undefined (the reason was already shown). */
+  launch(): Promise<Launch | undefined>;
   run: Runner;
   /** The folder the report runs in (the workspace folder of the model). */
   cwdFor(modelPath: string): string;
-  writeFile(filePath: string, text: string): Promise<void>;
-  tempDir: string;
-  openPreview(filePath: string): Thenable<unknown>;
+  /** Shows the report's page in a webview titled `title`. */
+  showHtml(title: string, html: string): void;
   showError(message: string): void;
   showWarning(message: string): void;
 }
 
-/** Where the report of `modelPath` is written: stable, so an open preview refreshes. */
-export function reportPath(tempDir: string, modelPath: string): string {
-  const hash = createHash("sha256").update(modelPath).digest("hex").slice(0, 12);
-  const base = path.basename(modelPath).replace(/\.ya?ml$/, "");
-  return path.join(tempDir, "threatlint-risk-register", `${base}-${hash}.md`);
+export function reportArgs(launch: Launch, modelPath: string): string[] {
+  return [...launch.args, "report", modelPath, "--format", "html"];
 }
 
-export function reportArgs(modelPath: string): string[] {
-  return ["-m", "threatlint", "report", modelPath, "--format", "md"];
-}
-
-/** Runs the command; returns the written report's path, or undefined when it did not get that far. */
+/** Runs the command; returns the model whose report was shown, or undefined when it did not get that far. */
 export async function showRiskRegister(deps: RiskRegisterDeps): Promise<string | undefined> {
   const active = deps.activeDocument();
   let model: string | undefined;
@@ -50,16 +44,17 @@ export async function showRiskRegister(deps: RiskRegisterDeps): Promise<string |
       return undefined;
     }
   }
-  const python = await deps.python();
-  if (!python) return undefined;
-  const result = await deps.run(python, reportArgs(model), { cwd: deps.cwdFor(model) });
-  if (result.code !== 0) {
-    const detail = (result.stderr.trim() || result.stdout.trim() || result.error?.message || "no output").split(/\r?\n/).slice(-3).join(" ");
+  const launch = await deps.launch();
+  if (!launch) return undefined;
+  const result = await deps.run(launch.python, reportArgs(launch, model), { cwd: deps.cwdFor(model) });
+  if (result.code !== 0 || !result.stdout.trim()) {
+    const detail = (result.stderr.trim() || result.stdout.trim() || result.error?.message || "no output")
+      .split(/\r?\n/)
+      .slice(-3)
+      .join(" ");
     deps.showError(`threatlint report failed for ${path.basename(model)} (exit code ${result.code ?? "none"}): ${detail}`);
     return undefined;
   }
-  const target = reportPath(deps.tempDir, model);
-  await deps.writeFile(target, result.stdout);
-  await deps.openPreview(target);
-  return target;
+  deps.showHtml(`Risk register: ${path.basename(model)}`, result.stdout);
+  return model;
 }

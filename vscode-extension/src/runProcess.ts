@@ -20,7 +20,12 @@ export function makeRunner(timeoutMs: number): Runner {
           } else if (err.killed) {
             resolve({ code: null, stdout, stderr, error: { code: "ETIMEDOUT", message: `timed out after ${timeoutMs} ms` } });
           } else {
-            resolve({ code: null, stdout, stderr, error: { code: typeof err.code === "string" ? err.code : undefined, message: err.message } });
+            resolve({
+              code: null,
+              stdout,
+              stderr,
+              error: { code: typeof err.code === "string" ? err.code : undefined, message: err.message },
+            });
           }
         },
       );

@@ -4,9 +4,13 @@ import * as path from "path";
 
 export const SECTION = "threatlint";
 
+/** Which threatlint runs: the one bundled with the extension, or the one installed for the interpreter. */
+export type ImportStrategy = "useBundled" | "fromEnvironment";
+
 export interface Settings {
   /** The raw `threatlint.interpreter` value; empty means "find one". */
   interpreter: string;
+  importStrategy: ImportStrategy;
   codeFileDiagnostics: boolean;
 }
 
@@ -17,15 +21,17 @@ export interface ConfigurationLike {
 
 export function readSettings(config: ConfigurationLike): Settings {
   const interpreter = config.get<unknown>("interpreter", "");
+  const strategy = config.get<unknown>("importStrategy", "useBundled");
   const codeFiles = config.get<unknown>("codeFileDiagnostics", true);
   return {
     interpreter: typeof interpreter === "string" ? interpreter.trim() : "",
+    importStrategy: strategy === "fromEnvironment" ? "fromEnvironment" : "useBundled",
     codeFileDiagnostics: codeFiles !== false,
   };
 }
 
 /** Settings whose change needs a new server process. */
-export const RESTART_KEYS = ["threatlint.interpreter", "threatlint.codeFileDiagnostics"] as const;
+export const RESTART_KEYS = ["threatlint.interpreter", "threatlint.importStrategy", "threatlint.codeFileDiagnostics"] as const;
 
 export function needsRestart(event: { affectsConfiguration(section: string): boolean }): boolean {
   return RESTART_KEYS.some((key) => event.affectsConfiguration(key));

@@ -1,7 +1,7 @@
 """The threat and mitigation catalogs: data in YAML beside this file, plus small lookups.
 
 Entries are plain data so teams can extend them (`extra-catalogs` in the
-repository configuration; README "Catalog and configuration"). A team's file is
+repository configuration; docs/catalog.md). A team's file is
 checked against schemas/catalog.schema.json (the built-in files are checked by
 the test suite) and every file for what a schema cannot say: ids unique across
 files, references between threats and mitigations, STRIDE categories that

@@ -14,8 +14,12 @@ COMMANDS = {
     "suggest": "threatlint.cli.suggest",
     "report": "threatlint.cli.report",
     "status": "threatlint.cli.status",
+    "portfolio": "threatlint.cli.portfolio",
     "init": "threatlint.cli.init",
     "lsp": "threatlint.cli.lsp",
+    "import": "threatlint.cli.import_model",
+    "export": "threatlint.cli.export_model",
+    "drift": "threatlint.cli.drift",
 }
 
 
@@ -33,17 +37,21 @@ def today_arg(args):
         raise UsageError(str(e)) from None
 
 
-def model_files(paths) -> list:
-    """Model files named or found under `paths` (with each repository's model-patterns); exit 2 if none."""
-    from ..config import ConfigError, expand
+def model_files(paths, force_exclude: bool = False) -> list:
+    """Model files named or found under `paths` (with each repository's model-patterns and exclude); exit 2 if none.
+
+    With `force_exclude`, files named explicitly are dropped when the configuration excludes them (pre-commit
+    passes every staged model), and finding none is not an error.
+    """
+    from ..settings import ConfigError, expand
 
     try:
-        files, errors = expand(paths)
+        files, errors = expand(paths, force_exclude=force_exclude)
     except ConfigError as e:
         raise UsageError(str(e)) from None
     if errors:
         raise UsageError("; ".join(errors))
-    if not files:
+    if not files and not force_exclude:
         raise UsageError(f"no threat model files found in {' '.join(map(str, paths))} "
                          "(looked for threatmodel.yaml, *.threatmodel.yaml, *.threatmodel.yml)")
     return files

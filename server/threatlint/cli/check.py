@@ -5,11 +5,11 @@ import os
 import sys
 from pathlib import Path
 
-from ..config import ConfigError, context_for
+from ..settings import ConfigError, context_for
 from ..engine import check_bytes
 from ..engine.finding import Finding, Severity
 from . import UsageError, model_files, today_arg, output
-from .files import git_root, repo_files
+from ..workspace import git_root, repo_files
 
 HELP = "check threat model files (or directories of them) against the schema and the STRIDE rules"
 
@@ -21,6 +21,9 @@ def add_arguments(p) -> None:
                    help="exit 1 when a finding is at or above this severity (default: error)")
     p.add_argument("--today", metavar="YYYY-MM-DD", help="date rules compare against (default: $THREATLINT_TODAY or the system date)")
     p.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout")
+    p.add_argument("--force-exclude", action="store_true",
+                   help="skip files named on the command line when the configuration's exclude covers them "
+                        "(the pre-commit hook passes this)")
 
 
 def display_path(p: Path) -> str:
@@ -53,7 +56,7 @@ def check_files(files: list[Path], today) -> list[tuple[str, list[Finding]]]:
 
 def run(args) -> int:
     today = today_arg(args)
-    files = model_files(args.paths)  # folders searched with each repository's model-patterns
+    files = model_files(args.paths, args.force_exclude)  # folders searched with each repository's model-patterns
     results = check_files(files, today)
     if args.format == "json":
         rendered = output.as_json(results)

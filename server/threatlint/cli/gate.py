@@ -8,8 +8,8 @@ from ..engine import resolve_today
 from ..engine.finding import Severity
 from . import UsageError
 
-HELP = ("block a commit that changes code in a threat model's scope without updating the model, "
-        "or that stages a model with error findings")
+HELP = ("block a commit that changes code in a threat model's scope without updating the model's content, "
+        "that stages a model with error findings, or that adds infrastructure the model does not describe")
 
 
 def add_arguments(p) -> None:

@@ -9,7 +9,7 @@ from ..engine import resolve_today
 from ..scaffold.entrypoints import detect
 from ..scaffold.template import starter_model
 from . import UsageError
-from .files import git_root
+from ..workspace import git_root
 
 HELP = "write a starter threatmodel.yaml for a directory (scope, system name, detected entry points)"
 

@@ -1,4 +1,4 @@
-"""Render findings as text (compiler style), JSON (SPEC §7) or SARIF 2.1.0."""
+"""Render findings as text (compiler style), JSON or SARIF 2.1.0 (the formats are described in docs/gate.md)."""
 from __future__ import annotations
 
 import json
@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 from .. import __version__
 from ..engine.finding import Finding
+from ..links import REPOSITORY
 from ..rules import RULES
 
 SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
@@ -85,7 +86,7 @@ def sarif(results: list[tuple[str, list[Finding]]]) -> str:
         "version": "2.1.0",
         "runs": [{
             "tool": {"driver": {"name": "threatlint", "version": __version__, "semanticVersion": __version__,
-                                "informationUri": "https://threatlint.dev", "rules": rules}},
+                                "informationUri": REPOSITORY, "rules": rules}},
             "columnKind": "unicodeCodePoints",  # Finding columns count code points
             "results": sarif_results,
         }],

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..config import load_for
+from ..settings import load_for
 from ..engine.parse import decode
 from ..report.document import build_report
 from . import UsageError, model_files, today_arg

@@ -2,133 +2,89 @@
 from __future__ import annotations
 
 import json
-import os
 from datetime import date
 from pathlib import Path
-from typing import Iterable
 
-from ..config import ConfigError, expand, load_for
 from ..engine import resolve_today
-from ..engine.parse import decode, parse_yaml
-from ..engine.scope import Scope, is_valid_pattern, patterns_of
-from ..status import metrics
-from ..status.changes import Freshness, last_changes, model_versions
-from ..status.history import Commit, GitError, iter_blobs, read_log, repo_root
+from ..portfolio.text import cycles_text
+from ..status import metrics, releases
+from ..status.history import Commit
+from ..status.repository import MAX_VERSIONS, ModelHistory, RepositoryError, read_repository
 from . import UsageError
-from .files import is_model_file
 from .progress import Progress
 from .stdout import write_utf8
 
-HELP = "every model in the repository: last model vs code change, review due, open threats, time to mitigate"
-MAX_VERSIONS = 100  # versions parsed per model; each costs a full parse
+HELP = "every model in the repository: last model vs code change, review due, open threats, metrics per release"
+CYCLES = 24  # release cycles (or months) shown
 
 
 def add_arguments(p) -> None:
     p.add_argument("path", nargs="?", default=".", metavar="PATH", help="repository, or a folder in it (default: .)")
-    p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    p.add_argument("--format", choices=("text", "json", "html"), default="text",
+                   help="output format; html is one self-contained page with charts (default: text)")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
     p.add_argument("--today", metavar="YYYY-MM-DD", help="date the review due dates compare against (default: $THREATLINT_TODAY or today)")
     p.add_argument("--max-versions", type=int, default=MAX_VERSIONS, metavar="N",
                    help=f"read at most the newest N versions of each model for the metrics (default: {MAX_VERSIONS})")
+    add_cycle_arguments(p)
 
 
-def read_model(raw: bytes | None) -> tuple[dict, str | None]:
-    """A model's data as a mapping, and what is wrong when it cannot be read ({}: status still reports its git dates)."""
-    if raw is None:
-        return {}, "missing"
-    text, error = decode(raw)
-    if error is not None:
-        return {}, error.message
-    doc = parse_yaml(text)
-    if not doc.ok:
-        f = doc.findings[0]
-        return {}, f"line {f.range.start.line + 1}: {f.message}"
-    if not isinstance(doc.data, dict):
-        return {}, "not a YAML mapping"
-    return doc.data, None
-
-
-def load(raw: bytes | None) -> dict:
-    return read_model(raw)[0]
-
-
-def scope_of(data: dict) -> tuple[Scope, str | None]:
-    # Scope leaves out patterns pathspec rejects (TM404 reports them); status still names the first one.
-    bad = [p for p in patterns_of(data) if not is_valid_pattern(p)]
-    if bad:
-        return Scope(()), f"scope.paths has a pattern git cannot use ({bad[0]!r} is not valid gitignore syntax)"
-    try:
-        return Scope(patterns_of(data)), None
-    except Exception as e:  # pathspec rejects some patterns (a lone "!", a trailing backslash)
-        return Scope(()), f"scope.paths has a pattern git cannot use ({e})"
+def add_cycle_arguments(p) -> None:
+    p.add_argument("--tags", action="append", metavar="GLOB",
+                   help="tags that mark a release, e.g. 'v*' (repeatable; default: the release-tags setting, else "
+                        f"{' and '.join(repr(t) for t in releases.DEFAULT_RELEASE_TAGS)}); without any, calendar months")
+    p.add_argument("--cycles", type=int, default=CYCLES, metavar="N",
+                   help=f"show the newest N release cycles (or months) (default: {CYCLES})")
 
 
 def commit_info(c: Commit | None) -> dict | None:
     return None if c is None else {"commit": c.sha, "date": c.date, "subject": c.subject}
 
 
-def model_status(rel: str, data: dict, fresh: Freshness, versions: Iterable[metrics.Version], today: date,
-                 problems: list[str]) -> dict:
+def model_status(m: ModelHistory, today: date, cycles: list[releases.Cycle]) -> dict:
+    data, fresh = m.data, m.freshness
     system = data.get("system") if isinstance(data.get("system"), dict) else {}
     name = system.get("name")
     return {
-        "path": rel,
+        "path": m.path,
         "system": name if isinstance(name, str) else None,
-        "problems": problems,
+        "problems": m.problems,
         "last_model_change": commit_info(fresh.model_commit),
         "last_code_change": commit_info(fresh.code_commit),
         "stale": fresh.stale,
         "review": metrics.review_state(data, today),
         "open_threats": metrics.open_by_priority(data),
-        "metrics": metrics.compute(data, versions).to_dict(),
+        "metrics": metrics.compute(data, m.versions).to_dict(),
+        "cycles": releases.model_cycles(cycles, m.versions, data),
     }
 
 
-def collect(path: Path, today: date, max_versions: int, stream=None) -> dict:
+def collect(path: Path, today: date, max_versions: int, stream=None, tags=None, cycle_limit: int = CYCLES) -> dict:
+    bar: list[Progress] = []
+
+    def step(rel: str, total: int) -> None:
+        if not bar:
+            bar.append(Progress(total, "models", stream))
+        bar[0].step(rel)
+
     try:
-        root = repo_root(path)
-    except GitError as e:
-        raise UsageError(f"{path}: {e}") from None
-    try:
-        files, errors = expand([str(path)])
-        patterns = load_for(root).model_patterns
-    except ConfigError as e:
-        raise UsageError(str(e)) from None
-    if errors:
-        raise UsageError("; ".join(errors))
-    root_abs = root.resolve()
-    rels = [Path(os.path.relpath(f.resolve(), root_abs)).as_posix() for f in files]
-    current, scopes, problems = {}, {}, {}
-    for f, rel in zip(files, rels, strict=True):
-        try:
-            current[rel], problem = read_model(f.read_bytes())
-        except OSError as e:
-            raise UsageError(f"{f}: cannot read: {e.strerror or e}") from None
-        scopes[rel], scope_problem = scope_of(current[rel])
-        problems[rel] = [p for p in (problem, scope_problem) if p]
-        if not scopes[rel].patterns and not problems[rel]:
-            problems[rel].append("no scope.paths: no code is compared with this model")
-    try:
-        commits = read_log(root)
-        fresh = last_changes(commits, scopes, lambda p: is_model_file(p, patterns))
-        wanted = {rel: model_versions(commits, rel, max_versions) for rel in rels}
-    except GitError as e:
-        raise UsageError(str(e)) from None
-    # One cat-file process streams every version of every model, model after model.
-    blobs = iter_blobs(root, [(c.sha, rel) for rel in rels for c in wanted[rel]])
-    progress = Progress(len(rels), "models", stream)
-    models = []
-    try:
-        for rel in rels:
-            versions = (metrics.Version(c.sha, date.fromisoformat(c.day), load(raw) or None)
-                        for c, (_, raw) in zip(wanted[rel], blobs, strict=False))  # blobs go on to the next model
-            models.append(model_status(rel, current[rel], fresh[rel], versions, today, problems[rel]))
-            progress.step(rel)
-    except GitError as e:
+        repo = read_repository(path, max_versions, on_model=step)
+    except RepositoryError as e:
         raise UsageError(str(e)) from None
     finally:
-        blobs.close()
-        progress.close()
-    return {"repository": str(root), "today": today.isoformat(), "commits": len(commits), "models": models}
+        if bar:
+            bar[0].close()
+    return status_of(repo, today, tags, cycle_limit)
+
+
+def status_of(repo, today: date, tags=None, cycle_limit: int = CYCLES) -> dict:
+    """The status report of one repository read by read_repository."""
+    kind, cycles = releases.cycles_of(repo.commits, tuple(tags) if tags else repo.release_tags, cycle_limit)
+    models = [model_status(m, today, cycles) for m in repo.models]
+    return {"repository": str(repo.root), "today": today.isoformat(), "commits": len(repo.commits),
+            "cycle_kind": kind, "release_tags": list(tags) if tags else list(repo.release_tags),
+            "cycles": releases.add_up([m["cycles"] for m in models]) if models else releases.no_models(cycles),
+            "models": models}
 
 
 def short(info: dict | None) -> str:
@@ -169,10 +125,29 @@ def text(report: dict) -> str:
     n = len(report["models"])
     if not n:
         return "No threat models found (threatmodel.yaml, *.threatmodel.yaml); `threatlint init DIR` writes a starter one."
+    out += cycles_text(report["cycle_kind"], report["release_tags"], report["cycles"])
     stale = sum(1 for m in report["models"] if m["stale"])
     overdue = sum(1 for m in report["models"] if m["review"]["overdue"])
     out.append(f"{n} model{'s' if n != 1 else ''}: {stale} stale, {overdue} overdue for review (today {report['today']}).")
     return "\n".join(out)
+
+
+def write_output(rendered: str, output: str | None) -> None:
+    if output:
+        try:
+            Path(output).write_text(rendered, encoding="utf-8")
+        except OSError as e:
+            raise UsageError(f"{output}: cannot write: {e.strerror or e}") from None
+    else:
+        write_utf8(rendered)
+
+
+def check_cycle_arguments(args) -> None:
+    if args.cycles < 1:
+        raise UsageError("--cycles must be 1 or more")
+    for t in args.tags or ():
+        if not t.strip():
+            raise UsageError("--tags needs a glob such as 'v*'")
 
 
 def run(args) -> int:
@@ -185,6 +160,13 @@ def run(args) -> int:
     path = Path(args.path)
     if not path.exists():
         raise UsageError(f"{args.path}: no such file or directory")
-    report = collect(path, today, args.max_versions)
-    write_utf8((json.dumps(report, indent=2, ensure_ascii=False) if args.format == "json" else text(report)) + "\n")
+    check_cycle_arguments(args)
+    report = collect(path, today, args.max_versions, tags=args.tags, cycle_limit=args.cycles)
+    if args.format == "html":
+        from ..portfolio.page import status_page
+
+        rendered = status_page(report)
+    else:
+        rendered = (json.dumps(report, indent=2, ensure_ascii=False) if args.format == "json" else text(report)) + "\n"
+    write_output(rendered, args.output)
     return 0

@@ -6,8 +6,8 @@ import sys
 
 from ..catalog.conditions import Facts
 from ..catalog.matching import Match, filled, matches, ranked
-from ..config import ConfigError, context_for
-from ..engine.config import apply as apply_config
+from ..settings import ConfigError, context_for
+from ..engine.selection import apply as apply_config
 from ..engine.finding import Finding
 from ..engine.model import Model
 from ..engine.parse import decode, parse_yaml

@@ -5,7 +5,7 @@ import gc
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Iterable
 
-from .config import apply as apply_config
+from .selection import apply as apply_config
 from .context import CheckContext
 from .finding import Finding, Position, Range, Severity
 from .lines import lsp_lines
@@ -66,7 +66,7 @@ def schema_findings(model: Model) -> list[Finding]:
 def _gc_paused():
     """A check makes and drops many small containers and hardly any reference cycles (those it makes are
     collected once it is done). Left running, the cyclic collector rescans the whole parsed model again and
-    again as they pile up: more than the rules' own time on a 1,000-threat model (README "Performance")."""
+    again as they pile up: more than the rules' own time on a 1,000-threat model (docs/performance.md)."""
     enabled = gc.isenabled()
     gc.disable()
     try:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
-from .config import Config
+from .selection import Config
 from .finding import Severity
 
 if TYPE_CHECKING:  # the catalog package imports the engine, not the other way round
@@ -18,7 +18,7 @@ class CheckContext:
     today: date = field(default_factory=date.today)
     # Repository-relative paths of the files in the repository (for TM404), or None when unknown.
     repo_files: tuple[str, ...] | None = None
-    # Repository configuration (select/ignore/severity); build it with threatlint.config.context_for().
+    # Repository configuration (select/ignore/severity); build it with threatlint.settings.context_for().
     config: Config = field(default_factory=Config)
     # Catalog for TM106 (built-in plus the repository's extra-catalogs); None means the built-in one.
     catalog: "Catalog | None" = None

@@ -25,7 +25,7 @@ STRIDE = (
     "elevation_of_privilege",
 )
 STRIDE_LETTER = dict(zip(STRIDE, "STRIDE"))
-# Which STRIDE categories apply to which kind of element (SPEC §2).
+# Which STRIDE categories apply to which kind of element (docs/format.md, "STRIDE per kind").
 APPLICABLE = {
     "external_entity": ("spoofing", "repudiation"),
     "process": STRIDE,
@@ -154,7 +154,7 @@ class Ref:
     site: str  # human name of the reference site, e.g. "flow 'checkout' from"
 
 
-# Every reference site of SPEC §3 TM004: (section, key, expected target sections, many?)
+# Every reference site TM004 checks (docs/rules.md#tm004): (section, key, expected target sections, many?)
 REFERENCE_SITES = (
     ("flows", "from", ("elements",), False),
     ("flows", "to", ("elements",), False),

@@ -1,4 +1,4 @@
-"""Quick fixes (SPEC §4): for a finding, the text edits that resolve it.
+"""Quick fixes (docs/editors.md, "Quick fixes"): for a finding, the text edits that resolve it.
 
 Pure functions of (text, parsed document, finding): no LSP types, no I/O.
 Each `Fix` carries a title and a list of (Range, new_text) edits in engine

@@ -7,7 +7,7 @@ random edit sequences); it only avoids redoing the work of unchanged chunks.
 from __future__ import annotations
 
 from ..engine.check import _gc_paused, finalize, runs_at_stage, to_finding
-from ..engine.config import apply as apply_config
+from ..engine.selection import apply as apply_config
 from ..engine.context import CheckContext
 from ..engine.finding import Finding
 from ..engine.model import Model

@@ -1,4 +1,4 @@
-"""Which models cover a code file, and the one-line summary shown on it (SPEC §5)."""
+"""Which models cover a code file, and the one-line summary shown on it (docs/editors.md, "Code files in a model's scope")."""
 from __future__ import annotations
 
 import os

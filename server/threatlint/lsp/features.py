@@ -240,7 +240,7 @@ def symbols(doc: ParsedDoc | None) -> list[Symbol]:
                 ident = model.id_of(item)
                 isel = model.range((key, i, "id")) if ident else model.range((key, i), "key")
                 ipos = pos.items[i] if isinstance(pos, SeqPos) and i < len(pos.items) else None
-                name = ident or (f"{item.get('element')}: {item.get('stride')}" if key == "exemptions" else f"#{i + 1}")
+                name = ident or (_exemption_name(item) if key == "exemptions" else f"#{i + 1}")
                 detail = next((str(item[k]) for k in ("title", "name", "kind", "text") if isinstance(item.get(k), str)), "")
                 if key == "flows":
                     detail = f"{item.get('from')} → {item.get('to')}" + (f" ({item['name']})" if isinstance(item.get("name"), str) else "")
@@ -256,3 +256,10 @@ def symbols(doc: ParsedDoc | None) -> list[Symbol]:
 
 def stride_values() -> tuple[str, ...]:
     return STRIDE
+
+
+def _exemption_name(item: dict) -> str:
+    """An exemption's outline name: `element: stride`, or `component: name` for one that answers drift."""
+    if "component" in item and "element" not in item:
+        return f"component: {item.get('component')}"
+    return f"{item.get('element')}: {item.get('stride')}"

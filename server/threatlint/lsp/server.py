@@ -25,14 +25,14 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from .. import __version__
-from ..cli.files import find_models, git_root, is_model_file, repo_files
-from ..config import ConfigError, context_for, load_for
-from ..engine.config import DEFAULT_MODEL_PATTERNS
+from ..workspace import git_root, is_model_file, repo_files
+from ..settings import ConfigError, context_for, load_for, models_under
+from ..engine.selection import DEFAULT_MODEL_PATTERNS
 from ..engine.context import CheckContext, resolve_today
 from ..engine.finding import Finding, Range
 from ..engine.parse import decode, parse_yaml
 from ..fixes import fixes_for
-from . import features
+from . import diagram, drift, features
 from .checker import DocumentChecker
 from .convert import DiagnosticCache, Lines, diagnostic
 from .document import use_lsp_lines
@@ -235,9 +235,9 @@ class ThreatlintServer(LanguageServer):
             for f in self.workspace.folders.values():
                 fp = self.path_of(f.uri)
                 if fp is not None and fp.is_dir():
-                    paths += find_models(fp)
+                    paths += models_under(fp)  # the folder's model-patterns and exclude
             if not paths and self.workspace.root_path and os.path.isdir(self.workspace.root_path):
-                paths = find_models(self.workspace.root_path)
+                paths = models_under(self.workspace.root_path)
             self._model_paths = paths
         out = []
         open_docs = {}
@@ -285,10 +285,13 @@ class ThreatlintServer(LanguageServer):
 
     def publish_coverage(self, uri: str, force: bool = False) -> None:
         message = self.coverage_message(uri)
-        if not force and self._coverage.get(uri, "unset") == message:
+        drifted = drift.diagnostics(self, uri)  # TM501/TM500 on an infrastructure file in scope
+        seen = (message, tuple((d.code, d.message, d.range.start.line, d.range.start.character, d.range.end.line,
+                                 d.range.end.character) for d in drifted))
+        if not force and self._coverage.get(uri, "unset") == seen:
             return
-        self._coverage[uri] = message
-        diags = []
+        self._coverage[uri] = seen
+        diags = list(drifted)
         if message:
             text = self.text_of(uri)
             first = text.split("\n", 1)[0]
@@ -396,6 +399,8 @@ def create_server() -> ThreatlintServer:
     def did_change(ls: ThreatlintServer, params: lsp.DidChangeTextDocumentParams):
         if params.text_document.uri in ls.checkers:
             ls.schedule(params.text_document.uri)
+        elif drift.is_infra(ls, params.text_document.uri):
+            ls.publish_coverage(params.text_document.uri)
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: ThreatlintServer, params: lsp.DidSaveTextDocumentParams):
@@ -427,7 +432,7 @@ def create_server() -> ThreatlintServer:
     def code_action(ls: ThreatlintServer, params: lsp.CodeActionParams):
         state = ls.model_state(params.text_document.uri)
         if state is None:
-            return None
+            return drift.code_actions(ls, params)
         text, lines, doc, _ = state
         if params.context.only and not any(str(k).startswith("quickfix") for k in params.context.only):
             return None
@@ -446,7 +451,7 @@ def create_server() -> ThreatlintServer:
                     title=fix.title, kind=lsp.CodeActionKind.QuickFix, diagnostics=[diagnostic(f, lines)],
                     is_preferred=fix.preferred or None,
                     edit=lsp.WorkspaceEdit(changes={params.text_document.uri: edits})))
-        return actions
+        return actions + drift.model_actions(ls, params, text, doc, lines)
 
     @server.feature(lsp.TEXT_DOCUMENT_COMPLETION,
                     lsp.CompletionOptions(trigger_characters=[":", " ", "-", "[", ","]))
@@ -503,6 +508,7 @@ def create_server() -> ThreatlintServer:
 
         return [convert(s) for s in features.symbols(doc if doc.ok else good)]
 
+    diagram.register(server)  # threatlint/diagram: the editor's live data-flow diagram
     return server
 
 

@@ -59,7 +59,7 @@ class ThreatRow:
     likelihood: str
     severity: str
     score: int | None
-    rubric: str  # level the likelihood x severity rubric gives for the score
+    rubric: str  # level the likelihood x severity rubric gives for the score (docs/format.md, "Priority rubric")
     priority: str  # the effective priority under the model's rating scheme (engine.model.effective_priority)
     owner: str
     status: str

@@ -31,7 +31,36 @@ def _wanted_at(model: Model, ctx, threat: dict) -> bool:
 @rule("TM301", "warning", "No business impact",
       "An open threat's impact should state what it costs the business: blast_radius, records_exposed, regulatory "
       "or financial. At the design stage only open threats of priority high or critical are asked, at the "
-      "operational stage every open one; mitigated, accepted and transferred threats never.", stages=FROM_DESIGN)
+      "operational stage every open one; mitigated, accepted and transferred threats never.", stages=FROM_DESIGN,
+      why=("Priority is argued in business terms: without who and what is hurt, a reviewer cannot weigh the "
+           "threat against the cost of fixing it."),
+      fix="Add to `impact` at least one of `blast_radius`, `records_exposed`, `regulatory` or `financial`.",
+      bad="""\
+elements:
+  - {id: api, kind: process}
+threats:
+  - id: T-1
+    title: Open redirect in /oauth/callback leaks session tokens to attacker.example
+    stride: spoofing
+    affects: [api]
+    likelihood: medium
+    impact: {severity: high}
+    priority: high
+    status: open
+""",
+      good="""\
+elements:
+  - {id: api, kind: process}
+threats:
+  - id: T-1
+    title: Open redirect in /oauth/callback leaks session tokens to attacker.example
+    stride: spoofing
+    affects: [api]
+    likelihood: medium
+    impact: {severity: high, records_exposed: 400000, regulatory: [GDPR]}
+    priority: high
+    status: open
+""")
 def no_business_impact(model: Model, ctx):
     for i, t in model.items("threats"):
         if not _wanted_at(model, ctx, t):
@@ -50,7 +79,38 @@ def no_business_impact(model: Model, ctx):
       "priority should be at least what the rating scheme gives, or priority_rationale must say why it is lower. "
       "likelihood_severity: likelihood x impact.severity (low=1 .. critical=4; score >= 12 critical, >= 6 high, "
       ">= 3 medium, else low). severity: impact.severity. priority: the team rates priority directly, nothing to "
-      "compare.", stages=FROM_DESIGN)
+      "compare.", stages=FROM_DESIGN,
+      why=("A priority below what likelihood and severity give hides a serious risk from everyone who sorts "
+           "by priority, unless someone wrote down why."),
+      fix=("Raise `priority` to the rubric's level (likelihood x severity, low=1 .. critical=4; 12 and up "
+           "critical, 6 high, 3 medium), or keep it and add `priority_rationale`."),
+      bad="""\
+elements:
+  - {id: api, kind: process}
+threats:
+  - id: T-1
+    title: Open redirect in /oauth/callback leaks session tokens to attacker.example
+    stride: spoofing
+    affects: [api]
+    likelihood: high
+    impact: {severity: critical, blast_radius: every signed-in shopper}
+    priority: low
+    status: open
+""",
+      good="""\
+elements:
+  - {id: api, kind: process}
+threats:
+  - id: T-1
+    title: Open redirect in /oauth/callback leaks session tokens to attacker.example
+    stride: spoofing
+    affects: [api]
+    likelihood: high
+    impact: {severity: critical, blast_radius: every signed-in shopper}
+    priority: low
+    status: open
+    priority_rationale: reachable only from the office network until the June release
+""")
 def priority_below_rubric(model: Model, ctx):
     rating = _rating(model, ctx)
     if rating == "priority":
@@ -77,7 +137,37 @@ def priority_below_rubric(model: Model, ctx):
 @rule("TM303", "error", "High or critical threat without owner",
       "Every open threat of priority high or critical (under the model's rating scheme) needs an owner who answers "
       "for it. An accepted risk is answered for by whoever accepted it (acceptance.by, TM304); a mitigated or "
-      "transferred threat needs nobody.")
+      "transferred threat needs nobody.",
+      why=("A serious threat without an owner is nobody's job: it is not scheduled, not reviewed and not "
+           "escalated."),
+      fix="Set `owner` to the person or team who answers for the threat.",
+      bad="""\
+elements:
+  - {id: api, kind: process}
+threats:
+  - id: T-1
+    title: Open redirect in /oauth/callback leaks session tokens to attacker.example
+    stride: spoofing
+    affects: [api]
+    likelihood: medium
+    impact: {severity: high, blast_radius: every signed-in shopper}
+    priority: high
+    status: open
+""",
+      good="""\
+elements:
+  - {id: api, kind: process}
+threats:
+  - id: T-1
+    title: Open redirect in /oauth/callback leaks session tokens to attacker.example
+    stride: spoofing
+    affects: [api]
+    likelihood: medium
+    impact: {severity: high, blast_radius: every signed-in shopper}
+    priority: high
+    status: open
+    owner: team-payments
+""")
 def missing_owner(model: Model, ctx):
     rating = _rating(model, ctx)
     for i, t in model.items("threats"):
@@ -91,7 +181,42 @@ def missing_owner(model: Model, ctx):
 
 @rule("TM304", "error", "Incomplete risk acceptance",
       "An accepted threat needs acceptance.by (who accepted, and answers for it), acceptance.rationale (why) and "
-      "acceptance.expires (until when).")
+      "acceptance.expires (until when).",
+      why=("An acceptance nobody signed, without a reason or an end date, is a threat quietly dropped; "
+           "auditors and the next reviewer need all three."),
+      fix=("Give `acceptance.by` (who accepted the risk), `acceptance.rationale` (why) and "
+           "`acceptance.expires` (when it must be looked at again)."),
+      bad="""\
+elements:
+  - {id: api, kind: process}
+threats:
+  - id: T-1
+    title: Open redirect in /oauth/callback leaks session tokens to attacker.example
+    stride: spoofing
+    affects: [api]
+    likelihood: medium
+    impact: {severity: high, blast_radius: every signed-in shopper}
+    priority: high
+    status: accepted
+    owner: team-payments
+    acceptance: {by: cto@example.com}
+""",
+      good="""\
+elements:
+  - {id: api, kind: process}
+threats:
+  - id: T-1
+    title: Open redirect in /oauth/callback leaks session tokens to attacker.example
+    stride: spoofing
+    affects: [api]
+    likelihood: medium
+    impact: {severity: high, blast_radius: every signed-in shopper}
+    priority: high
+    status: accepted
+    owner: team-payments
+    residual_risk: medium
+    acceptance: {by: cto@example.com, rationale: endpoint retired in Q2, expires: 2099-06-30}
+""")
 def incomplete_acceptance(model: Model, ctx):
     for i, t in model.items("threats"):
         if t.get("status") != "accepted":
@@ -108,7 +233,42 @@ def incomplete_acceptance(model: Model, ctx):
 
 @rule("TM305", "warning", "Risk acceptance expired",
       "An accepted threat's acceptance.expires is in the past: review the risk again, then renew the acceptance or "
-      "mitigate.")
+      "mitigate.",
+      why=("An acceptance is a decision for a time; once it expires the risk stands unreviewed while the "
+           "model still calls it accepted."),
+      fix="Review the risk again, then renew the acceptance with a new `expires`, or mitigate the threat.",
+      bad="""\
+elements:
+  - {id: api, kind: process}
+threats:
+  - id: T-1
+    title: Open redirect in /oauth/callback leaks session tokens to attacker.example
+    stride: spoofing
+    affects: [api]
+    likelihood: medium
+    impact: {severity: high, blast_radius: every signed-in shopper}
+    priority: high
+    status: accepted
+    owner: team-payments
+    residual_risk: medium
+    acceptance: {by: cto@example.com, rationale: endpoint retired in Q2, expires: 2025-06-30}
+""",
+      good="""\
+elements:
+  - {id: api, kind: process}
+threats:
+  - id: T-1
+    title: Open redirect in /oauth/callback leaks session tokens to attacker.example
+    stride: spoofing
+    affects: [api]
+    likelihood: medium
+    impact: {severity: high, blast_radius: every signed-in shopper}
+    priority: high
+    status: accepted
+    owner: team-payments
+    residual_risk: medium
+    acceptance: {by: cto@example.com, rationale: endpoint retired in Q2, expires: 2099-06-30}
+""")
 def expired_acceptance(model: Model, ctx):
     for i, t in model.items("threats"):
         acc = t.get("acceptance")
@@ -122,7 +282,47 @@ def expired_acceptance(model: Model, ctx):
 
 @rule("TM306", "warning", "Mitigated threat without residual risk",
       "Once a threat of priority medium or more is mitigated, state the risk that remains (residual_risk: low | "
-      "medium | high | critical); for a low threat the residual risk is low by definition.", stages=OPERATIONAL)
+      "medium | high | critical); for a low threat the residual risk is low by definition.", stages=OPERATIONAL,
+      why=("Mitigation rarely removes a risk; without the residual risk the register shows mitigated threats "
+           "as gone."),
+      fix="Add `residual_risk: low | medium | high | critical` for what remains.",
+      bad="""\
+review: {stage: operational}
+elements:
+  - {id: api, kind: process}
+threats:
+  - id: T-1
+    title: Open redirect in /oauth/callback leaks session tokens to attacker.example
+    stride: spoofing
+    affects: [api]
+    likelihood: medium
+    impact: {severity: high, blast_radius: every signed-in shopper}
+    priority: high
+    status: mitigated
+    owner: team-payments
+    mitigations: [M-1]
+mitigations:
+  - {id: M-1, title: Exact-match allowlist of redirect URIs on /oauth/callback, status: implemented}
+""",
+      good="""\
+review: {stage: operational}
+elements:
+  - {id: api, kind: process}
+threats:
+  - id: T-1
+    title: Open redirect in /oauth/callback leaks session tokens to attacker.example
+    stride: spoofing
+    affects: [api]
+    likelihood: medium
+    impact: {severity: high, blast_radius: every signed-in shopper}
+    priority: high
+    status: mitigated
+    owner: team-payments
+    mitigations: [M-1]
+    residual_risk: low
+mitigations:
+  - {id: M-1, title: Exact-match allowlist of redirect URIs on /oauth/callback, status: implemented}
+""")
 def missing_residual(model: Model, ctx):
     rating = _rating(model, ctx)
     for i, t in model.items("threats"):
@@ -146,7 +346,35 @@ def _has(t: dict, path: tuple) -> bool:
       "A threat needs the fields its rating scheme reads (review.rating, or the configuration's `rating`): "
       "likelihood_severity: likelihood and impact.severity (priority then follows the rubric, TM302); severity: "
       "impact.severity; priority: priority. A threat with an explicit priority is rated under any scheme.",
-      stages=FROM_DESIGN)
+      stages=FROM_DESIGN,
+      why=("An unrated open threat cannot be ranked: it sorts below every rated one in the register, the "
+           "guards on high and critical threats (TM204, TM303) never see it, and the riskiest gap in the model "
+           "can hide behind a missing field."),
+      fix=("Rate the threat with what the model's scheme reads: `likelihood` and `impact.severity` under "
+           "likelihood_severity (the default), `impact.severity` under severity, `priority` under priority; "
+           "or give it an explicit `priority`."),
+      bad="""\
+elements:
+  - {id: api, kind: process}
+threats:
+  - id: T-1
+    title: Attacker enumerates order ids on api's /orders/{id} to read other shoppers' orders
+    stride: information_disclosure
+    affects: [api]
+    status: open
+""",
+      good="""\
+elements:
+  - {id: api, kind: process}
+threats:
+  - id: T-1
+    title: Attacker enumerates order ids on api's /orders/{id} to read other shoppers' orders
+    stride: information_disclosure
+    affects: [api]
+    likelihood: medium
+    impact: {severity: high}
+    status: open
+""")
 def unrated_threat(model: Model, ctx):
     rating = _rating(model, ctx)
     needed = RATING_FIELDS[rating]

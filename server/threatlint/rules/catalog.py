@@ -12,7 +12,30 @@ _NAMED = 3  # entries spelled out with their titles; the rest by id (all are in 
       "properties, and the model answers none of their STRIDE categories there: no threat with catalog: <id>, no "
       "threat of the same category on it, no exemption. Baseline hygiene entries (true of nearly every element) are "
       "left to `suggest`. One finding per element or flow names the entries; "
-      "`threatlint suggest` lists each with its filled-in attack path and mitigations.", stages=FROM_DESIGN)
+      "`threatlint suggest` lists each with its filled-in attack path and mitigations.", stages=FROM_DESIGN,
+      why=("The catalog holds attacks known to hit elements like this one; one that is neither modelled nor "
+           "exempted is most often one nobody thought of."),
+      fix=("Run `threatlint suggest` for the entry's attack path and mitigations, then add a threat with "
+           "`catalog: <id>` affecting the element (or any threat of that STRIDE category there), or an "
+           "exemption with the reason it does not apply."),
+      bad="""\
+elements:
+  - {id: sms, kind: external_entity, name: SMS gateway}
+""",
+      good="""\
+elements:
+  - {id: sms, kind: external_entity, name: SMS gateway}
+threats:
+  - id: T-1
+    title: Attacker ports the shopper's phone number and receives the SMS sign-in codes
+    stride: spoofing
+    affects: [sms]
+    likelihood: medium
+    impact: {severity: high}
+    priority: high
+    status: open
+    catalog: CT-S-021
+""")
 def catalog_threats(model: Model, ctx):
     # Imported here: the catalog package reads engine modules, and the engine imports the rules.
     from ..catalog import default_catalog

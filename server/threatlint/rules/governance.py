@@ -14,7 +14,17 @@ def _days(delta: timedelta) -> str:
 
 @rule("TM401", "warning", "Review overdue",
       "The model's review is overdue when review.last_reviewed + review.cadence_days is before today (without "
-      "cadence_days, a year). Review the model with the team, then update last_reviewed.")
+      "cadence_days, a year). Review the model with the team, then update last_reviewed.",
+      why=("Systems change faster than their models; a model past its review date describes a system that "
+           "may no longer exist."),
+      fix=("Review the model with the team, then set `review.last_reviewed` to the review date (the editor's "
+           "quick fix sets today)."),
+      bad="""\
+review: {last_reviewed: 2025-01-10, cadence_days: 90}
+""",
+      good="""\
+review: {last_reviewed: 2026-11-02, cadence_days: 90}
+""")
 def review_overdue(model: Model, ctx):
     review = model.review_due()
     if review.overdue(ctx.today):
@@ -44,7 +54,42 @@ def _needs_tracking(model: Model, ctx) -> set[str] | None:
 @rule("TM402", "info", "Mitigation not implemented and without ticket",
       "A mitigation that is not implemented yet should have a ticket so the work is tracked. At the design stage "
       "only mitigations of open threats of priority high or critical are asked; at the operational stage every "
-      "one.", stages=FROM_DESIGN)
+      "one.", stages=FROM_DESIGN,
+      why=("A mitigation that exists only in the model is not being built; a ticket puts it in the team's "
+           "backlog and lets the register link to it."),
+      fix="Add `ticket` with the issue that tracks the work (or set `status: implemented` once it is done).",
+      bad="""\
+elements:
+  - {id: api, kind: process}
+threats:
+  - id: T-1
+    title: Open redirect in /oauth/callback leaks session tokens to attacker.example
+    stride: spoofing
+    affects: [api]
+    likelihood: medium
+    impact: {severity: high}
+    status: open
+    owner: team-payments
+    mitigations: [M-1]
+mitigations:
+  - {id: M-1, title: Exact-match allowlist of redirect URIs on /oauth/callback, status: planned}
+""",
+      good="""\
+elements:
+  - {id: api, kind: process}
+threats:
+  - id: T-1
+    title: Open redirect in /oauth/callback leaks session tokens to attacker.example
+    stride: spoofing
+    affects: [api]
+    likelihood: medium
+    impact: {severity: high}
+    status: open
+    owner: team-payments
+    mitigations: [M-1]
+mitigations:
+  - {id: M-1, title: Exact-match allowlist of redirect URIs on /oauth/callback, status: planned, ticket: PAY-12}
+""")
 def untracked_mitigation(model: Model, ctx):
     wanted = _needs_tracking(model, ctx)
     for i, m in model.items("mitigations"):
@@ -59,7 +104,18 @@ def untracked_mitigation(model: Model, ctx):
 
 
 @rule("TM403", "warning", "Assumption not validated",
-      "An assumption the model rests on should be checked; set validated: true and give the evidence.")
+      "An assumption the model rests on should be checked; set validated: true and give the evidence.",
+      why=("Threats are judged against the assumptions; one that was never checked may be false, and every "
+           "conclusion built on it with it."),
+      fix="Check the assumption, then set `validated: true` and say in `evidence` how it was checked.",
+      bad="""\
+assumptions:
+  - {id: A-1, text: The database accepts connections from the VPC only}
+""",
+      good="""\
+assumptions:
+  - {id: A-1, text: The database accepts connections from the VPC only, validated: true, evidence: security-group review 2026-10}
+""")
 def unvalidated_assumption(model: Model, ctx):
     for i, a in model.items("assumptions"):
         if a.get("validated") is not True:
@@ -69,7 +125,19 @@ def unvalidated_assumption(model: Model, ctx):
 
 @rule("TM404", "warning", "Scope path matches no file",
       "A scope.paths pattern (a '!' pattern judged by its un-negated form) matches no file in the repository: it "
-      "is misspelled or the code moved, so the gate no longer guards it.")
+      "is misspelled or the code moved, so the gate no longer guards it.",
+      why=("The gate blocks a commit only for code inside a model's scope; a pattern that matches nothing (a "
+           "typo, moved code) means that code changes without anyone looking at the model."),
+      fix=("Correct the pattern (gitignore syntax, relative to the repository root) or remove it. The "
+           "examples assume a repository holding `services/pay/app.py`."),
+      bad="""\
+scope:
+  paths: ["services/payment/**"]
+""",
+      good="""\
+scope:
+  paths: ["services/pay/**"]
+""")
 def dead_scope_pattern(model: Model, ctx):
     if ctx.repo_files is None:
         return

@@ -1,4 +1,13 @@
-"""The rule catalog: each rule is a small function registered with its id, severity and help."""
+"""The rule catalog: each rule is a small function registered with its id, severity, help and documentation.
+
+A rule's documentation lives beside it, in its registration: `help` says what it finds, `why` why it
+matters, `fix` how to fix it, `bad` and `good` a failing and a passing example (the part of a model
+that matters; the page adds `version: 1` and `system`). A rule that judges what the repository deploys
+or what runs against the model (drift) also has `infra`: the file each example's model is judged
+against. docs/rules.md is generated from these (`python scripts/regenerate.py`); tests check that every
+rule has them, that each failing example triggers the rule and each passing one does not
+(rules/examples.py), and that docs/rules.md is current.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -26,6 +35,21 @@ class Hit:
 
 
 @dataclass(frozen=True)
+class Infra:
+    """The other half of a drift rule's examples: an infrastructure file (or trace export) that the
+    example's model (`bad` or `good`) is judged against, through threatlint.drift.check."""
+
+    path: str  # its name in the example repository, which says how it is read: compose.yaml, traces.jsonl
+    bad: str  # the file in the failing example
+    good: str = ""  # the file in the passing example; empty: the same as `bad` (the fix is in the model)
+    before: str = ""  # set: the examples are a change from this text to `bad`/`good` (what the gate judges)
+
+    @property
+    def passing(self) -> str:
+        return self.good or self.bad
+
+
+@dataclass(frozen=True)
 class Rule:
     id: str
     severity: Severity
@@ -34,35 +58,46 @@ class Rule:
     family: str
     check: Callable | None = None  # None for rules produced by the parser or the schema stage
     stages: tuple[str, ...] = EVERY_STAGE
+    why: str = ""  # why the finding matters
+    fix: str = ""  # how to fix it
+    bad: str = ""  # YAML that triggers the rule (a model's relevant part)
+    good: str = ""  # the same, fixed
+    infra: Infra | None = None  # drift rules: the file the examples' models are judged against
 
     def runs_at(self, stage: str) -> bool:
         return stage in self.stages
 
     @property
     def help_uri(self) -> str:
-        return f"https://threatlint.dev/rules/{self.id}"
+        from ..links import rule_help_uri
+
+        return rule_help_uri(self.id)
 
 
 RULES: dict[str, Rule] = {}
 
 
-def register(id: str, severity: str, summary: str, help: str, family: str, check=None,
-             stages: tuple[str, ...] = EVERY_STAGE) -> Rule:
+def register(id: str, severity: str, summary: str, help: str, family: str, check=None, *,
+             stages: tuple[str, ...] = EVERY_STAGE, why: str = "", fix: str = "", bad: str = "",
+             good: str = "", infra: Infra | None = None) -> Rule:
     unknown = set(stages) - set(STAGES)
     if unknown or not stages:
         raise ValueError(f"{id}: stages must be some of {', '.join(STAGES)}, got {stages!r}")
-    rule = Rule(id, Severity(severity), summary, help, family, check, tuple(stages))
+    rule = Rule(id, Severity(severity), summary, help, family, check, tuple(stages), why=why, fix=fix, bad=bad,
+                good=good, infra=infra)
     RULES[id] = rule
     return rule
 
 
-def rule(id: str, severity: str, summary: str, help: str, stages: tuple[str, ...] = EVERY_STAGE):
-    """Decorator: `@rule("TM201", "warning", "...", "...", stages=FROM_DESIGN)` on
+def rule(id: str, severity: str, summary: str, help: str, *, stages: tuple[str, ...] = EVERY_STAGE,
+         why: str = "", fix: str = "", bad: str = "", good: str = ""):
+    """Decorator: `@rule("TM201", "warning", summary, help, stages=FROM_DESIGN, why=..., fix=..., bad=...,
+    good=...)` on
     `def check(model, ctx) -> Iterable[Hit]`."""
 
     def wrap(fn: Callable[..., Iterable[Hit]]):
         family = fn.__module__.rsplit(".", 1)[-1]
-        register(id, severity, summary, help, family, fn, stages)
+        register(id, severity, summary, help, family, fn, stages=stages, why=why, fix=fix, bad=bad, good=good)
         return fn
 
     return wrap

@@ -168,7 +168,43 @@ def _states_the_attack(model: Model, t: dict) -> bool:
       "An open threat needs an attack_path with entry (where the attacker comes in), steps (what they do) and "
       "target (the asset id they reach), so that a reader can judge and test the mitigation, unless its title and "
       "description already state who attacks what and how. Mitigated, accepted and transferred threats are not "
-      "asked.", stages=FROM_DESIGN)
+      "asked.", stages=FROM_DESIGN,
+      why=("Without the path from entry point to asset a reader can neither judge how likely the attack is "
+           "nor test whether a mitigation blocks it."),
+      fix=("Add `attack_path` with `entry` (where the attacker comes in), `steps` (what they do, in order) "
+           "and `target` (the asset id they reach)."),
+      bad="""\
+elements:
+  - {id: api, kind: process}
+threats:
+  - id: T-1
+    title: Open redirect in /oauth/callback leaks session tokens to attacker.example
+    stride: spoofing
+    affects: [api]
+    likelihood: medium
+    impact: {severity: high, blast_radius: every signed-in shopper}
+    priority: high
+    status: open
+""",
+      good="""\
+assets:
+  - {id: sessions, classification: credentials}
+elements:
+  - {id: api, kind: process}
+threats:
+  - id: T-1
+    title: Open redirect in /oauth/callback leaks session tokens to attacker.example
+    stride: spoofing
+    affects: [api]
+    likelihood: medium
+    impact: {severity: high, blast_radius: every signed-in shopper}
+    priority: high
+    status: open
+    attack_path:
+      entry: GET /oauth/callback?redirect_uri=
+      steps: [attacker sends a sign-in link with their redirect_uri, the token is appended to it]
+      target: sessions
+""")
 def missing_attack_path(model: Model, ctx):
     for i, t in model.items("threats"):
         if not is_open(t) or not model.threat_in_scope(t):
@@ -207,7 +243,37 @@ def _names_something(model: Model, t: dict, blob: str) -> bool:
       "A threat must say what goes wrong and where: name the element, entry point or asset, and avoid wording that "
       "fits any system (\"several potential security risks\", \"could be compromised\"). Title, description and "
       "attack_path are judged together; a named attack technique on the elements in `affects` says where. Threats "
-      "that are dealt with (mitigated, accepted, transferred) are not asked to be rewritten.", stages=FROM_DESIGN)
+      "that are dealt with (mitigated, accepted, transferred) are not asked to be rewritten.", stages=FROM_DESIGN,
+      why=("A threat that fits any system (\"several potential security risks\") cannot be mitigated, tested "
+           "or ranked; it only looks like coverage."),
+      fix=("Say what goes wrong and where: name the element, entry point or asset, the weakness and the "
+           "consequence."),
+      bad="""\
+elements:
+  - {id: api, kind: process}
+threats:
+  - id: T-1
+    title: Several potential security risks
+    stride: spoofing
+    affects: [api]
+    likelihood: medium
+    impact: {severity: high}
+    priority: high
+    status: open
+""",
+      good="""\
+elements:
+  - {id: api, kind: process}
+threats:
+  - id: T-1
+    title: Open redirect in /oauth/callback of api leaks session tokens
+    stride: spoofing
+    affects: [api]
+    likelihood: medium
+    impact: {severity: high}
+    priority: high
+    status: open
+""")
 def vague_threat(model: Model, ctx):
     for i, t in model.items("threats"):
         if not is_open(t) or not model.threat_in_scope(t):
@@ -249,7 +315,19 @@ def _placeholder(blob: str, *fields) -> str | None:
 @rule("TM203", "warning", "Generic mitigation",
       "A mitigation must be a concrete design change (\"exact-match allowlist of redirect URIs on /oauth/callback\"), "
       "not a generic control (\"follow best practices\", \"use a WAF\", \"harden the system\"). A control family "
-      "(rate limiting, input validation, a WAF) is fine once the mitigation says where and how.", stages=FROM_DESIGN)
+      "(rate limiting, input validation, a WAF) is fine once the mitigation says where and how.", stages=FROM_DESIGN,
+      why=("\"Follow best practices\" names no change anyone can make or verify; the threat it claims to "
+           "counter stays open in practice."),
+      fix=("Name the design change, where it is made and what it blocks; a control family (rate limiting, a "
+           "WAF) is fine once it says where and how."),
+      bad="""\
+mitigations:
+  - {id: M-1, title: Follow security best practices, status: planned, ticket: PAY-12}
+""",
+      good="""\
+mitigations:
+  - {id: M-1, title: Exact-match allowlist of redirect URIs on /oauth/callback, status: planned, ticket: PAY-12}
+""")
 def generic_mitigation(model: Model, ctx):
     for i, m in model.items("mitigations"):
         title = text(m.get("title"))
@@ -287,7 +365,42 @@ def _live_mitigations(model: Model, t: dict) -> list[str]:
 
 @rule("TM204", "error", "High-priority open threat without mitigation",
       "An open threat (open, mitigating or no status) of priority high or critical under the model's rating scheme "
-      "needs at least one mitigation (planned or better) in mitigations.")
+      "needs at least one mitigation (planned or better) in mitigations.",
+      why=("A high or critical threat that is open and has no planned mitigation is a known serious risk "
+           "with nobody working on it."),
+      fix=("Add a mitigation (a concrete design change, with a ticket) and list its id in the threat's "
+           "`mitigations`; or accept the risk (`status: accepted` with `acceptance`)."),
+      bad="""\
+elements:
+  - {id: api, kind: process}
+threats:
+  - id: T-1
+    title: Open redirect in /oauth/callback leaks session tokens to attacker.example
+    stride: spoofing
+    affects: [api]
+    likelihood: medium
+    impact: {severity: high, blast_radius: every signed-in shopper}
+    priority: high
+    status: open
+    owner: team-payments
+""",
+      good="""\
+elements:
+  - {id: api, kind: process}
+threats:
+  - id: T-1
+    title: Open redirect in /oauth/callback leaks session tokens to attacker.example
+    stride: spoofing
+    affects: [api]
+    likelihood: medium
+    impact: {severity: high, blast_radius: every signed-in shopper}
+    priority: high
+    status: open
+    owner: team-payments
+    mitigations: [M-1]
+mitigations:
+  - {id: M-1, title: Exact-match allowlist of redirect URIs on /oauth/callback, status: planned, ticket: PAY-12}
+""")
 def unmitigated_priority(model: Model, ctx):
     rating = model.rating(ctx.config.rating)
     for i, t in model.items("threats"):
@@ -304,7 +417,35 @@ def unmitigated_priority(model: Model, ctx):
 
 @rule("TM205", "warning", "Mitigated threat lists no mitigation",
       "A threat marked mitigated must say how: list the mitigations that counter it. Without one, a reader cannot "
-      "check the claim and the threat drops out of every open-risk count.")
+      "check the claim and the threat drops out of every open-risk count.",
+      why=("`status: mitigated` takes the threat out of every open-risk count, the register and the gate; "
+           "without a mitigation behind it the claim cannot be checked, and a threat closed by mistake stays "
+           "closed."),
+      fix=("List the mitigation that counters the threat in `mitigations` (define it under `mitigations:` "
+           "if it is not there yet), or set `status: open` until the work is done."),
+      bad="""\
+elements:
+  - {id: api, kind: process}
+threats:
+  - id: T-1
+    title: Attacker replays a captured refund request to api
+    stride: tampering
+    affects: [api]
+    status: mitigated
+""",
+      good="""\
+elements:
+  - {id: api, kind: process}
+threats:
+  - id: T-1
+    title: Attacker replays a captured refund request to api
+    stride: tampering
+    affects: [api]
+    status: mitigated
+    mitigations: [M-1]
+mitigations:
+  - {id: M-1, title: Signed refund requests with a nonce and 5-minute expiry checked by api, status: implemented}
+""")
 def mitigated_without_mitigation(model: Model, ctx):
     for i, t in model.items("threats"):
         if t.get("status") != "mitigated" or _live_mitigations(model, t):

@@ -16,9 +16,41 @@ _NOUN = {"external_entity": "external entity", "process": "process", "data_store
 @rule("TM101", "warning", "Missing STRIDE category",
       "Each element and flow must have a threat (or an exemption with a rationale) for every STRIDE category that "
       "applies to its kind: external_entity S R; process S T R I D E; data_store T R I D; flow T I D. A flow that is "
-      "both encrypted and authenticated answers tampering and information disclosure by itself. One finding per "
+      "both encrypted and authenticated answers tampering and information disclosure by itself. Which categories are "
+      "asked follows from what the element or flow is exposed to (docs/rules.md, TM101). One finding per "
       "element or flow names every missing category; the quick fixes add them one by one.",
-      stages=FROM_DESIGN)
+      stages=FROM_DESIGN,
+      why=("STRIDE per element is the check that nothing was forgotten: every category that can happen to a "
+           "kind of element either has a threat or a written reason why it does not apply."),
+      fix=("Add a threat with that `stride` category that `affects` the element or flow, or an exemption "
+           "naming the element, the category and the reason. `threatlint suggest` proposes catalog threats "
+           "that fit."),
+      bad="""\
+elements:
+  - {id: orders-db, kind: data_store, name: Orders database}
+threats:
+  - id: T-1
+    title: Attacker with api's leaked database password rewrites order totals in orders-db
+    stride: tampering
+    affects: [orders-db]
+    likelihood: low
+    impact: {severity: high}
+    status: open
+""",
+      good="""\
+elements:
+  - {id: orders-db, kind: data_store, name: Orders database}
+threats:
+  - id: T-1
+    title: Attacker with api's leaked database password rewrites order totals in orders-db
+    stride: tampering
+    affects: [orders-db]
+    likelihood: low
+    impact: {severity: high}
+    status: open
+exemptions:
+  - {element: orders-db, stride: information_disclosure, rationale: orders-db holds order numbers and totals only; card data stays with the payment provider}
+""")
 def missing_category(model: Model, ctx):
     for section in ("elements", "flows"):
         for i, item in model.items(section):
@@ -51,7 +83,38 @@ def _authenticates_clients(model: Model, ident: str) -> bool:
       "A threat's STRIDE category must apply to the kind of every element or flow it affects (e.g. tampering does "
       "not apply to an external entity). Spoofing and elevation of privilege on a data store that authenticates and "
       "authorizes its clients (a database, a directory, a message broker, managed cloud storage) are accepted: a "
-      "client can be impersonated towards it, or gain rights inside it.")
+      "client can be impersonated towards it, or gain rights inside it.",
+      why=("A category that cannot happen to the element (tampering with an external entity you do not run) "
+           "means the threat sits on the wrong element, and the element it belongs to still lacks it."),
+      fix=("Move the threat to the element where the attack takes effect, or change its category. "
+           "Applicable: external_entity S R; process S T R I D E; data_store T R I D; flow T I D."),
+      bad="""\
+elements:
+  - {id: browser, kind: external_entity}
+threats:
+  - id: T-1
+    title: Shopper edits the cart total in the browser before checkout
+    stride: tampering
+    affects: [browser]
+    likelihood: high
+    impact: {severity: medium}
+    priority: high
+    status: open
+""",
+      good="""\
+elements:
+  - {id: browser, kind: external_entity}
+  - {id: api, kind: process}
+threats:
+  - id: T-1
+    title: Checkout API trusts the cart total the browser sends
+    stride: tampering
+    affects: [api]
+    likelihood: high
+    impact: {severity: medium}
+    priority: high
+    status: open
+""")
 def inapplicable_category(model: Model, ctx):
     for i, t in model.items("threats"):
         stride = t.get("stride")
@@ -136,7 +199,32 @@ def _carries_own_credentials(model: Model, f: dict) -> bool:
       "flow back to the client, or given as the flow's `returns`), public content served anonymously on purpose, and "
       "a store read by the process that connects to it, and flows whose authentication the threats already model (a "
       "mitigated threat on the flow or its receiver with an authentication mitigation) are not reported.",
-      stages=FROM_DESIGN)
+      stages=FROM_DESIGN,
+      why=("Whatever crosses a trust boundary comes from someone the receiver does not trust by default; "
+           "without authentication anyone who can reach the receiver can send it data as anyone else "
+           "(spoofing)."),
+      fix=("Authenticate the sender on the receiving side (mutual TLS, signed tokens, API keys checked per "
+           "request) and set `authenticated: true` on the flow."),
+      bad="""\
+boundaries:
+  - {id: internet}
+  - {id: vpc}
+elements:
+  - {id: browser, kind: external_entity, boundary: internet}
+  - {id: api, kind: process, boundary: vpc}
+flows:
+  - {id: checkout, from: browser, to: api, protocol: HTTPS, encrypted: true}
+""",
+      good="""\
+boundaries:
+  - {id: internet}
+  - {id: vpc}
+elements:
+  - {id: browser, kind: external_entity, boundary: internet}
+  - {id: api, kind: process, boundary: vpc}
+flows:
+  - {id: checkout, from: browser, to: api, protocol: HTTPS, encrypted: true, authenticated: true}
+""")
 def unauthenticated_crossing(model: Model, ctx):
     for i, f in _judged_flows(model):
         if not model.crosses_boundary(f) or f.get("authenticated") is True:
@@ -155,7 +243,35 @@ def unauthenticated_crossing(model: Model, ctx):
 
 @rule("TM104", "error", "Sensitive data crosses a trust boundary unencrypted",
       "A flow that carries a pii, credentials, financial or secret asset across a trust boundary, in its request "
-      "(`data`) or its response (`returns`), must be encrypted in transit (encrypted: true).")
+      "(`data`) or its response (`returns`), must be encrypted in transit (encrypted: true).",
+      why=("Sensitive data sent in clear text across a trust boundary can be read and altered by anyone on "
+           "the path between the two zones."),
+      fix=("Encrypt the flow in transit (TLS 1.2 or later, or an encrypted tunnel) and set `encrypted: "
+           "true`."),
+      bad="""\
+assets:
+  - {id: cards, classification: financial}
+boundaries:
+  - {id: internet}
+  - {id: vpc}
+elements:
+  - {id: browser, kind: external_entity, boundary: internet}
+  - {id: api, kind: process, boundary: vpc}
+flows:
+  - {id: pay, from: browser, to: api, data: [cards], protocol: HTTP, authenticated: true}
+""",
+      good="""\
+assets:
+  - {id: cards, classification: financial}
+boundaries:
+  - {id: internet}
+  - {id: vpc}
+elements:
+  - {id: browser, kind: external_entity, boundary: internet}
+  - {id: api, kind: process, boundary: vpc}
+flows:
+  - {id: pay, from: browser, to: api, data: [cards], protocol: HTTPS, authenticated: true, encrypted: true}
+""")
 def unencrypted_sensitive_crossing(model: Model, ctx):
     for i, f in _judged_flows(model):
         if not model.crosses_boundary(f) or f.get("encrypted") is True or model.is_local_input(f):
@@ -171,7 +287,32 @@ def unencrypted_sensitive_crossing(model: Model, ctx):
 @rule("TM107", "warning", "Unencrypted flow across a trust boundary carries undeclared data",
       "A flow crosses a trust boundary unencrypted and declares no `data`, so nobody can tell whether it exposes "
       "something sensitive (TM104 cannot judge it). Say what it carries, or encrypt it. Not reported when a threat "
-      "on the flow already models tampering or disclosure in transit.", stages=FROM_DESIGN)
+      "on the flow already models tampering or disclosure in transit.", stages=FROM_DESIGN,
+      why=("Anyone on the path between the two zones can read and change an unencrypted flow; when the flow "
+           "does not say what it carries, nobody (TM104 included) can tell whether that exposes card numbers or "
+           "nothing at all, and the gap goes unreviewed."),
+      fix=("List the assets the flow carries in `data` (and what its response sends back in `returns`) so "
+           "their sensitivity is judged, or encrypt it in transit and set `encrypted: true`."),
+      bad="""\
+boundaries:
+  - {id: internet}
+  - {id: vpc}
+elements:
+  - {id: partner, kind: external_entity, name: Partner ERP, boundary: internet}
+  - {id: api, kind: process, boundary: vpc}
+flows:
+  - {id: orders-feed, from: partner, to: api, protocol: HTTP, authenticated: true}
+""",
+      good="""\
+boundaries:
+  - {id: internet}
+  - {id: vpc}
+elements:
+  - {id: partner, kind: external_entity, name: Partner ERP, boundary: internet}
+  - {id: api, kind: process, boundary: vpc}
+flows:
+  - {id: orders-feed, from: partner, to: api, protocol: HTTPS, encrypted: true, authenticated: true}
+""")
 def unencrypted_unknown_crossing(model: Model, ctx):
     for i, f in _judged_flows(model):
         if not model.crosses_boundary(f) or f.get("encrypted") is True or model.carried(f):
@@ -198,7 +339,23 @@ def _disclosure_tracked(model: Model, ident) -> bool:
 @rule("TM105", "warning", "Sensitive data store not encrypted at rest",
       "A data store holding a pii, credentials, financial or secret asset should encrypt at rest "
       "(encrypted_at_rest: true), unless an information-disclosure threat on it already lists the mitigation "
-      "that tracks the fix.", stages=FROM_DESIGN)
+      "that tracks the fix.", stages=FROM_DESIGN,
+      why=("A copied disk, snapshot or backup of an unencrypted store hands over every sensitive record it "
+           "holds."),
+      fix=("Turn on storage encryption (database, volume or bucket encryption with managed keys) and set "
+           "`encrypted_at_rest: true`."),
+      bad="""\
+assets:
+  - {id: cards, classification: financial}
+elements:
+  - {id: db, kind: data_store, stores: [cards]}
+""",
+      good="""\
+assets:
+  - {id: cards, classification: financial}
+elements:
+  - {id: db, kind: data_store, stores: [cards], encrypted_at_rest: true}
+""")
 def unencrypted_store(model: Model, ctx):
     for i, el in model.in_scope("elements"):
         if el.get("kind") != "data_store" or el.get("encrypted_at_rest") is True:

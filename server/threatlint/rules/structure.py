@@ -11,6 +11,20 @@ register(
     "The file is not valid YAML (or uses a YAML feature threatlint refuses: tags, aliases that expand too far, "
     "duplicate keys, several documents). Fix the file at the reported position; nothing else is checked until it parses.",
     "structure",
+    why=("Nothing can be checked in a file that does not parse, and the refused features (tags that "
+         "construct objects, alias bombs, duplicate keys that silently drop a value) are how a YAML file "
+         "misleads its reader or its parser."),
+    fix=("Correct the YAML at the reported position (an unclosed bracket or quote, a tab in the "
+         "indentation, a key given twice). Write plain mappings and lists: no `!tags`, one document per "
+         "file."),
+    bad="""\
+elements:
+  - {id: api, kind: process
+""",
+    good="""\
+elements:
+  - {id: api, kind: process}
+""",
 )
 register(
     "TM002",
@@ -19,6 +33,19 @@ register(
     "The model does not match schemas/threatmodel.schema.json: an unknown key, a wrong type, a value outside an "
     "enum, or a missing required key. The message gives the JSON path.",
     "structure",
+    why=("A misspelt key or an unknown value is silently ignored by every rule that looks for the right "
+         "one: `encrypt: true` does not make a flow encrypted, and a threat without `status` is invisible "
+         "to the register."),
+    fix=("Follow the message's JSON path to the key; use a key and value documented in docs/format.md (the "
+         "editor completes them from the schema)."),
+    bad="""\
+elements:
+  - {id: api, kind: service}
+""",
+    good="""\
+elements:
+  - {id: api, kind: process}
+""",
 )
 
 _NOUN = {"assets": "an asset", "boundaries": "a boundary", "elements": "an element", "flows": "a flow",
@@ -26,7 +53,20 @@ _NOUN = {"assets": "an asset", "boundaries": "a boundary", "elements": "an eleme
 
 
 @rule("TM003", "error", "Duplicate id",
-      "Ids are unique across the whole file, whatever the section. Rename one of the items.")
+      "Ids are unique across the whole file, whatever the section. Rename one of the items.",
+      why=("References are by id; with two items of the same id nobody can tell which one a flow or threat "
+           "means, and the rules would judge the wrong one."),
+      fix="Rename one of the items and update the references that meant it.",
+      bad="""\
+elements:
+  - {id: api, kind: process}
+  - {id: api, kind: data_store}
+""",
+      good="""\
+elements:
+  - {id: api, kind: process}
+  - {id: orders-db, kind: data_store}
+""")
 def duplicate_ids(model: Model, ctx):
     for ident, defs in model.definitions.items():
         if len(defs) < 2:
@@ -40,7 +80,25 @@ def duplicate_ids(model: Model, ctx):
 
 @rule("TM004", "error", "Reference to an unknown id",
       "A flow's from/to/data, an element's boundary/stores, a threat's affects/mitigations/attack_path.target or an "
-      "exemption's element names an id that is not defined in the right section.")
+      "exemption's element names an id that is not defined in the right section.",
+      why=("A reference to nothing is a typo or a leftover of a rename; the flow, threat or mitigation it "
+           "belongs to then describes nothing, and the STRIDE rules cannot see it."),
+      fix=("Point the reference at an id defined in the right section (an element for `from`/`to`, an asset "
+           "for `data`, ...), or define the missing item."),
+      bad="""\
+elements:
+  - {id: api, kind: process}
+  - {id: db, kind: data_store}
+flows:
+  - {id: save-order, from: api, to: orders-db}
+""",
+      good="""\
+elements:
+  - {id: api, kind: process}
+  - {id: db, kind: data_store}
+flows:
+  - {id: save-order, from: api, to: db}
+""")
 def unknown_references(model: Model, ctx):
     for ref in model.references:
         if model.lookup(ref.target, ref.expects):
@@ -56,7 +114,24 @@ def unknown_references(model: Model, ctx):
 
 @rule("TM005", "warning", "Defined but never used",
       "An asset, boundary or mitigation that nothing refers to is either dead weight or a sign that a flow, element "
-      "or threat forgot to reference it. A boundary that only holds other boundaries (their parent) is used.")
+      "or threat forgot to reference it. A boundary that only holds other boundaries (their parent) is used.",
+      why=("An asset no flow carries and no store holds is not protected by any rule (TM104 and TM105 look "
+           "at where assets go); an unused mitigation counters nothing."),
+      fix=("Reference the item where it belongs (an asset from a flow's `data` or a data store's `stores`, a "
+           "boundary from an element's `boundary`, a mitigation from a threat's `mitigations`), or delete "
+           "it."),
+      bad="""\
+assets:
+  - {id: cards, classification: financial}
+elements:
+  - {id: db, kind: data_store, encrypted_at_rest: true}
+""",
+      good="""\
+assets:
+  - {id: cards, classification: financial}
+elements:
+  - {id: db, kind: data_store, encrypted_at_rest: true, stores: [cards]}
+""")
 def unused(model: Model, ctx):
     used = model.referenced
     hints = {
@@ -74,7 +149,22 @@ def unused(model: Model, ctx):
 
 @rule("TM006", "error", "Boundaries nested in a cycle",
       "Boundaries nest through `parent`; a boundary cannot sit inside itself, directly or through others. Break the "
-      "cycle by removing one parent.")
+      "cycle by removing one parent.",
+      why=("A boundary inside itself has no outside: nobody can say which zone its elements sit in or which "
+           "flows cross into them, so every check that reads trust boundaries (TM101, TM103, TM104) judges a "
+           "zone that cannot exist."),
+      fix=("Decide which boundary holds the other and remove the `parent` that points the wrong way (the "
+           "outermost boundary has none)."),
+      bad="""\
+boundaries:
+  - {id: vpc, parent: cluster}
+  - {id: cluster, parent: vpc}
+""",
+      good="""\
+boundaries:
+  - {id: vpc}
+  - {id: cluster, parent: vpc}
+""")
 def boundary_cycle(model: Model, ctx):
     index: dict = {}
     for i, b in model.items("boundaries"):

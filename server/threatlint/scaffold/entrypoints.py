@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..cli.files import SKIP_DIRS
+from ..workspace import SKIP_DIRS
 
 MAX_FILES = 5000
 MAX_BYTES = 512 * 1024

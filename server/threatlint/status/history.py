@@ -25,6 +25,7 @@ class Commit:
     date: str  # committer date, ISO 8601 (YYYY-MM-DDTHH:MM:SS+HH:MM)
     subject: str
     changes: tuple[tuple[str, str], ...]  # (status letter, repository-relative path); a rename is D old + A new
+    tags: tuple[str, ...] = ()  # tags that point at this commit (read in the same log pass, from %D)
 
     @property
     def day(self) -> str:
@@ -50,15 +51,23 @@ def _path(raw: bytes) -> str:
     return raw.decode("utf-8", "surrogateescape")
 
 
+LOG_FORMAT = "%x1e%H%x1f%cI%x1f%D%x1f%s"
+
+
+def tags_of(decoration: str) -> tuple[str, ...]:
+    """Tag names in a %D decoration ("HEAD -> main, tag: v1.0, origin/main"); ref names hold no ", "."""
+    return tuple(part[5:] for part in decoration.split(", ") if part.startswith("tag: "))
+
+
 def parse_log(raw: bytes) -> list[Commit]:
-    """Parse `git log -z --name-status --format=%x1e%H%x1f%cI%x1f%s` output (newest first)."""
+    """Parse `git log -z --name-status --format=LOG_FORMAT` output (newest first)."""
     commits: list[Commit] = []
     head: list | None = None
     changes: list[tuple[str, str]] = []
 
     def flush():
         if head is not None:
-            commits.append(Commit(head[0], head[1], head[2], tuple(changes)))
+            commits.append(Commit(head[0], head[1], head[3], tuple(changes), tags_of(head[2])))
 
     tokens = raw.split(b"\0")
     i = 0
@@ -69,8 +78,8 @@ def parse_log(raw: bytes) -> list[Commit]:
             continue
         if tok.startswith(b"\x1e"):
             flush()
-            parts = tok[1:].split(b"\x1f", 2)
-            parts += [b""] * (3 - len(parts))
+            parts = tok[1:].split(b"\x1f", 3)
+            parts += [b""] * (4 - len(parts))
             head = [p.decode("utf-8", "replace") for p in parts]
             changes = []
             continue
@@ -94,8 +103,8 @@ def read_log(root: Path) -> list[Commit]:
         _git(root, "rev-parse", "--verify", "-q", "HEAD")
     except GitError:
         return []  # no commit yet
-    raw = _git(root, "-c", "core.quotePath=false", "log", "-z", "--no-renames", "--name-status",
-               "--format=%x1e%H%x1f%cI%x1f%s", "HEAD", "--")
+    raw = _git(root, "-c", "core.quotePath=false", "log", "-z", "--no-renames", "--name-status", "--decorate=short",
+               f"--format={LOG_FORMAT}", "HEAD", "--")
     return parse_log(raw)
 
 

@@ -1,8 +1,9 @@
 """Metrics of one model from its versions in git (pure).
 
-- time to mitigate: for each threat with an `identified` date whose
-  mitigations (rejected ones aside) are all implemented, the days from
-  `identified` to the last of those implementations; reported as the median;
+- time to mitigate: for each threat whose mitigations (rejected ones aside)
+  are all implemented, the days from when it was identified (its `identified`
+  date, else the first model version it appears in) to the last of those
+  implementations; reported as the median;
 - mitigations implemented per month (YYYY-MM);
 - residual risk over time: per model version, the open threats by priority
   and the residual_risk of mitigated threats.
@@ -19,8 +20,9 @@ from datetime import date
 from statistics import median
 from typing import Iterable
 
-from ..engine.model import LEVELS, as_list, effective_priority, is_open, parse_date, rating_of, review_due
+from ..engine.model import LEVELS, as_list, is_open, parse_date, review_due
 from ..report.register import PRIORITIES
+from .concepts import priority_of
 
 
 @dataclass(frozen=True)
@@ -52,14 +54,8 @@ def ident(item: dict) -> str | None:
     return v if isinstance(v, str) and v else None
 
 
-def priority_of(threat: dict, rating: str | None = None) -> str:
-    """The threat's effective priority under the rating scheme (engine.model.effective_priority), or "unrated"."""
-    return effective_priority(threat, rating or "likelihood_severity") or "unrated"
-
-
 def open_by_priority(data) -> dict[str, int]:
-    rating = rating_of(data)
-    counts = Counter(priority_of(t, rating) for t in items(data, "threats") if is_open(t))
+    counts = Counter(priority_of(t, data) for t in items(data, "threats") if is_open(t))
     out = {p: counts.get(p, 0) for p in PRIORITIES}
     if counts.get("unrated"):
         out["unrated"] = counts["unrated"]
@@ -93,18 +89,36 @@ def implementation_dates(current: dict, first_seen: dict[str, date]) -> dict[str
     return out
 
 
-def days_to_mitigate(current: dict, done: dict[str, date]) -> list[int]:
+def note_first_seen(v: Version, seen: dict[str, date]) -> None:
+    """Fold one version (oldest first) into `seen`: threat id -> day of the first version that has it."""
+    for t in items(v.data, "threats"):
+        tid = ident(t)
+        if tid:
+            seen.setdefault(tid, v.day)
+
+
+def mitigation_spans(current: dict, done: dict[str, date], first_seen: dict[str, date] | None = None) -> list[tuple[str, date, date]]:
+    """(threat id, identified, mitigated) for each threat of `current` whose mitigations are all implemented.
+
+    Identified is the threat's `identified` date, else the first version it appears in; mitigated is the
+    last implementation among its mitigations (rejected ones aside).
+    """
     statuses = {ident(m): m.get("status") for m in items(current, "mitigations") if ident(m)}
     out = []
     for t in items(current, "threats"):
-        found = parse_date(t.get("identified"))
+        tid = ident(t) or ""
+        found = parse_date(t.get("identified")) or (first_seen or {}).get(tid)
         mids = [m for m in as_list(t.get("mitigations")) if isinstance(m, str) and statuses.get(m) != "rejected"]
         if found is None or not mids or not all(m in done for m in mids):
             continue
-        days = (max(done[m] for m in mids) - found).days
-        if days >= 0:  # a mitigation dated before the threat was identified says nothing about speed
-            out.append(days)
+        end = max(done[m] for m in mids)
+        if end >= found:  # a mitigation dated before the threat was identified says nothing about speed
+            out.append((tid, found, end))
     return out
+
+
+def days_to_mitigate(current: dict, done: dict[str, date], first_seen: dict[str, date] | None = None) -> list[int]:
+    return [(end - found).days for _, found, end in mitigation_spans(current, done, first_seen)]
 
 
 def residual_point(v: Version) -> dict:
@@ -119,14 +133,16 @@ def residual_point(v: Version) -> dict:
 
 def compute(current: dict, versions: Iterable[Version]) -> Metrics:
     """`versions` oldest first; consumed once, so a caller can stream them from git."""
-    first_seen: dict[str, date] = {}
+    implemented_since: dict[str, date] = {}
+    threat_seen: dict[str, date] = {}
     series = []
     for v in versions:
         if v.data is not None:
-            note_implemented(v, first_seen)
+            note_implemented(v, implemented_since)
+            note_first_seen(v, threat_seen)
             series.append(residual_point(v))
-    done = implementation_dates(current, first_seen)
-    days = days_to_mitigate(current, done)
+    done = implementation_dates(current, implemented_since)
+    days = days_to_mitigate(current, done, threat_seen)
     per_month = Counter(d.strftime("%Y-%m") for d in done.values())
     return Metrics(
         median_days_to_mitigate=float(median(days)) if days else None,

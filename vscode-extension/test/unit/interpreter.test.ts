@@ -1,62 +1,114 @@
 import * as assert from "assert";
-import { missingMessage, resolveInterpreter, serverCommand } from "../../src/interpreter";
+import { Launch, launchArgs, missingMessage, resolveInterpreter, ResolveDeps, serverCommand } from "../../src/interpreter";
 import { ProbeResult } from "../../src/probe";
 
-/** A probe that knows which interpreters have threatlint; records the order it was asked in. */
-function probeOf(installed: Record<string, string>) {
-  const asked: string[] = [];
-  const probe = async (python: string): Promise<ProbeResult> => {
-    asked.push(python);
-    return python in installed ? { ok: true, version: installed[python] } : { ok: false, reason: "threatlint is not installed for this interpreter" };
+const LAUNCHER = "/ext/threatlint/bundled/tool/launch.py";
+
+/** A probe that knows which interpreters can run threatlint; records what it was asked to run. */
+function probeOf(working: Record<string, string>) {
+  const asked: Launch[] = [];
+  const probe = async (launch: Launch): Promise<ProbeResult> => {
+    asked.push(launch);
+    return launch.python in working
+      ? { ok: true, version: working[launch.python] }
+      : { ok: false, reason: "threatlint is not installed for this interpreter" };
   };
   return { probe, asked };
 }
 
+const deps = (over: Partial<ResolveDeps> & Pick<ResolveDeps, "probe">): ResolveDeps => ({
+  setting: "",
+  strategy: "useBundled",
+  bundledLauncher: LAUNCHER,
+  pythonExtension: async () => "/ext/python",
+  platform: "linux",
+  ...over,
+});
+
 describe("resolveInterpreter", () => {
-  it("uses the setting alone when it is set, even if it lacks threatlint", async () => {
+  it("runs the bundled server in isolated mode by default, and the environment's with fromEnvironment", async () => {
+    const { probe, asked } = probeOf({ "/ext/python": "0.1.0" });
+    const bundled = await resolveInterpreter(deps({ probe }));
+    assert.deepStrictEqual(bundled, {
+      ok: true,
+      python: "/ext/python",
+      version: "0.1.0",
+      source: "python extension",
+      launch: { python: "/ext/python", args: ["-I", LAUNCHER] },
+      strategy: "useBundled",
+    });
+    const env = await resolveInterpreter(deps({ probe, strategy: "fromEnvironment" }));
+    assert.ok(env.ok);
+    assert.deepStrictEqual(env.launch, { python: "/ext/python", args: ["-m", "threatlint"] });
+    assert.deepStrictEqual(
+      asked.map((l) => l.args),
+      [
+        ["-I", LAUNCHER],
+        ["-m", "threatlint"],
+      ],
+    );
+  });
+
+  it("uses the setting alone when it is set, even if it cannot run threatlint", async () => {
     const { probe, asked } = probeOf({ python3: "0.1.0" });
-    const result = await resolveInterpreter({ setting: "/opt/py/bin/python", pythonExtension: async () => "/ext/python", probe, platform: "linux" });
+    const result = await resolveInterpreter(deps({ setting: "/opt/py/bin/python", probe, strategy: "fromEnvironment" }));
     assert.deepStrictEqual(result, {
       ok: false,
+      strategy: "fromEnvironment",
       attempts: [{ python: "/opt/py/bin/python", source: "setting", reason: "threatlint is not installed for this interpreter" }],
     });
-    assert.deepStrictEqual(asked, ["/opt/py/bin/python"]);
+    assert.deepStrictEqual(
+      asked.map((l) => l.python),
+      ["/opt/py/bin/python"],
+    );
   });
 
-  it("prefers the Python extension's interpreter when it has threatlint", async () => {
-    const { probe } = probeOf({ "/ext/python": "0.2.0", python3: "0.1.0" });
-    const result = await resolveInterpreter({ setting: "", pythonExtension: async () => "/ext/python", probe, platform: "linux" });
-    assert.deepStrictEqual(result, { ok: true, python: "/ext/python", version: "0.2.0", source: "python extension" });
-  });
-
-  it("falls back to python3 on PATH when the Python extension's interpreter lacks threatlint or is absent", async () => {
+  it("falls back to python3 on PATH when the Python extension's interpreter fails or is absent", async () => {
     const { probe, asked } = probeOf({ python3: "0.1.0" });
-    const result = await resolveInterpreter({ setting: "", pythonExtension: async () => "/ext/python", probe, platform: "linux" });
-    assert.deepStrictEqual(result, { ok: true, python: "python3", version: "0.1.0", source: "PATH" });
-    assert.deepStrictEqual(asked, ["/ext/python", "python3"]);
-    const none = await resolveInterpreter({ setting: "", pythonExtension: async () => undefined, probe, platform: "linux" });
-    assert.deepStrictEqual(none, { ok: true, python: "python3", version: "0.1.0", source: "PATH" });
+    const result = await resolveInterpreter(deps({ probe }));
+    assert.ok(result.ok);
+    assert.deepStrictEqual([result.python, result.source], ["python3", "PATH"]);
+    assert.deepStrictEqual(
+      asked.map((l) => l.python),
+      ["/ext/python", "python3"],
+    );
+    const none = await resolveInterpreter(deps({ probe, pythonExtension: async () => undefined }));
+    assert.ok(none.ok && none.python === "python3");
   });
 
   it("uses `python` on Windows and does not try the same interpreter twice", async () => {
     const { probe, asked } = probeOf({});
-    const result = await resolveInterpreter({ setting: "", pythonExtension: async () => "python", probe, platform: "win32" });
+    const result = await resolveInterpreter(deps({ probe, pythonExtension: async () => "python", platform: "win32" }));
     assert.strictEqual(result.ok, false);
-    assert.deepStrictEqual(asked, ["python"]);
+    assert.deepStrictEqual(
+      asked.map((l) => l.python),
+      ["python"],
+    );
   });
 
   it("names every interpreter tried and how to fix it when none works", async () => {
     const { probe } = probeOf({});
-    const result = await resolveInterpreter({ setting: "", pythonExtension: async () => "/ext/python", probe, platform: "linux" });
-    assert.ok(!result.ok);
-    const text = missingMessage(result.attempts);
+    const bundled = await resolveInterpreter(deps({ probe }));
+    assert.ok(!bundled.ok);
+    const text = missingMessage(bundled);
     assert.match(text, /\/ext\/python \(python extension\): threatlint is not installed/);
     assert.match(text, /python3 \(PATH\)/);
-    assert.match(text, /pip install threatlint/);
+    assert.match(text, /Python 3\.10 or newer \(nothing else is needed\)/);
     assert.match(text, /threatlint\.interpreter/);
+    const env = await resolveInterpreter(deps({ probe, strategy: "fromEnvironment" }));
+    assert.ok(!env.ok);
+    assert.match(missingMessage(env), /pip install threatlint/);
+    assert.match(missingMessage(env), /threatlint\.importStrategy.*useBundled/);
   });
 
-  it("starts the server as `<python> -m threatlint lsp`", () => {
-    assert.deepStrictEqual(serverCommand("/venv/bin/python"), { command: "/venv/bin/python", args: ["-m", "threatlint", "lsp"] });
+  it("starts the server as `<python> <launch args> lsp`", () => {
+    assert.deepStrictEqual(serverCommand({ python: "/venv/bin/python", args: launchArgs("fromEnvironment", LAUNCHER) }), {
+      command: "/venv/bin/python",
+      args: ["-m", "threatlint", "lsp"],
+    });
+    assert.deepStrictEqual(serverCommand({ python: "python3", args: launchArgs("useBundled", LAUNCHER) }), {
+      command: "python3",
+      args: ["-I", LAUNCHER, "lsp"],
+    });
   });
 });

@@ -27,15 +27,40 @@ describe("package.json", () => {
   it("never lets an untrusted workspace choose the interpreter that runs", () => {
     const interpreter = manifest.contributes.configuration.properties["threatlint.interpreter"];
     assert.strictEqual(interpreter.scope, "machine-overridable");
-    assert.deepStrictEqual(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations, ["threatlint.interpreter"]);
+    assert.deepStrictEqual(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations, [
+      "threatlint.interpreter",
+      "threatlint.importStrategy",
+    ]);
+    assert.strictEqual(manifest.contributes.configuration.properties["threatlint.importStrategy"].scope, "machine-overridable");
   });
 
   it("points yamlValidation at the copied schema for every model pattern", () => {
     const [validation] = manifest.contributes.yamlValidation;
-    assert.deepStrictEqual(validation.fileMatch, MODEL_GLOBS.map((g) => g.replace("**/", "")));
+    assert.deepStrictEqual(
+      validation.fileMatch,
+      MODEL_GLOBS.map((g) => g.replace("**/", "")),
+    );
     assert.strictEqual(validation.url, "./schemas/threatmodel.schema.json");
-    assert.match(readFileSync(path.join(root, "scripts", "copy-schema.mjs"), "utf8"), /"schemas", "threatmodel\.schema\.json"/);
+    assert.match(readFileSync(path.join(root, "scripts", "copy-assets.mjs"), "utf8"), /"schemas", "threatmodel\.schema\.json"/);
     assert.match(readFileSync(path.join(root, ".vscodeignore"), "utf8"), /^!schemas\/threatmodel\.schema\.json$/m);
+  });
+
+  it("puts the diagram and risk register buttons on a model's editor title bar", () => {
+    const title = manifest.contributes.menus["editor/title"] as Array<{ command: string; when: string }>;
+    assert.deepStrictEqual(
+      title.map((m) => m.command),
+      [COMMANDS.showDiagram, COMMANDS.showRiskRegister],
+    );
+    assert.strictEqual(title[0].when, title[1].when);
+  });
+
+  it("packs the bundled server, the webview's Mermaid and its script into the .vsix", () => {
+    const ignore = readFileSync(path.join(root, ".vscodeignore"), "utf8");
+    for (const line of ["!dist/media/**", "!bundled/tool/launch.py", "!bundled/libs/**"]) {
+      assert.match(ignore, new RegExp(`^${line.replace(/[.*]/g, "\\$&")}$`, "m"));
+    }
+    assert.match(manifest.scripts.build, /bundle-server/);
+    assert.match(manifest.scripts.test, /^npm run lint && /);
   });
 
   it("ships snippets that exist and parse", () => {

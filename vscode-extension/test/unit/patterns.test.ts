@@ -2,11 +2,19 @@ import * as assert from "assert";
 import { documentSelector, isModelPath, MODEL_GLOBS } from "../../src/patterns";
 
 describe("patterns", () => {
-  it("recognises the model file names of SPEC §2 and nothing else", () => {
-    for (const name of ["threatmodel.yaml", "/repo/threatmodel.yaml", "C:\\repo\\pay.threatmodel.yaml", "a.b.threatmodel.yml", "x/auth.threatmodel.yaml"]) {
+  it("recognises the model file names (server/threatlint/engine/filenames.py) and nothing else", () => {
+    for (const name of [
+      "threatmodel.yaml",
+      "/repo/threatmodel.yaml",
+      "C:\\repo\\pay.threatmodel.yaml",
+      "a.b.threatmodel.yml",
+      "x/auth.threatmodel.yaml",
+      "threatmodel.yml",
+      "/repo/threatmodel.yml",
+    ]) {
       assert.ok(isModelPath(name), name);
     }
-    for (const name of ["threatmodel.yml", "threatmodel.yaml.bak", "mythreatmodel.yaml", "threatmodel.json", "/repo/threatmodel.yaml/x.py", "ci.yaml"]) {
+    for (const name of ["threatmodel.yaml.bak", "mythreatmodel.yaml", "threatmodel.json", "/repo/threatmodel.yaml/x.py", "ci.yaml"]) {
       assert.ok(!isModelPath(name), name);
     }
   });

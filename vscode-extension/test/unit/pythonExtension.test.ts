@@ -39,15 +39,33 @@ describe("pythonExtensionInterpreter", () => {
   });
 
   it("falls back to the older execution-details API, but not to a multi-word command", async () => {
-    assert.strictEqual(await pythonExtensionInterpreter(extensionsWith({ settings: { getExecutionDetails: () => ({ execCommand: ["/usr/bin/python3.11"] }) } })), "/usr/bin/python3.11");
-    assert.strictEqual(await pythonExtensionInterpreter(extensionsWith({ settings: { getExecutionDetails: () => ({ execCommand: ["conda", "run", "-n", "x", "python"] }) } })), undefined);
+    assert.strictEqual(
+      await pythonExtensionInterpreter(
+        extensionsWith({ settings: { getExecutionDetails: () => ({ execCommand: ["/usr/bin/python3.11"] }) } }),
+      ),
+      "/usr/bin/python3.11",
+    );
+    assert.strictEqual(
+      await pythonExtensionInterpreter(
+        extensionsWith({ settings: { getExecutionDetails: () => ({ execCommand: ["conda", "run", "-n", "x", "python"] }) } }),
+      ),
+      undefined,
+    );
   });
 
   it("survives a Python extension that throws or exports nothing", async () => {
-    const throwing = { environments: { getActiveEnvironmentPath: () => { throw new Error("not ready"); } } };
+    const throwing = {
+      environments: {
+        getActiveEnvironmentPath: () => {
+          throw new Error("not ready");
+        },
+      },
+    };
     assert.strictEqual(await pythonExtensionInterpreter(extensionsWith(throwing)), undefined);
     assert.strictEqual(await pythonExtensionInterpreter(extensionsWith(undefined)), undefined);
-    const failingActivate = { getExtension: () => ({ isActive: false, exports: undefined, activate: () => Promise.reject(new Error("boom")) }) };
+    const failingActivate = {
+      getExtension: () => ({ isActive: false, exports: undefined, activate: () => Promise.reject(new Error("boom")) }),
+    };
     assert.strictEqual(await pythonExtensionInterpreter(failingActivate), undefined);
     assert.strictEqual(await onPythonInterpreterChange(failingActivate, () => undefined), undefined);
   });

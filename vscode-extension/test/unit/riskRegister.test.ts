@@ -1,12 +1,17 @@
 import * as assert from "assert";
-import * as path from "path";
 import { RunResult, Runner } from "../../src/probe";
-import { reportArgs, reportPath, RiskRegisterDeps, showRiskRegister } from "../../src/riskRegister";
+import { reportArgs, RiskRegisterDeps, showRiskRegister } from "../../src/riskRegister";
 
-const REPORT = "# Risk register\n\n```mermaid\nflowchart LR\n  a --> b\n```\n";
+const REPORT = "<!DOCTYPE html><html><body><h1>Risk register</h1><div class=mermaid>flowchart LR</div></body></html>\n";
+const LAUNCH = { python: "/usr/bin/python3", args: ["-I", "/ext/bundled/tool/launch.py"] };
 
 function depsWith(overrides: Partial<RiskRegisterDeps> & { result?: RunResult }) {
-  const calls = { runs: [] as Array<{ cmd: string; args: string[]; cwd?: string }>, written: new Map<string, string>(), previews: [] as string[], errors: [] as string[], warnings: [] as string[] };
+  const calls = {
+    runs: [] as Array<{ cmd: string; args: string[]; cwd?: string }>,
+    shown: [] as Array<[string, string]>,
+    errors: [] as string[],
+    warnings: [] as string[],
+  };
   const run: Runner = async (cmd, args, options) => {
     calls.runs.push({ cmd, args, cwd: options?.cwd });
     return overrides.result ?? { code: 0, stdout: REPORT, stderr: "" };
@@ -14,12 +19,10 @@ function depsWith(overrides: Partial<RiskRegisterDeps> & { result?: RunResult })
   const deps: RiskRegisterDeps = {
     activeDocument: () => undefined,
     pickModel: async () => undefined,
-    python: async () => "/venv/bin/python",
+    launch: async () => LAUNCH,
     run,
     cwdFor: () => "/repo",
-    writeFile: async (file, text) => void calls.written.set(file, text),
-    tempDir: "/tmp/x",
-    openPreview: async (file) => void calls.previews.push(file),
+    showHtml: (title, html) => void calls.shown.push([title, html]),
     showError: (m) => void calls.errors.push(m),
     showWarning: (m) => void calls.warnings.push(m),
     ...overrides,
@@ -28,14 +31,14 @@ function depsWith(overrides: Partial<RiskRegisterDeps> & { result?: RunResult })
 }
 
 describe("showRiskRegister", () => {
-  it("runs `threatlint report MODEL --format md` for the active model and previews its output", async () => {
+  it("runs `threatlint report MODEL --format html` with the server's threatlint and shows the page", async () => {
     const model = "/repo/services/pay.threatmodel.yaml";
     const { deps, calls } = depsWith({ activeDocument: () => ({ fsPath: model, scheme: "file", isDirty: false }) });
-    const written = await showRiskRegister(deps);
-    assert.deepStrictEqual(calls.runs, [{ cmd: "/venv/bin/python", args: ["-m", "threatlint", "report", model, "--format", "md"], cwd: "/repo" }]);
-    assert.strictEqual(written, reportPath("/tmp/x", model));
-    assert.strictEqual(calls.written.get(written!), REPORT);
-    assert.deepStrictEqual(calls.previews, [written]);
+    assert.strictEqual(await showRiskRegister(deps), model);
+    assert.deepStrictEqual(calls.runs, [
+      { cmd: "/usr/bin/python3", args: ["-I", "/ext/bundled/tool/launch.py", "report", model, "--format", "html"], cwd: "/repo" },
+    ]);
+    assert.deepStrictEqual(calls.shown, [["Risk register: pay.threatmodel.yaml", REPORT]]);
     assert.deepStrictEqual(calls.errors, []);
     assert.deepStrictEqual(calls.warnings, []);
   });
@@ -45,7 +48,7 @@ describe("showRiskRegister", () => {
     await showRiskRegister(deps);
     assert.strictEqual(calls.warnings.length, 1);
     assert.match(calls.warnings[0], /save the file/);
-    assert.strictEqual(calls.previews.length, 1);
+    assert.strictEqual(calls.shown.length, 1);
   });
 
   it("asks for a model when the active editor is not one", async () => {
@@ -73,21 +76,26 @@ describe("showRiskRegister", () => {
     });
     assert.strictEqual(await showRiskRegister(deps), undefined);
     assert.match(calls.errors[0], /exit code 2.*cannot read/);
-    assert.deepStrictEqual(calls.previews, []);
+    assert.deepStrictEqual(calls.shown, []);
   });
 
   it("stops quietly when no interpreter is available (the reason was shown already)", async () => {
-    const { deps, calls } = depsWith({ activeDocument: () => ({ fsPath: "/repo/threatmodel.yaml", scheme: "file", isDirty: false }), python: async () => undefined });
+    const { deps, calls } = depsWith({
+      activeDocument: () => ({ fsPath: "/repo/threatmodel.yaml", scheme: "file", isDirty: false }),
+      launch: async () => undefined,
+    });
     assert.strictEqual(await showRiskRegister(deps), undefined);
     assert.strictEqual(calls.runs.length, 0);
   });
 
-  it("writes one stable file per model in the temp folder", () => {
-    const a = reportPath("/tmp/x", "/repo/a/threatmodel.yaml");
-    assert.strictEqual(a, reportPath("/tmp/x", "/repo/a/threatmodel.yaml"));
-    assert.notStrictEqual(a, reportPath("/tmp/x", "/repo/b/threatmodel.yaml"));
-    assert.strictEqual(path.dirname(a), path.join("/tmp/x", "threatlint-risk-register"));
-    assert.match(path.basename(a), /^threatmodel-[0-9a-f]{12}\.md$/);
-    assert.deepStrictEqual(reportArgs("m.yaml"), ["-m", "threatlint", "report", "m.yaml", "--format", "md"]);
+  it("passes the launch arguments before the report's", () => {
+    assert.deepStrictEqual(reportArgs({ python: "py", args: ["-m", "threatlint"] }, "m.yaml"), [
+      "-m",
+      "threatlint",
+      "report",
+      "m.yaml",
+      "--format",
+      "html",
+    ]);
   });
 });

@@ -32,8 +32,8 @@ function controllerWith(resolutions: Resolution[], options: { failStart?: boolea
   const controller = new ServerController({
     // The last resolution repeats once the list is used up.
     resolve: async () => (resolutions.length > 1 ? resolutions.shift()! : resolutions[0]),
-    createClient: (python) => {
-      const client = new FakeClient(python, options.failStart);
+    createClient: (launch) => {
+      const client = new FakeClient(launch.python, options.failStart);
       clients.push(client);
       return client;
     },
@@ -44,7 +44,14 @@ function controllerWith(resolutions: Resolution[], options: { failStart?: boolea
   return { controller, clients, missing, failed };
 }
 
-const found = (python: string): Resolution => ({ ok: true, python, version: "0.1.0", source: "setting" });
+const found = (python: string): Resolution => ({
+  ok: true,
+  python,
+  version: "0.1.0",
+  source: "setting",
+  launch: { python, args: ["-I", "/ext/bundled/tool/launch.py"] },
+  strategy: "useBundled",
+});
 
 describe("ServerController", () => {
   beforeEach(() => {
@@ -56,7 +63,8 @@ describe("ServerController", () => {
     const { controller, clients } = controllerWith([found("/a/python")]);
     assert.strictEqual(await controller.start(), "running");
     assert.strictEqual(await controller.start(), "running"); // already running: no second client
-    assert.deepStrictEqual(controller.status, { state: "running", python: "/a/python" });
+    assert.deepStrictEqual(controller.status, { state: "running", python: "/a/python", detail: "threatlint 0.1.0 (bundled)" });
+    assert.deepStrictEqual(controller.launch, { python: "/a/python", args: ["-I", "/ext/bundled/tool/launch.py"] });
     assert.strictEqual(clients.length, 1);
     assert.strictEqual(await controller.stop(), "stopped");
     assert.ok(clients[0].stopped);
@@ -66,7 +74,10 @@ describe("ServerController", () => {
     const { controller, clients } = controllerWith([found("/a/python"), found("/b/python")]);
     await controller.start();
     await controller.restart();
-    assert.deepStrictEqual(clients.map((c) => c.python), ["/a/python", "/b/python"]);
+    assert.deepStrictEqual(
+      clients.map((c) => c.python),
+      ["/a/python", "/b/python"],
+    );
     assert.ok(clients[0].stopped && !clients[1].stopped);
     assert.strictEqual(controller.status.python, "/b/python");
   });
@@ -81,10 +92,22 @@ describe("ServerController", () => {
 
   it("reports a missing threatlint without creating a client", async () => {
     const attempts = [{ python: "python3", source: "PATH" as const, reason: "interpreter not found" }];
-    const { controller, clients, missing } = controllerWith([{ ok: false, attempts }]);
+    const { controller, clients, missing } = controllerWith([{ ok: false, attempts, strategy: "useBundled" }]);
     assert.strictEqual(await controller.start(), "missing");
     assert.strictEqual(clients.length, 0);
-    assert.deepStrictEqual(missing, [{ ok: false, attempts }]);
+    assert.deepStrictEqual(missing, [{ ok: false, attempts, strategy: "useBundled" }]);
+    assert.strictEqual(controller.launch, undefined);
+  });
+
+  it("tells listeners it is starting, then running, then stopped", async () => {
+    const { controller } = controllerWith([found("/a/python")]);
+    const seen: string[] = [];
+    const listener = controller.onDidChangeStatus((s) => seen.push(s.state));
+    await controller.start();
+    await controller.stop();
+    listener.dispose();
+    await controller.start();
+    assert.deepStrictEqual(seen, ["starting", "starting", "running", "stopped"]);
   });
 
   it("reports a server that fails to start, and can start again later", async () => {

@@ -10,18 +10,23 @@ const config = (values: Record<string, unknown>) => ({
 
 describe("settings", () => {
   it("reads defaults, trims the interpreter and ignores values of the wrong type", () => {
-    assert.deepStrictEqual(readSettings(config({})), { interpreter: "", codeFileDiagnostics: true });
-    assert.deepStrictEqual(readSettings(config({ interpreter: "  /opt/py/bin/python \n", codeFileDiagnostics: false })), {
-      interpreter: "/opt/py/bin/python",
-      codeFileDiagnostics: false,
+    assert.deepStrictEqual(readSettings(config({})), { interpreter: "", importStrategy: "useBundled", codeFileDiagnostics: true });
+    assert.deepStrictEqual(
+      readSettings(config({ interpreter: "  /opt/py/bin/python \n", importStrategy: "fromEnvironment", codeFileDiagnostics: false })),
+      { interpreter: "/opt/py/bin/python", importStrategy: "fromEnvironment", codeFileDiagnostics: false },
+    );
+    assert.deepStrictEqual(readSettings(config({ interpreter: 42, importStrategy: "pip", codeFileDiagnostics: "no" })), {
+      interpreter: "",
+      importStrategy: "useBundled",
+      codeFileDiagnostics: true,
     });
-    assert.deepStrictEqual(readSettings(config({ interpreter: 42, codeFileDiagnostics: "no" })), { interpreter: "", codeFileDiagnostics: true });
   });
 
   it("restarts only for the settings that shape the server process", () => {
     const event = (keys: string[]) => ({ affectsConfiguration: (s: string) => keys.includes(s) });
     assert.ok(needsRestart(event(["threatlint.interpreter"])));
     assert.ok(needsRestart(event(["threatlint.codeFileDiagnostics"])));
+    assert.ok(needsRestart(event(["threatlint.importStrategy"])));
     assert.ok(!needsRestart(event(["threatlint.trace.server"])));
     assert.ok(!needsRestart(event(["editor.fontSize"])));
   });

@@ -1,6 +1,6 @@
 """Repository configuration and inline suppressions applied to findings (pure: no I/O).
 
-`threatlint.config` reads the files; this module only decides, given a
+`threatlint.settings` reads the files; this module only decides, given a
 `Config` and the model text, which findings survive and at what severity.
 Every front end gets the same answer because `check_document` calls `apply`.
 """
@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .filenames import MODEL_PATTERNS as DEFAULT_MODEL_PATTERNS
 from .finding import Finding, Range, Severity
 
-DEFAULT_MODEL_PATTERNS = ("threatmodel.yaml", "threatmodel.yml", "*.threatmodel.yaml", "*.threatmodel.yml")
 # A file that does not parse cannot be checked at all, so its error is never filtered.
 UNFILTERED = frozenset({"TM001"})
 SUPPRESSION_RULE = "TM007"
@@ -32,7 +32,16 @@ class Config:
     extra_catalogs: tuple[str, ...] = ()  # paths as written, relative to the config file
     stage: str | None = None  # stage of models that declare no review.stage (engine/model.py STAGES)
     rating: str | None = None  # rating scheme of models that declare no review.rating (engine/model.py RATINGS)
+    release_tags: tuple[str, ...] = ()  # tag globs that mark a release (status, portfolio); empty: the default
+    # Gitignore patterns of paths model discovery skips, relative to the config file: `exclude` replaces the
+    # default list (None keeps it, see threatlint.workspace.DEFAULT_EXCLUDE), `extend-exclude` adds to it.
+    exclude: tuple[str, ...] | None = None
+    extend_exclude: tuple[str, ...] = ()
+    respect_gitignore: bool = True  # skip models git ignores when searching folders, as ruff does
     source: str | None = None  # the file this came from, for messages
+    # What the gate counts as updating a model: "content" (the parsed document differs; comments, whitespace,
+    # key order and quoting do not count) or "any" (any byte change).
+    gate_model_update: str = "content"
 
     def enabled(self, rule: str) -> bool:
         """ruff's rule: the most specific matching selector wins; on a tie ignore wins."""

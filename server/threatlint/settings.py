@@ -1,7 +1,7 @@
 """Per-repository configuration: find and read `.threatlint.yaml` or `[tool.threatlint]` (front-end I/O).
 
 Every front end builds its CheckContext with `context_for(model_path, ...)`;
-the engine then applies the configuration itself (engine/config.py), so
+the engine then applies the configuration itself (engine/selection.py), so
 `check`, `suggest`, the gate and the language server agree.
 
 Lookup, as ruff does: from the model's folder upwards, the first folder with
@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from datetime import date
 from pathlib import Path
 
-from .engine.config import DEFAULT_MODEL_PATTERNS, Config
+from .engine.selection import DEFAULT_MODEL_PATTERNS, Config
 from .engine.context import CheckContext
 from .engine.finding import Severity
 from .engine.parse import decode, parse_yaml
@@ -28,6 +28,7 @@ from .engine.model import RATINGS, STAGES
 
 if TYPE_CHECKING:
     from .catalog import Catalog
+    from .workspace import Exclusion
 
 
 def _toml():
@@ -39,7 +40,9 @@ def _toml():
     return tomllib
 
 YAML_NAMES = (".threatlint.yaml", ".threatlint.yml")
-KEYS = ("select", "ignore", "severity", "model-patterns", "extra-catalogs", "stage", "rating")
+KEYS = ("select", "ignore", "severity", "model-patterns", "extra-catalogs", "stage", "rating", "release-tags",
+        "exclude", "extend-exclude", "respect-gitignore", "gate-model-update")
+GATE_MODEL_UPDATES = ("content", "any")
 _SELECTOR = re.compile(r"^(ALL|TM[0-9]{0,3})$")
 
 
@@ -175,9 +178,32 @@ def parse_config(table: dict, source: str, known_rules) -> Config:
             raise ConfigError(f"{where}: {key} must be one of {', '.join(options)}, got {value!r}")
         return value
 
+    tags = table.get("release-tags")
+    release_tags = (tags,) if isinstance(tags, str) and tags.strip() else strings("release-tags") if tags is not None else ()
+    excludes = {key: _exclude_patterns(where, key, strings(key)) for key in ("exclude", "extend-exclude") if key in table}
+    respect_gitignore = table.get("respect-gitignore", True)
+    if not isinstance(respect_gitignore, bool):
+        raise ConfigError(f"{where}: respect-gitignore must be true or false, got {respect_gitignore!r}")
+    update = table.get("gate-model-update", "content")
+    if update not in GATE_MODEL_UPDATES:
+        raise ConfigError(f"{where}: gate-model-update must be 'content' (the parsed model must change) or 'any' "
+                          f"(any byte change counts), got {update!r}")
     return Config(select=selectors("select"), ignore=selectors("ignore"), severity=tuple(overrides),
-                  model_patterns=patterns, extra_catalogs=strings("extra-catalogs"), source=source,
+                  model_patterns=patterns, extra_catalogs=strings("extra-catalogs"), release_tags=release_tags,
+                  source=source, exclude=excludes.get("exclude"), extend_exclude=excludes.get("extend-exclude", ()),
+                  respect_gitignore=respect_gitignore, gate_model_update=update,
                   stage=one_of("stage", STAGES), rating=one_of("rating", RATINGS))
+
+
+def _exclude_patterns(where: str, key: str, patterns: tuple[str, ...]) -> tuple[str, ...]:
+    import pathspec
+
+    for p in patterns:
+        try:
+            pathspec.GitIgnoreSpec.from_lines([p])
+        except (ValueError, TypeError) as e:
+            raise ConfigError(f"{where}: {key}: '{p}' is not a gitignore pattern ({e})") from None
+    return patterns
 
 
 def load_catalog(config: Config, root: Path | None) -> "Catalog | None":
@@ -268,14 +294,56 @@ def context_for(path: str | Path, today: date | None = None, repo_files: tuple[s
     return CheckContext(repo_files=repo_files, config=s.config, catalog=s.catalog, **kwargs)
 
 
-def expand(paths) -> tuple[list[Path], list[str]]:
-    """Model files among `paths` (folders searched with the model-patterns of the config governing each)."""
-    from .cli.files import expand_paths
+def exclusion_for(path: str | Path) -> "Exclusion":
+    """The paths model discovery skips under `path`: the governing config's exclude and extend-exclude."""
+    from .workspace import DEFAULT_EXCLUDE, Exclusion
 
+    s = settings_for(path)
+    patterns = DEFAULT_EXCLUDE if s.config.exclude is None else s.config.exclude
+    return Exclusion(patterns + s.config.extend_exclude, s.root)
+
+
+def expand(paths, force_exclude: bool = False) -> tuple[list[Path], list[str]]:
+    """Model files among `paths`: folders searched as `models_under` does; a file named explicitly is kept even
+    when excluded, unless `force_exclude` (as ruff's --force-exclude)."""
     files: list[Path] = []
     errors: list[str] = []
     for raw in paths:
-        found, errs = expand_paths([raw], load_for(raw).model_patterns if Path(raw).exists() else DEFAULT_MODEL_PATTERNS)
-        files += found
-        errors += errs
+        p = Path(raw)
+        if not p.exists():
+            errors.append(f"{raw}: no such file or directory")
+            continue
+        if p.is_dir():
+            files += models_under(p, strict=True)
+        elif not (force_exclude and _excluded_file(p)):
+            files.append(p)
     return files, errors
+
+
+def _excluded_file(path: Path) -> bool:
+    exclusion = exclusion_for(path)
+    folder = exclusion.base if exclusion.base is not None else path.resolve().parent
+    rel = os.path.relpath(path.resolve(), folder).replace(os.sep, "/")
+    return not rel.startswith("../") and exclusion.matches(rel)
+
+
+def models_under(folder: str | Path, strict: bool = False) -> list[Path]:
+    """Every model under a folder as the folder's configuration defines them: model-patterns, exclude and
+    extend-exclude, and (unless respect-gitignore is false) not ignored by git.
+
+    An invalid configuration raises ConfigError with `strict`; otherwise the defaults apply (the language
+    server reports the problem on its own and keeps going).
+    """
+    from .workspace import find_models, ignored_by_git
+
+    try:
+        config = load_for(folder)
+        found = find_models(folder, config.model_patterns, exclusion_for(folder))
+    except ConfigError:
+        if strict:
+            raise
+        config, found = Config(), find_models(folder)
+    if config.respect_gitignore and found:
+        ignored = ignored_by_git(folder, found)
+        found = [p for p in found if p not in ignored]
+    return found
