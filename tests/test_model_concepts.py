@@ -15,7 +15,8 @@ from threatlint.engine.roles import roles
 from threatlint.engine.parse import parse_yaml
 from threatlint.lsp.coverage import ModelInfo, summary
 from threatlint.report import register
-from threatlint.status import metrics
+from threatlint.lsp.diagram import hot_elements
+from threatlint.status import metrics, releases
 
 TODAY = date(2026, 11, 23)
 
@@ -85,6 +86,33 @@ def test_front_ends_count_the_same_open_threats():
     assert metrics.open_by_priority(m.data)["high"] == 2
     line = summary(ModelInfo(Path("m.yaml"), Path("."), m.doc), TODAY, "m.yaml")
     assert "2 open high/critical threats" in line
+    assert hot_elements(model("elements:\n  - {id: x, kind: process}\n" + text)) == {"x": ["T-1", "T-2"]}
+    assert releases.open_score(m.data) == 2 * 3  # two open threats of priority high
+
+
+def test_front_ends_agree_on_the_effective_priority_of_an_unprioritised_threat():
+    # No `priority`: what the rating scheme derives is the priority everywhere (register, status, the editor's
+    # coverage line and diagram), never "unrated" in one place and "critical" in another.
+    text = """review: {rating: severity}
+elements:
+  - {id: x, kind: process}
+threats:
+  - {id: T-1, title: a, stride: spoofing, affects: [x], likelihood: low, impact: {severity: critical}, status: open}
+  - {id: T-2, title: b, stride: spoofing, affects: [x], impact: {severity: low}, status: open}
+"""
+    m = model(text)
+    assert register.build(m, TODAY).summary.open_by_priority["critical"] == 1
+    counted = lambda data: {k: n for k, n in metrics.open_by_priority(data).items() if n}  # noqa: E731
+    assert counted(m.data) == {"critical": 1, "low": 1}
+    assert releases.open_score(m.data) == 4 + 1
+    assert hot_elements(m) == {"x": ["T-1"]}
+    assert "1 open high/critical threat:" in summary(ModelInfo(Path("m.yaml"), Path("."), m.doc), TODAY, "m.yaml")
+    # Under the priority scheme neither threat is rated: status counts both unrated, the diagram marks nothing.
+    p = model(text.replace("rating: severity", "rating: priority"))
+    assert counted(p.data) == {"unrated": 2} and hot_elements(p) == {}
+    # Under likelihood_severity T-1 is low x critical = 4 -> medium by the rubric.
+    ls = model(text.replace("review: {rating: severity}\n", ""))
+    assert counted(ls.data) == {"medium": 1, "low": 1} and hot_elements(ls) == {}
 
 
 # -- effective priority under each rating scheme -------------------------------------------------------------------
