@@ -18,10 +18,10 @@ def section(data, name: str) -> dict:
     return value if isinstance(value, dict) else {}
 
 
-def priority_of(threat: dict, data) -> str:
+def priority_of(threat: dict, data, rating: str | None = None) -> str:
     """The threat's effective priority under its model's rating scheme (engine.model.effective_priority and
-    rating_of), or "unrated"."""
-    return effective_priority(threat, rating_of(data)) or UNRATED
+    rating_of: the model's review.rating, else the configuration's `rating`), or "unrated"."""
+    return effective_priority(threat, rating_of(data, rating)) or UNRATED
 
 
 def acceptance_expired(threat: dict, today: date) -> bool:
