@@ -57,6 +57,16 @@ CASES = {
     "protocol": [({"protocol": ["HTTP", "FTP"]}, "report", "login"), ({"protocol": ["sql"]}, "db", "files")],
     "technology": [({"technology": ["postgres", "mysql"]}, "db", "files"), ({"technology": ["fastapi"]}, "query", "report")],
     "mentions": [({"mentions": ["pdf", "render"]}, "worker", "api"), ({"mentions": ["export"]}, "worker", "db")],
+    # the open internet: outside every boundary, or in one named so; a flow when either end is
+    "internet": [({"internet": True}, "shopper", "api"), ({"internet": True}, "login", "query"),
+                 ({"internet": False}, "api", "partner")],
+    # roles come from kind, technology and name words; a flow has none
+    "role": [
+        ({"role": ["database"]}, "db", "files"),
+        ({"role": ["person", "client_app"]}, "shopper", "partner"),
+        ({"role": ["external_system"]}, "partner", "shopper"),
+        ({"role": ["database"]}, "db", "query"),
+    ],
     "carries": [
         ({"carries": ["credentials"]}, "login", "query"),
         ({"carries": ["sensitive"]}, "api", "files"),

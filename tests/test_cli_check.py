@@ -18,7 +18,8 @@ system: {name: Login service}
 review: {last_reviewed: 2026-11-01, cadence_days: 30}
 """
 # TM402 (info), TM403 (warning), TM401 (warning, once the review is due) and nothing else.
-INFO_AND_WARNING = CLEAN + """assumptions:
+# At the operational stage every untracked mitigation gets TM402 (info); at design only those of high threats.
+INFO_AND_WARNING = CLEAN.replace("cadence_days: 30", "cadence_days: 30, stage: operational") + """assumptions:
   - {id: A-1, text: The load balancer strips X-Forwarded-For, validated: false}
 mitigations:
   - {id: M-1, title: Lock the account for 15 minutes after 5 failed logins, status: planned}

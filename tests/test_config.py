@@ -18,7 +18,7 @@ MODEL = """\
 version: 1
 system: {name: Shop}
 assets:
-  - {id: pw, classification: credentials}
+  - {id: pw, classification: pii}  # not credentials: a request carrying the sender's credentials is authenticated (TM103)
 boundaries:
   - {id: internet}
   - {id: vpc}

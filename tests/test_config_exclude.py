@@ -29,6 +29,8 @@ scope:
 review: {{last_reviewed: 2026-11-01, cadence_days: 90}}
 elements:
   - {{id: app, kind: process}}
+assumptions:
+  - {{id: A-1, text: "Only the pay team deploys {name}"}}  # not validated: a TM403 at every stage, so the file has findings
 """
 BROKEN = "version: 1\nsystem: {name: Fixture}\nnotes: a fixture with a schema error on purpose\n"
 REAL = "services/pay/threatmodel.yaml"

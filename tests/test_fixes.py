@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from threatlint.engine import check_text, parse_yaml
+from threatlint.engine.selection import Config
 from threatlint.engine.context import CheckContext
 from threatlint.engine.finding import Severity
 from threatlint.fixes import FIXERS, fixes_for, next_id
@@ -15,7 +16,8 @@ from threatlint.engine.model import Model
 
 FIXTURE = Path(__file__).parent / "fixtures" / "lsp" / "payments.threatmodel.yaml"
 TODAY = date(2026, 11, 23)
-CTX = CheckContext(today=TODAY)
+# Checked at the operational stage so every fixable rule runs (TM301 runs only there; fixes apply at any stage).
+CTX = CheckContext(today=TODAY, config=Config(stage="operational"))
 
 
 def _key(f):
@@ -34,9 +36,35 @@ def _cases():
     return [pytest.param(f, fix, id=f"{f.rule}-{n}") for n, (f, fix) in enumerate(_all_fixes(text))]
 
 
+SMALL_FIXES = {"TM107", "TM205"}  # exercised on a small model below
+
+
 def test_fixture_has_a_finding_for_every_fixable_rule():
     rules = {f.rule for f in check_text(FIXTURE.read_text(encoding="utf-8"), CTX)}
-    assert set(FIXERS) <= rules
+    assert set(FIXERS) - SMALL_FIXES <= rules
+
+
+SMALL = """version: 1
+system: {name: Reports}
+boundaries: [{id: dc}, {id: partner-net}]
+elements:
+  - {id: app, kind: process, name: Report app, boundary: dc}
+  - {id: partner, kind: external_entity, name: Partner SFTP, boundary: partner-net}   # keep me
+flows:
+  - {id: push, from: app, to: partner, protocol: FTP}
+threats:
+  - {id: T-1, title: Reports read on the FTP push to the partner, stride: information_disclosure, affects: [app], status: mitigated}
+"""
+
+
+@pytest.mark.parametrize("rule", sorted(SMALL_FIXES))
+def test_fixes_of_the_new_rules_clear_their_finding(rule):
+    doc = parse_yaml(SMALL)
+    [f] = [f for f in check_text(SMALL, CTX) if f.rule == rule]
+    [fix] = fixes_for(SMALL, doc, f, TODAY)
+    after = apply_edits(SMALL, fix.edits)
+    assert "# keep me" in after and parse_yaml(after).ok
+    assert rule not in {g.rule for g in check_text(after, CTX)}, after
 
 
 def test_every_fixable_finding_gets_a_fix():
@@ -67,13 +95,16 @@ def test_fix_clears_its_finding_without_new_errors(finding, fix):
 def test_tm101_offers_threat_stub_and_exemption_with_catalog_mitigations():
     text = FIXTURE.read_text(encoding="utf-8")
     doc = parse_yaml(text)
-    f = next(f for f in check_text(text, CTX) if f.rule == "TM101" and f.data["element"] == "api"
-             and f.data["category"] == "information_disclosure")
+    f = next(f for f in check_text(text, CTX) if f.rule == "TM101" and f.data["element"] == "api")
+    assert "information_disclosure" in f.data["categories"]
     fixes = fixes_for(text, doc, f, TODAY)
     titles = [x.title for x in fixes]
-    assert any(t.startswith("Add threat T-004") for t in titles)
-    assert any("Exempt 'api'" in t for t in titles)
-    stub = apply_edits(text, fixes[0].edits)
+    # one finding for the element, but a threat stub and an exemption for each missing category on its own
+    for cat in f.data["categories"]:
+        assert f"Add threat T-004: {cat} on 'api'" in " ".join(titles)
+        assert f"Exempt 'api' from {cat} (state the rationale)" in titles
+    assert [x.preferred for x in fixes].count(True) == 1
+    stub = apply_edits(text, next(x for x in fixes if x.title.startswith("Add threat T-004: information_disclosure")).edits)
     model = Model(parse_yaml(stub))
     new = model.by_id("threats")["T-004"]
     assert new["stride"] == "information_disclosure" and new["affects"] == ["api"]
@@ -106,7 +137,8 @@ def test_next_id_skips_taken_numbers():
 
 
 def test_fix_on_flow_style_and_missing_sections():
-    text = "version: 1\nsystem: {name: x}\nelements:\n  - {id: a, kind: external_entity}   # keep me\n"
+    text = ("version: 1\nsystem: {name: x}\nelements:\n  - {id: a, kind: external_entity}   # keep me\n"
+            "  - {id: b, kind: process}\nflows: [{id: f, from: a, to: b}]\n")
     doc = parse_yaml(text)
     f = next(f for f in check_text(text, CTX) if f.rule == "TM101")
     for fix in fixes_for(text, doc, f, TODAY):

@@ -41,7 +41,8 @@ def test_starter_model_for_a_subdirectory(repo, capsys):
     data = parse_yaml(text).data
     assert data["system"]["name"] == "shop ü"
     assert data["scope"]["paths"] == ["services/shop ü/**"]
-    assert data["review"] == {"last_reviewed": "2026-03-01", "cadence_days": 90}
+    # a new model starts as a draft: the guards of real risk, not yet the design and bookkeeping checks
+    assert data["review"] == {"last_reviewed": "2026-03-01", "cadence_days": 90, "stage": "draft"}
     assert [(e["id"], e["kind"]) for e in data["elements"]] == [("port-dockerfile", "process"), ("api-app-main-py", "process")]
     assert "GET /items/{id}, POST /checkout" in data["elements"][1]["description"]
     assert "vendored" not in text  # node_modules is not the project's code

@@ -176,6 +176,18 @@ def test_defectdojo_rates_an_unprioritised_threat_from_what_it_has(tmp_path):
     assert t2["severity"] == "High" and t2["severity_justification"] == "threatlint impact severity high"
 
 
+
+def test_defectdojo_rates_by_the_models_rating_scheme(tmp_path):
+    # review.rating: severity (engine.model.effective_priority): impact.severity is the rating, the likelihood is
+    # not multiplied in, as `check`, the report and status rank the same threat.
+    model = tmp_path / "m.yaml"
+    model.write_text(MODEL.replace("    priority: high\n", "").replace("threats:\n", "review: {rating: severity}\nthreats:\n", 1),
+                     encoding="utf-8")
+    findings = {f["title"]: f for f in run_export(model, "defectdojo", tmp_path / "d.json")["findings"]}
+    t1 = findings["SQL injection in POST /refunds rewrites ledger rows"]
+    assert t1["severity"] == "Critical" and t1["severity_justification"] == "threatlint impact severity critical"
+
+
 def test_export_of_a_broken_model_is_a_clear_error(tmp_path, capsys):
     bad = tmp_path / "m.yaml"
     bad.write_text("version: 1\nsystem: {name: x\n", encoding="utf-8")

@@ -20,21 +20,49 @@ def test_stride_per_element_table_matches_the_spec():
     }
 
 
-def test_tm101_one_finding_per_missing_category_at_the_element_id(lint, span):
+def test_tm101_one_finding_per_element_naming_its_missing_categories(lint, span):
     text, found = lint("tm101_trigger.yaml", "TM101")
-    got = sorted((f.data["element"], f.data["category"], f.severity, f.range) for f in found)
+    got = sorted((f.data["element"], tuple(f.data["categories"]), f.severity, f.range) for f in found)
     browser = span(text, "{id: [[browser]]")
     login = span(text, "{id: [[login]]")
     users = span(text, "{id: [[users]]")
+    # What a reviewer asks, from exposure (the fixture declares no boundary, so everything counts as exposed):
+    # the browser user's repudiation and the store's repudiation and denial of service are not asked.
     assert got == sorted([
-        ("browser", "repudiation", WARNING, browser),
-        ("login", "elevation_of_privilege", WARNING, login),
-        ("users", "information_disclosure", WARNING, users),
-        ("users", "repudiation", WARNING, users),
+        ("login", ("elevation_of_privilege",), WARNING, login),
+        ("users", ("information_disclosure",), WARNING, users),
     ])
+    assert browser.start.line == 4
     # threats (T-1 spoofing on browser+login, T-2 on users and the flow) and exemptions cover everything else,
     # and the flow 'sign-in' is fully covered (tampering + DoS by T-2, information_disclosure exempted).
-    assert all("stride:" in f.message and "exemption" in f.message for f in found)
+    assert all("exemption" in f.message for f in found)
+    assert "has no elevation_of_privilege threat: add a threat with stride: elevation_of_privilege" in found[0].message
+
+
+def test_tm101_asks_what_exposure_requires_and_names_several_categories_in_one_finding():
+    text = """version: 1
+system: {name: Shop}
+assets: [{id: orders, classification: pii}]
+boundaries: [{id: internet}, {id: dc}]
+elements:
+  - {id: shopper, kind: external_entity, name: Shopper, boundary: internet}
+  - {id: api, kind: process, name: Orders API, boundary: dc}
+  - {id: worker, kind: process, name: Invoice worker, boundary: dc}
+  - {id: db, kind: data_store, name: Orders DB, boundary: dc, stores: [orders]}
+flows:
+  - {id: order, from: shopper, to: api, protocol: HTTP}
+  - {id: save, from: api, to: db, protocol: SQL}
+  - {id: job, from: api, to: worker, protocol: AMQP}
+  - {id: tls, from: shopper, to: worker, protocol: HTTPS, encrypted: true}
+"""
+    found = {f.data["element"]: f for f in check_text(text, CheckContext()) if f.rule == "TM101"}
+    assert found["shopper"].data["categories"] == ["spoofing"]  # it sends requests in; repudiation not asked
+    assert found["api"].data["categories"] == list(APPLICABLE["process"])  # takes requests from outside parties
+    assert found["db"].data["categories"] == ["tampering", "information_disclosure"]
+    assert found["order"].data["categories"] == ["tampering", "information_disclosure"]  # crosses unencrypted
+    assert "save" not in found and "job" not in found and "tls" not in found  # inside one boundary, or encrypted
+    assert "has no spoofing, tampering, repudiation, information_disclosure, denial_of_service or " \
+           "elevation_of_privilege threat: add a threat for each category" in found["api"].message
 
 
 def test_tm101_clean(lint):

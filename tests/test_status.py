@@ -238,3 +238,22 @@ def test_implementation_date_is_the_transition_that_stands():
     m = compute(current, iter(history_))
     assert m.implemented_per_month == {"2026-03": 1} and m.median_days_to_mitigate == 73.0
     assert [p["date"] for p in m.residual_over_time] == ["2026-01-01", "2026-02-01", "2026-03-01", "2026-03-15", "2026-04-01"]
+
+
+def test_configured_rating_scheme_ranks_open_threats(tmp_path, capsys):
+    # The configuration's `rating` applies to a model without review.rating (engine.model.rating_of), in status
+    # as in check and report: under `severity` a likelihood-low, severity-critical threat is critical, under the
+    # default likelihood_severity it is low x critical = 4 -> medium.
+    r = tmp_path / "repo"
+    r.mkdir()
+    git(r, "init", "-q", "-b", "main")
+    model = ('version: 1\nsystem: {name: R}\nscope: {paths: ["**"]}\n'
+             "threats:\n  - {id: T-1, title: a, stride: spoofing, affects: [x], likelihood: low, "
+             "impact: {severity: critical}, status: open}\n")
+    commit(r, "2026-01-01", "model", {"threatmodel.yaml": model})
+    rated = by_path(status_json(r, capsys))["threatmodel.yaml"]
+    assert {k: n for k, n in rated["open_threats"].items() if n} == {"medium": 1}
+    commit(r, "2026-01-02", "rate by severity", {".threatlint.yaml": "rating: severity\n"})
+    rated = by_path(status_json(r, capsys))["threatmodel.yaml"]
+    assert {k: n for k, n in rated["open_threats"].items() if n} == {"critical": 1}
+    assert rated["cycles"][-1]["open_score"] == 4

@@ -57,8 +57,11 @@ def test_json_lists_suggestions_with_filled_attack_path_and_mitigations(repo):
     assert out.returncode == 0, out.stderr
     entries = json.loads(out.stdout)
     by = {(e["catalog"], e["element"]): e for e in entries}
-    # answered: api has a spoofing threat (linked to CT-S-001)
-    assert not [e for e in entries if e["element"] == "api" and e["stride"] == "spoofing"]
+    # named: T-1 is CT-S-001 on api, so it is not suggested again
+    assert ("CT-S-001", "api") not in by
+    # a spoofing threat answers the category (TM106 is quiet) but does not hide the other spoofing attacks
+    csrf = by[("CT-S-009", "api")]
+    assert csrf["covered_by"] == "a spoofing threat" and csrf["named"] is False and csrf["severity"] is None
     sqli = by[("CT-T-001", "api")]
     assert sqli["title"] == default_catalog().threat("CT-T-001").title
     assert sqli["file"] == "threatmodel.yaml" and sqli["kind"] == "process" and sqli["severity"] == "info"
@@ -143,3 +146,59 @@ def test_schema_invalid_models_do_not_crash_the_templates():
         "boundary: internet}", "boundary: [internet]}")
     entries, problem = suggestions_for(junk, CheckContext(), include_covered=True)
     assert problem is None and entries
+
+
+# -- suggestions are ideas: a category answered by some threat does not hide the catalog's attacks -------------------
+
+TELEHEALTH = """\
+version: 1
+system: {name: Telehealth}
+assets:
+  - {id: records, name: Patient records, classification: [pii, confidential], attacker_value: 5, records: 300000}
+  - {id: slots, name: Appointment slots, classification: internal, attacker_value: 1}
+boundaries: [{id: internet}, {id: cloud}]
+elements:
+  - {id: patient, kind: external_entity, name: Patient, boundary: internet}
+  - {id: portal, kind: process, name: Patient portal, technology: Node.js, boundary: cloud}
+  - {id: scheduler, kind: process, name: Appointment scheduler, technology: Python, boundary: cloud}
+  - {id: ehr, kind: data_store, name: EHR database, technology: PostgreSQL, boundary: cloud, stores: [records]}
+  - {id: calendar, kind: data_store, name: Slot calendar, technology: PostgreSQL, boundary: cloud, stores: [slots]}
+  - {id: video, kind: process, name: Video vendor, boundary: internet, out_of_scope: run by the video vendor under its BAA}
+flows:
+  - {id: visit, from: patient, to: portal, data: [records], protocol: HTTPS, encrypted: true, authenticated: true}
+  - {id: read, from: portal, to: ehr, data: [records], protocol: SQL, encrypted: true, authenticated: true}
+  - {id: book, from: patient, to: scheduler, data: [slots], protocol: HTTPS, encrypted: true, authenticated: true}
+  - {id: slots-q, from: scheduler, to: calendar, data: [slots], protocol: SQL, encrypted: true, authenticated: true}
+  - {id: call, from: portal, to: video, protocol: HTTPS, encrypted: true, authenticated: true}
+threats:
+"""
+
+
+def _one_threat_per_category() -> str:
+    from threatlint.engine.model import APPLICABLE
+
+    out, n = [], 0
+    for ident, kind in (("patient", "external_entity"), ("portal", "process"), ("scheduler", "process"),
+                        ("ehr", "data_store"), ("calendar", "data_store"), ("visit", "flow"), ("read", "flow"),
+                        ("book", "flow"), ("slots-q", "flow"), ("call", "flow")):
+        for cat in APPLICABLE[kind]:
+            n += 1
+            out.append(f"  - {{id: T-{n}, title: {cat} of {ident} via its public API, stride: {cat}, affects: [{ident}], "
+                       "likelihood: low, impact: {severity: low}, priority: low, status: open}\n")
+    return "".join(out)
+
+
+def test_telehealth_model_with_every_category_answered_still_gets_suggestions():
+    from threatlint.cli.suggest import suggestions_for
+    from threatlint.engine import CheckContext, check_text
+
+    text = TELEHEALTH + _one_threat_per_category()
+    assert [f for f in check_text(text, CheckContext()) if f.rule in ("TM101", "TM106")] == []  # TM106 quiet
+    entries, problem = suggestions_for(text, CheckContext())
+    assert problem is None and entries
+    assert all(e["covered_by"] and not e["named"] and e["severity"] is None for e in entries)
+    assert "video" not in {e["element"] for e in entries}  # out of scope: nothing suggested
+    # ranked by the value of what they reach: the patient records (sensitive, value 5) before the slots
+    elements = [e["element"] for e in entries]
+    assert elements.index("ehr") < elements.index("calendar")
+    assert elements.index("portal") < elements.index("scheduler")

@@ -24,6 +24,7 @@ from .engine.selection import DEFAULT_MODEL_PATTERNS, Config
 from .engine.context import CheckContext
 from .engine.finding import Severity
 from .engine.parse import decode, parse_yaml
+from .engine.model import RATINGS, STAGES
 
 if TYPE_CHECKING:
     from .catalog import Catalog
@@ -39,8 +40,8 @@ def _toml():
     return tomllib
 
 YAML_NAMES = (".threatlint.yaml", ".threatlint.yml")
-KEYS = ("select", "ignore", "severity", "model-patterns", "extra-catalogs", "release-tags", "exclude",
-        "extend-exclude", "respect-gitignore", "gate-model-update")
+KEYS = ("select", "ignore", "severity", "model-patterns", "extra-catalogs", "stage", "rating", "release-tags",
+        "exclude", "extend-exclude", "respect-gitignore", "gate-model-update")
 GATE_MODEL_UPDATES = ("content", "any")
 _SELECTOR = re.compile(r"^(ALL|TM[0-9]{0,3})$")
 
@@ -169,6 +170,14 @@ def parse_config(table: dict, source: str, known_rules) -> Config:
     for p in patterns:
         if "/" in p or "\\" in p:
             raise ConfigError(f"{where}: model-patterns: '{p}' must be a file-name pattern such as '*.tm.yaml' (no folders)")
+    def one_of(key, options) -> str | None:
+        value = table.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, str) or value not in options:
+            raise ConfigError(f"{where}: {key} must be one of {', '.join(options)}, got {value!r}")
+        return value
+
     tags = table.get("release-tags")
     release_tags = (tags,) if isinstance(tags, str) and tags.strip() else strings("release-tags") if tags is not None else ()
     excludes = {key: _exclude_patterns(where, key, strings(key)) for key in ("exclude", "extend-exclude") if key in table}
@@ -182,7 +191,8 @@ def parse_config(table: dict, source: str, known_rules) -> Config:
     return Config(select=selectors("select"), ignore=selectors("ignore"), severity=tuple(overrides),
                   model_patterns=patterns, extra_catalogs=strings("extra-catalogs"), release_tags=release_tags,
                   source=source, exclude=excludes.get("exclude"), extend_exclude=excludes.get("extend-exclude", ()),
-                  respect_gitignore=respect_gitignore, gate_model_update=update)
+                  respect_gitignore=respect_gitignore, gate_model_update=update,
+                  stage=one_of("stage", STAGES), rating=one_of("rating", RATINGS))
 
 
 def _exclude_patterns(where: str, key: str, patterns: tuple[str, ...]) -> tuple[str, ...]:

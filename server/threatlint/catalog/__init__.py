@@ -68,6 +68,7 @@ class CatalogThreat:
     capec: tuple[int, ...] = ()
     mitigations: tuple[str, ...] = ()
     source: str = "built-in"
+    baseline: bool = False  # baseline hygiene: suggested as an idea, not reported by TM106
 
     @property
     def references(self) -> str:
@@ -173,7 +174,8 @@ def _parse_catalog(text: str, source: str, trusted: bool = False):
         threats.append(CatalogThreat(
             id=t["id"], title=t["title"], stride=t["stride"], kinds=tuple(t["kinds"]), when=t["when"],
             description=t["description"], entry=ap["entry"], steps=tuple(ap["steps"]), cwe=tuple(t.get("cwe", ())),
-            capec=tuple(t.get("capec", ())), mitigations=tuple(t["mitigations"]), source=source))
+            capec=tuple(t.get("capec", ())), mitigations=tuple(t["mitigations"]), source=source,
+            baseline=t.get("baseline", False)))
     for i, m in enumerate(data.get("mitigations", [])):
         for j, kind in enumerate(m["kinds"]):
             if not set(m["stride"]) & set(APPLICABLE[kind]):

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Callable
 
-from ..engine.model import SENSITIVE, Model, as_list, classifications
+from ..engine.model import SENSITIVE, Model, as_list, classifications, out_of_scope
+from ..engine.roles import roles
 
 FLAG_KEYS = frozenset({"encrypted", "authenticated", "encrypted_at_rest"})
 
@@ -46,9 +47,11 @@ class Facts:
         self.model = model
         self._touching: dict[str, list[Subject]] = {}
         self._words: dict[tuple, str] = {}
+        self._roles: dict[str, frozenset[str]] = {}
 
     @cached_property
-    def subjects(self) -> list[Subject]:
+    def every_subject(self) -> list[Subject]:
+        """Every element and flow with an id, out-of-scope ones included (conditions may look at them)."""
         out = []
         for section in ("elements", "flows"):
             for i, item in self.model.items(section):
@@ -58,8 +61,13 @@ class Facts:
         return out
 
     @cached_property
+    def subjects(self) -> list[Subject]:
+        """The elements and flows catalog threats are matched to: out-of-scope ones get no suggestion."""
+        return [s for s in self.every_subject if out_of_scope(s.item) is None]
+
+    @cached_property
     def _element_subjects(self) -> dict[str, Subject]:
-        return {s.id: s for s in self.subjects if not s.is_flow}
+        return {s.id: s for s in self.every_subject if not s.is_flow}
 
     def element(self, ident) -> Subject | None:
         return self._element_subjects.get(ident) if isinstance(ident, str) else None
@@ -68,7 +76,7 @@ class Facts:
     def _flows_by_end(self) -> tuple[dict, dict]:
         inbound: dict[str, list[Subject]] = {}
         outbound: dict[str, list[Subject]] = {}
-        for s in self.subjects:
+        for s in self.every_subject:
             if s.is_flow:
                 if isinstance(s.item.get("to"), str):
                     inbound.setdefault(s.item["to"], []).append(s)
@@ -99,10 +107,18 @@ class Facts:
             found = self._words[key] = "\n".join(_text(subject.item.get(k)) for k in ("id", "name", "description", "technology"))
         return found
 
+    def roles(self, subject: Subject) -> frozenset[str]:
+        found = self._roles.get(subject.id)
+        if found is None:
+            found = self._roles[subject.id] = roles(subject.item)
+        return found
+
     def assets_of(self, subject: Subject, key: str) -> list[dict]:
-        """Asset records named in the subject's `data` (flows) or `stores` (data stores)."""
+        """Asset records named in the subject's `data` (flows; with the `returns` of the response) or `stores`
+        (data stores)."""
         assets = self.model.assets
-        return [assets[a] for a in as_list(subject.item.get(key)) if isinstance(a, str) and a in assets]
+        ids = self.model.carried(subject.item) if key == "data" else as_list(subject.item.get(key))
+        return [assets[a] for a in ids if isinstance(a, str) and a in assets]
 
 
 def _lower_set(values) -> set[str]:
@@ -191,6 +207,21 @@ def _technology(arg) -> Predicate:
     return test
 
 
+def _role(arg) -> Predicate:
+    wanted = frozenset(as_list(arg))
+    return lambda facts, s: not s.is_flow and bool(facts.roles(s) & wanted)
+
+
+def _internet(arg) -> Predicate:
+    def test(facts, s) -> bool:
+        if s.is_flow:
+            on = any(facts.model.on_internet(s.item.get(k)) for k in ("from", "to"))
+        else:
+            on = facts.model.on_internet(s.id)
+        return on is arg
+    return test
+
+
 def _mentions(arg) -> Predicate:
     pattern = _word_pattern(arg)
     return lambda facts, s: bool(pattern.search(facts.words(s)))
@@ -268,6 +299,8 @@ FORMS: dict[str, Callable[[object], Predicate]] = {
     "protocol": _protocol,
     "technology": _technology,
     "mentions": _mentions,
+    "role": _role,
+    "internet": _internet,
     "carries": _carries,
     "stores": _stores,
     "crosses_boundary": _crossing(lambda facts, s: facts.touching(s)),

@@ -4,7 +4,7 @@ from __future__ import annotations
 import string
 from dataclasses import dataclass
 
-from ..engine.model import APPLICABLE, SENSITIVE, Model, as_list, classifications, kind_name
+from ..engine.model import SENSITIVE, Model, as_list, classifications
 from . import Catalog, CatalogThreat
 from .conditions import Facts, Subject
 
@@ -16,6 +16,7 @@ class Match:
     threat: CatalogThreat
     subject: Subject
     covered_by: str | None  # how the model answers it ("a spoofing threat", "a spoofing exemption", ...) or None
+    named: bool = False  # the model names this entry here (a threat with its catalog id) or exempts its category
 
     @property
     def noun(self) -> str:
@@ -35,15 +36,9 @@ def linked(model: Model) -> set[tuple[str, str]]:
 
 
 def has_gaps(model: Model) -> bool:
-    """Whether some element or flow lacks a threat or exemption for an applicable category (TM101's question)."""
-    for section in ("elements", "flows"):
-        for _, item in model.items(section):
-            ident = model.id_of(item)
-            kind = "flow" if section == "flows" else kind_name(item.get("kind"))
-            if ident and kind is not None and any(
-                    (ident, c) not in model.covered and (ident, c) not in model.exempted for c in APPLICABLE[kind]):
-                return True
-    return False
+    """Whether some element or flow lacks a threat or exemption for an applicable category."""
+    return any(model.unanswered_categories(section, item)
+               for section in ("elements", "flows") for _, item in model.items(section))
 
 
 def matches(model: Model, catalog: Catalog, include_covered: bool = False) -> list[Match]:
@@ -66,8 +61,47 @@ def matches(model: Model, catalog: Catalog, include_covered: bool = False) -> li
             if covered and not include_covered:
                 continue  # checked first: a complete model costs no condition evaluations
             if catalog.test(t)(facts, s):
-                out.append(Match(t, s, covered))
+                named = (s.id, t.id) in links or (s.id, t.stride) in model.exempted
+                out.append(Match(t, s, covered, named))
     return out
+
+
+def reached_assets(model: Model, facts: Facts, s: Subject) -> list[str]:
+    """What an attacker reaches through an element or flow: what it stores, what its flows carry (both ways),
+    and what the data stores at the other end of its flows hold."""
+    flows = facts.touching(s)
+    item = s.item
+    assets = [a for a in as_list(item.get("stores")) if isinstance(a, str)] if not s.is_flow else []
+    assets += [a for f in flows for a in model.carried(f.item)]
+    for f in flows:
+        for key in ("from", "to"):
+            end = facts.element(f.item.get(key))
+            if end is not None and end.id != s.id and end.kind == "data_store":
+                assets += [a for a in as_list(end.item.get("stores")) if isinstance(a, str)]
+    return list(dict.fromkeys(assets))
+
+
+def asset_value(model: Model, asset_id: str) -> tuple:
+    """How much an asset is worth to an attacker, for ranking: sensitive first, then attacker_value, then records."""
+    rec = model.assets.get(asset_id, {})
+    value = rec.get("attacker_value") if isinstance(rec.get("attacker_value"), int) else 0
+    records = rec.get("records") if isinstance(rec.get("records"), int) else 0
+    return (bool(classifications(rec) & SENSITIVE), value, records)
+
+
+def ranked(model: Model, found: list[Match], facts: Facts | None = None) -> list[Match]:
+    """Matches ordered by the value of the most valuable asset each reaches (then model order, catalog id)."""
+    facts = facts or Facts(model)
+    best: dict[tuple, tuple] = {}
+
+    def key(m: Match):
+        sk = (m.subject.section, m.subject.index)
+        if sk not in best:
+            values = [asset_value(model, a) for a in reached_assets(model, facts, m.subject) if a in model.assets]
+            best[sk] = max(values, default=(False, 0, 0))
+        v = best[sk]
+        return (not v[0], -v[1], -v[2], m.subject.section != "elements", m.subject.index, m.threat.baseline, m.threat.id)
+    return sorted(found, key=key)
 
 
 def _covered_by(model: Model, links, ident: str, t: CatalogThreat) -> str | None:
@@ -77,6 +111,8 @@ def _covered_by(model: Model, links, ident: str, t: CatalogThreat) -> str | None
         return f"a {t.stride} threat"
     if (ident, t.stride) in model.exempted:
         return f"a {t.stride} exemption"
+    if t.stride in model.answered_by_flags(ident):
+        return "the flow itself (encrypted and authenticated, or a person's input into their own client app)"
     return None
 
 
@@ -100,20 +136,7 @@ def placeholders(model: Model, facts: Facts, s: Subject) -> dict[str, str]:
         return rec.get("name") if isinstance(rec.get("name"), str) else b
 
     flows = facts.touching(s)
-    # What an attacker reaches through this element: what it stores, what its flows carry, and what the
-    # data stores at the other end of its flows hold.
-    assets = [a for a in as_list(item.get("stores")) if isinstance(a, str)] if not s.is_flow else []
-    assets += [a for f in flows for a in as_list(f.item.get("data")) if isinstance(a, str)]
-    ends: list[str] = []
-    for f in flows:
-        for key in ("from", "to"):
-            end = f.item.get(key)
-            if isinstance(end, str) and end != s.id and end not in ends:
-                ends.append(end)
-    for end in filter(None, map(facts.element, ends)):
-        if end.kind == "data_store":
-            assets += [a for a in as_list(end.item.get("stores")) if isinstance(a, str)]
-    assets = list(dict.fromkeys(assets))
+    assets = reached_assets(model, facts, s)
     protocols = list(dict.fromkeys(f.item["protocol"] for f in flows if isinstance(f.item.get("protocol"), str)))
     inbound = [f.item.get("from") for f in ([s] if s.is_flow else facts.inbound(s.id))]
     outbound = [f.item.get("to") for f in ([s] if s.is_flow else facts.outbound(s.id))]
@@ -134,13 +157,8 @@ def placeholders(model: Model, facts: Facts, s: Subject) -> dict[str, str]:
 
 def target_asset(model: Model, asset_ids: list[str]) -> str | None:
     """The asset an attacker wants most among these: sensitive first, then attacker_value, then records."""
-    def rank(a: str):
-        rec = model.assets.get(a, {})
-        value = rec.get("attacker_value") if isinstance(rec.get("attacker_value"), int) else 0
-        records = rec.get("records") if isinstance(rec.get("records"), int) else 0
-        return (bool(classifications(rec) & SENSITIVE), value, records)
     known = [a for a in asset_ids if a in model.assets]
-    return max(known, key=rank) if known else None
+    return max(known, key=lambda a: asset_value(model, a)) if known else None
 
 
 def fill(template: str, values: dict[str, str]) -> str:

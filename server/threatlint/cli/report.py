@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..settings import load_for
 from ..engine.parse import decode
 from ..report.document import build_report
 from . import UsageError, model_files, today_arg
@@ -26,7 +27,8 @@ def run(args) -> int:
     reports = []
     for path, (shown, findings) in zip(files, check_files(files, today), strict=True):
         text, error = decode(path.read_bytes())
-        reports.append(build_report(shown, None if error else text, findings, today))
+        config = load_for(path)  # already read (and checked) by check_files
+        reports.append(build_report(shown, None if error else text, findings, today, config.rating, config.stage))
     if args.format == "html":
         from ..report.render_html import render
     else:

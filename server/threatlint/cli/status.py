@@ -53,9 +53,9 @@ def model_status(m: ModelHistory, today: date, cycles: list[releases.Cycle]) -> 
         "last_code_change": commit_info(fresh.code_commit),
         "stale": fresh.stale,
         "review": metrics.review_state(data, today),
-        "open_threats": metrics.open_by_priority(data),
-        "metrics": metrics.compute(data, m.versions).to_dict(),
-        "cycles": releases.model_cycles(cycles, m.versions, data),
+        "open_threats": metrics.open_by_priority(data, m.rating),
+        "metrics": metrics.compute(data, m.versions, m.rating).to_dict(),
+        "cycles": releases.model_cycles(cycles, m.versions, data, m.rating),
     }
 
 

@@ -5,34 +5,38 @@ import json
 import sys
 
 from ..catalog.conditions import Facts
-from ..catalog.matching import Match, filled, matches
+from ..catalog.matching import Match, filled, matches, ranked
 from ..settings import ConfigError, context_for
+from ..engine.selection import apply as apply_config
 from ..engine.finding import Finding
 from ..engine.model import Model
 from ..engine.parse import decode, parse_yaml
+from ..rules import RULES
 from . import UsageError, model_files, today_arg
 from .check import display_path
 
-HELP = "list catalog threats that apply to a model's elements and flows, with attack paths and mitigations"
+HELP = ("list catalog threats that fit a model's elements and flows and that it does not name, most valuable reach "
+        "first, with attack paths and mitigations")
 
 
 def add_arguments(p) -> None:
     p.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="model files or directories (default: .)")
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
     p.add_argument("--all", action="store_true", dest="include_covered",
-                   help="also list catalog threats the model already answers (and say how)")
+                   help="also list catalog threats the model already names (a threat with their catalog id, or an "
+                        "exemption of their category), and say how")
     p.add_argument("--today", metavar="YYYY-MM-DD", help="date for the context (default: $THREATLINT_TODAY or the system date)")
 
 
 def suggestions_for(text: str, ctx, include_covered: bool = False) -> tuple[list[dict], str | None]:
     """The suggestions for one model's text, or (nothing, why) when it does not parse.
 
-    TM106 findings decide what is listed (so inline suppressions and the
-    configuration's select/ignore hold here as in `check`); --all adds the
-    answered ones.
+    Every catalog threat that fits an in-scope element or flow and that the model does not name (no threat
+    with its catalog id there, no exemption of its category), most valuable reach first. A category answered
+    by some other threat does not hide the entry here (TM106 stays quiet there: it asks for coverage, this
+    lists ideas). Where TM106 is switched off by the configuration or an inline suppression on the element,
+    nothing is listed for it. --all adds the named ones.
     """
-    from ..engine.check import check_document
-
     doc = parse_yaml(text)
     if not doc.ok or not isinstance(doc.data, dict):
         why = doc.findings[0].message if doc.findings else "the model is not a mapping"
@@ -42,21 +46,33 @@ def suggestions_for(text: str, ctx, include_covered: bool = False) -> tuple[list
     if catalog is None:
         from ..catalog import default_catalog
         catalog = default_catalog()
-    reported: dict[tuple[str, str], Finding] = {
-        (f.data.get("catalog"), f.data.get("element")): f for f in check_document(doc, ctx) if f.rule == "TM106"}
     facts = Facts(model)
+    silenced: dict[tuple[str, int], bool] = {}
     out = []
-    for m in matches(model, catalog, include_covered=True):
-        finding = reported.get((m.threat.id, m.subject.id))
-        if finding is None and not (include_covered and m.covered_by):
-            continue  # answered by the model, suppressed, or deselected by the configuration
-        out.append(_entry(model, m, facts, catalog, finding))
+    for m in ranked(model, matches(model, catalog, include_covered=True), facts):
+        s = m.subject
+        if m.named and not include_covered:
+            continue
+        key = (s.section, s.index)
+        if key not in silenced:
+            silenced[key] = _silenced(model, text, ctx, s)
+        if silenced[key]:
+            continue
+        out.append(_entry(model, m, facts, catalog))
     return out, None
 
 
-def _entry(model: Model, m: Match, facts: Facts, catalog, finding: Finding | None) -> dict:
+def _silenced(model: Model, text: str, ctx, s) -> bool:
+    """Whether the configuration or an inline suppression keeps TM106 off this element (the same decision
+    `check` makes, asked of a TM106 finding placed where the rule would put it)."""
+    probe = Finding("TM106", RULES["TM106"].severity, "", model.range((s.section, s.index, "id")),
+                    (s.section, s.index, "id"))
+    return not [f for f in apply_config([probe], text, ctx.config, RULES) if f.rule == "TM106"]
+
+
+def _entry(model: Model, m: Match, facts: Facts, catalog) -> dict:
     t, s = m.threat, m.subject
-    rng = finding.range if finding is not None else model.range((s.section, s.index, "id"))
+    rng = model.range((s.section, s.index, "id"))
     details = filled(model, m, facts)
     return {
         "catalog": t.id,
@@ -66,7 +82,9 @@ def _entry(model: Model, m: Match, facts: Facts, catalog, finding: Finding | Non
         "element": s.id,
         "kind": s.kind,
         "covered_by": m.covered_by,
-        "severity": finding.severity.value if finding is not None else None,
+        "named": m.named,
+        # TM106 reports an entry only where its category is unanswered
+        "severity": RULES["TM106"].severity.value if m.covered_by is None else None,
         "range": rng.to_dict(),
         "description": details["description"],
         "attack_path": {"entry": details["entry"], "steps": details["steps"], "target": details["target"]},
@@ -86,7 +104,11 @@ def render_text(results: list[tuple[str, list[dict], str | None]]) -> str:
         for e in entries:
             total += 1
             start = e["range"]["start"]
-            state = f" (answered by {e['covered_by']})" if e["covered_by"] else ""
+            state = ""
+            if e["named"]:
+                state = f" (answered by {e['covered_by']})"
+            elif e["covered_by"]:
+                state = f" (its category is answered by {e['covered_by']}; this attack is not named)"
             lines.append(f"{file}:{start['line'] + 1}:{start['character'] + 1}: {e['catalog']} {e['title']} "
                          f"[{e['stride']}] on {e['kind'].replace('_', ' ')} '{e['element']}'{state}")
             lines.append(f"    {e['description']}")
@@ -107,7 +129,7 @@ def render_text(results: list[tuple[str, list[dict], str | None]]) -> str:
     if total:
         lines.append(f"{total} suggestion{'s' if total != 1 else ''} in {models} model{'s' if models != 1 else ''}.")
     else:
-        lines.append(f"No suggestions: every catalog threat that fits is answered in {models} model{'s' if models != 1 else ''}.")
+        lines.append(f"No suggestions: every catalog threat that fits is named in {models} model{'s' if models != 1 else ''}.")
     return "\n".join(lines)
 
 

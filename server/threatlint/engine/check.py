@@ -50,15 +50,23 @@ def run_rules(model: Model, ctx: CheckContext, rules: Iterable[Rule] | None = No
     trips over a shape the schema forbids is skipped instead of failing the whole check. On a
     schema-valid document a rule that raises is a bug and the error propagates."""
     floor = ctx.min_severity.rank if ctx.min_severity is not None else None
+    stage = model.stage(ctx.config.stage)
     chosen = []
     for rule in rules if rules is not None else _rules().values():
         if rule.check is None or not ctx.config.enabled(rule.id):
             continue  # a disabled rule's findings would be dropped by apply_config anyway
+        if not runs_at_stage(rule, stage, ctx):
+            continue
         if floor is not None and ctx.config.severity_of(rule.id, rule.severity).rank < floor:
             continue
         chosen.append(rule)
     hits = caches.hits if caches is not None else _fresh_hits
     return [to_finding(rule, hit, model) for rule, found in hits(chosen, model, ctx, tolerant) for hit in found]
+
+
+def runs_at_stage(rule: Rule, stage: str, ctx: CheckContext) -> bool:
+    """Whether a rule runs at the model's stage: it declares the stage, or `select` names it by its id."""
+    return rule.runs_at(stage) or ctx.config.names(rule.id)
 
 
 def to_finding(rule: Rule, hit: Hit, model: Model) -> Finding:

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from functools import cached_property, lru_cache
 
 from .locate import locate
 from .parse import ParsedDoc
+from .roles import roles
 
 SECTIONS = ("assets", "boundaries", "elements", "flows", "threats", "mitigations", "assumptions")
 STRIDE = (
@@ -38,6 +39,10 @@ _COMMON_WORDS = frozenset({
     "application", "component", "module", "layer", "the", "and", "for", "other", "main", "general",
 })
 SENSITIVE = frozenset({"pii", "credentials", "financial", "secret"})
+# A trust boundary that is the open internet.
+_INTERNET_WORDS = re.compile(r"(?<![a-z])(?:internet|public|untrusted|world|www|anonymous)(?![a-z])")
+# A flow that calls itself the answer to a request.
+_RESPONSE_WORDS = re.compile(r"(?<![a-z])(?:response|responses|reply|replies|result|results|returns?|returned)(?![a-z])")
 LEVELS = {"low": 1, "medium": 2, "high": 3, "critical": 4}
 
 
@@ -197,6 +202,11 @@ REFERENCE_PARTS = tuple(f"{section}[].{key}" for section, key, _, _ in REFERENCE
 # What `covered` and `exempted` read.
 COVERAGE_PARTS = ("threats[].stride", "threats[].affects", "exemptions[].element", "exemptions[].stride")
 # What `vocabulary` reads.
+# What `Model.threat_in_scope` and `Model.is_out_of_scope` read (the ids and scope marks of elements and flows).
+SCOPE_PARTS = ("elements[].id", "elements[].out_of_scope", "flows[].id", "flows[].out_of_scope")
+# What `Model.stage` and `Model.rating` read of the model (the configuration's value is part of the context).
+STAGE_PARTS = ("review.stage",)
+RATING_PARTS = ("review.rating",)
 VOCABULARY_PARTS = tuple(f"{s}[].{k}" for s in ("elements", "flows", "assets") for k in ("id", "name"))
 
 
@@ -312,7 +322,9 @@ class Model:
 
     # -- STRIDE coverage -------------------------------------------------
     def kind_of(self, ident: str) -> str | None:
-        """Element kind, or "flow", of the item with this id."""
+        """Element kind, or "flow", of the item with this id (None for anything else, a list included)."""
+        if not isinstance(ident, str):
+            return None
         if ident in self.elements:
             return kind_name(self.elements[ident].get("kind"))
         if ident in self.flows:
@@ -341,16 +353,124 @@ class Model:
                     out.add((el, c))
         return out
 
+    def answered_by_flags(self, ident: str) -> frozenset[str]:
+        """Categories a flow answers by what it is: encrypted and authenticated, neither an on-path attacker nor
+        an eavesdropper gets in; a person's own input into their client app crosses no network. Either way
+        tampering and information disclosure in transit need no threat of their own."""
+        f = self.flows.get(ident)
+        if f is not None and ((f.get("encrypted") is True and f.get("authenticated") is True) or self.is_local_input(f)):
+            return frozenset({"tampering", "information_disclosure"})
+        return frozenset()
+
+    def is_local_input(self, flow: dict) -> bool:
+        """A person typing into their own client app (browser, mobile or desktop app): no network request."""
+        src = self.elements.get(flow.get("from")) if isinstance(flow.get("from"), str) else None
+        dst = self.elements.get(flow.get("to")) if isinstance(flow.get("to"), str) else None
+        return bool(src and dst and src.get("kind") == "external_entity" and "person" in roles(src)
+                    and "client_app" in roles(dst))
+
+    def missing_categories(self, section: str, item: dict) -> list[str]:
+        """What TM101 asks: the categories an element or flow must answer (required_categories) and that the
+        model does not answer (unanswered_categories)."""
+        unanswered = self.unanswered_categories(section, item)
+        return [c for c in self.required_categories(section, item) if c in unanswered]
+
+    def unanswered_categories(self, section: str, item: dict) -> list[str]:
+        """The STRIDE categories that apply to an in-scope element's or flow's kind and that no threat, exemption
+        or (for a flow) its own nature answers; [] for out-of-scope items and unknown kinds."""
+        ident = self.id_of(item)
+        kind = "flow" if section == "flows" else kind_name(item.get("kind"))
+        if not ident or kind is None or out_of_scope(item) is not None:
+            return []
+        flags = self.answered_by_flags(ident) if kind == "flow" else frozenset()
+        return [c for c in APPLICABLE[kind]
+                if (ident, c) not in self.covered and (ident, c) not in self.exempted and c not in flags]
+
+    def required_categories(self, section: str, item: dict) -> tuple[str, ...]:
+        """The STRIDE categories a reviewer asks an element or flow to answer, from what it is exposed to.
+
+        APPLICABLE says which categories can apply to a kind (TM102); this says which ones matter here:
+        - a flow: tampering and information disclosure when it crosses a trust boundary unencrypted (not a
+          response judged with its request, not a person's input into their own client app);
+        - an external entity: spoofing when it sends requests into the system;
+        - a data store: tampering and information disclosure (it holds data, declared in `stores` or not), and
+          denial of service when an asset it stores needs availability high or critical;
+        - a process that takes requests from another trust boundary: spoofing, tampering, information
+          disclosure and elevation of privilege, plus repudiation and denial of service when the requests come
+          from outside parties (users, partners); an edge (load balancer, proxy, CDN, gateway) forwards them,
+          so only what it sees, what floods it and, when it authenticates callers, spoofing; managed static
+          hosting, nothing of its own; inside one zone, spoofing when a caller is stated unauthenticated;
+        - a client app on the user's device: tampering and information disclosure of what it holds and is given.
+        A model that declares no trust boundary cannot say what crosses one: everything counts as exposed.
+        """
+        kind = "flow" if section == "flows" else kind_name(item.get("kind"))
+        if kind is None or out_of_scope(item) is not None:
+            return ()
+        ident = self.id_of(item)
+        if kind == "flow":
+            if item.get("encrypted") is True or self.is_response(item) or self.is_local_input(item):
+                return ()
+            return ("tampering", "information_disclosure") if self._exposed(item) else ()
+        if kind == "external_entity":
+            sends = any(self._exposed(f) and not self.is_response(f) for f in self._flows_by_end[1].get(ident, ()))
+            return ("spoofing",) if sends else ()
+        if kind == "data_store":
+            needs = ("tampering", "information_disclosure")
+            if any(level(self.assets.get(a, {}).get("availability")) >= LEVELS["high"]
+                   for a in as_list(item.get("stores")) if isinstance(a, str)):
+                needs += ("denial_of_service",)  # it holds something that must stay available
+            return needs
+        role = roles(item)
+        if "static_hosting" in role:
+            return ()
+        if "client_app" in role:
+            return ("tampering", "information_disclosure")
+        inbound = [f for f in self._flows_by_end[0].get(ident, ()) if not self.is_response(f)]
+        across = [f for f in inbound if self._exposed(f)]
+        if not across:
+            # inside one zone, a caller it states it does not authenticate can be impersonated
+            return ("spoofing",) if any(f.get("authenticated") is False for f in inbound) else ()
+        if "edge" in role:
+            # it forwards; it answers for what it sees, what floods it, and whom it lets in when it checks
+            checks = any(f.get("authenticated") is True for f in across)
+            return (("spoofing",) if checks else ()) + ("information_disclosure", "denial_of_service")
+        outside = any(self.kind_of(f.get("from")) == "external_entity" for f in across)
+        return tuple(c for c in STRIDE if outside or c not in ("repudiation", "denial_of_service"))
+
+    def _exposed(self, flow: dict) -> bool:
+        return self.crosses_boundary(flow) or not self.boundaries
+
+    @cached_property
+    def _flows_by_end(self) -> tuple[dict, dict]:
+        """In-scope flows by their `to` and by their `from` element. A flow from an out-of-scope client still
+        exposes what it reaches; only a flow itself marked out of scope is left out."""
+        inbound: dict[str, list[dict]] = {}
+        outbound: dict[str, list[dict]] = {}
+        for _, f in self.in_scope("flows"):
+            if isinstance(f.get("to"), str):
+                inbound.setdefault(f["to"], []).append(f)
+            if isinstance(f.get("from"), str):
+                outbound.setdefault(f["from"], []).append(f)
+        return inbound, outbound
+
+    def answered(self, ident: str, category: str) -> bool:
+        """Whether the model answers a STRIDE category on an element or flow (threat, exemption, flow flags)."""
+        return (ident, category) in self.covered or (ident, category) in self.exempted \
+            or category in self.answered_by_flags(ident)
+
     def boundary_of(self, element_id) -> str | None:
         el = self.elements.get(element_id) if isinstance(element_id, str) else None
         b = el.get("boundary") if el else None
         return b if isinstance(b, str) else None
 
     def crosses_boundary(self, flow: dict) -> bool:
-        """A flow crosses a trust boundary when its ends sit in different (known) boundaries."""
+        """A flow crosses a trust boundary when its ends sit in different (known) boundaries; with nesting, when
+        some boundary holds one end and not the other (boundaries_crossed)."""
         src, dst = flow.get("from"), flow.get("to")
         if not (isinstance(src, str) and isinstance(dst, str) and src in self.elements and dst in self.elements):
             return False
+        # Different innermost boundaries always differ in some enclosing one too (boundaries_crossed names
+        # which); only a cycle of parents, a TM005 finding of its own, could make the two chains equal.
         return self.boundary_of(src) != self.boundary_of(dst)
 
     @cached_property
@@ -380,3 +500,308 @@ class Model:
     def is_sensitive(self, asset_id) -> bool:
         a = self.assets.get(asset_id) if isinstance(asset_id, str) else None
         return bool(classifications(a) & SENSITIVE)
+
+    # -- settings the model declares -----------------------------------------------------------------
+    def stage(self, configured: str | None = None) -> str:
+        return stage_of(self.data, configured)
+
+    def rating(self, configured: str | None = None) -> str:
+        return rating_of(self.data, configured)
+
+    def review_due(self) -> ReviewDue:
+        return review_due(self.data)
+
+    # -- scope ---------------------------------------------------------------------------------------
+    def in_scope(self, section: str):
+        """(index, item) of the elements or flows the rules judge: those without `out_of_scope`."""
+        for i, item in self.items(section):
+            if out_of_scope(item) is None:
+                yield i, item
+
+    def is_out_of_scope(self, ident) -> bool:
+        item = (self.elements.get(ident) or self.flows.get(ident)) if isinstance(ident, str) else None
+        return out_of_scope(item) is not None
+
+    def out_of_scope_items(self) -> list[tuple[str, str, dict, str]]:
+        """(section, id, item, reason) of every element and flow marked out of scope."""
+        out = []
+        for section in ("elements", "flows"):
+            for i, item in self.items(section):
+                reason = out_of_scope(item)
+                if reason is not None:
+                    out.append((section, self.id_of(item) or f"#{i + 1}", item, reason))
+        return out
+
+    # -- nested boundaries ---------------------------------------------------------------------------
+    @cached_property
+    def boundaries(self) -> dict[str, dict]:
+        return self.by_id("boundaries")
+
+    def parent_of(self, boundary_id) -> str | None:
+        b = self.boundaries.get(boundary_id) if isinstance(boundary_id, str) else None
+        p = b.get("parent") if b else None
+        return p if isinstance(p, str) and p in self.boundaries else None
+
+    def boundary_chain(self, boundary_id) -> tuple[str, ...]:
+        """The boundary and every boundary around it, innermost first (stops at a cycle)."""
+        chain: list[str] = []
+        b = boundary_id if isinstance(boundary_id, str) else None
+        while b is not None and b not in chain:
+            chain.append(b)
+            b = self.parent_of(b)
+        return tuple(chain)
+
+    @cached_property
+    def boundary_cycles(self) -> list[tuple[str, ...]]:
+        """Each cycle of `parent` links once, as the boundaries on it in order from its first in the file."""
+        seen: set[str] = set()
+        cycles = []
+        for start in self.boundaries:
+            path: list[str] = []
+            b = start
+            while b is not None and b not in path and b not in seen:
+                path.append(b)
+                b = self.parent_of(b)
+            if b is not None and b in path:
+                cycles.append(tuple(path[path.index(b):]))
+            seen.update(path)
+        return cycles
+
+    def boundaries_crossed(self, flow: dict) -> tuple[str, ...]:
+        """The trust boundaries a flow passes through: those around one end and not the other. With nesting,
+        a flow from a subnet to the rest of its VPC crosses the subnet's edge but not the VPC's."""
+        src, dst = flow.get("from"), flow.get("to")
+        if not (isinstance(src, str) and isinstance(dst, str) and src in self.elements and dst in self.elements):
+            return ()
+        a, b = self.boundary_chain(self.boundary_of(src)), self.boundary_chain(self.boundary_of(dst))
+        return tuple(x for x in a if x not in b) + tuple(x for x in b if x not in a)
+
+    def on_internet(self, element_id) -> bool:
+        """Whether an element sits on the open internet: outside every declared trust boundary (in a model that
+        declares some), inside a boundary that holds only outside parties (a "Users" zone), or inside one whose id
+        or name says internet, public or untrusted. A client inside an internal zone that also holds the
+        system's own processes or stores (a company or development network) is not."""
+        if not self.boundaries or not isinstance(element_id, str) or element_id not in self.elements:
+            return False
+        chain = self.boundary_chain(self.boundary_of(element_id))
+        if not chain:
+            return True
+        if chain[0] in self._outside_only_boundaries:
+            return True
+        for b in chain:
+            rec = self.boundaries.get(b, {})
+            words = " ".join(v.lower() for v in (b, rec.get("name")) if isinstance(v, str))
+            if _INTERNET_WORDS.search(words):
+                return True
+        return False
+
+    @cached_property
+    def _outside_only_boundaries(self) -> frozenset[str]:
+        """Boundaries whose elements are all external entities: zones of outside parties."""
+        kinds: dict[str, set] = {}
+        for el in self.elements.values():
+            b = el.get("boundary")
+            if isinstance(b, str):
+                kinds.setdefault(b, set()).add(el.get("kind") if isinstance(el.get("kind"), str) else None)
+        return frozenset(b for b, k in kinds.items() if k == {"external_entity"})
+
+    # -- requests and responses ----------------------------------------------------------------------
+    def is_response(self, flow: dict) -> bool:
+        """A flow that answers a request on a connection the other end opened: there is a flow the other way,
+        and this one comes from a data store (which never calls out), goes to the side that opens connections
+        (a user, a client app), or says it is a response. A flow with `returns` is a request, and so is anything
+        an outside party sends in, whatever it is called."""
+        if flow.get("returns") is not None:
+            return False
+        src, dst = flow.get("from"), flow.get("to")
+        if not (isinstance(src, str) and isinstance(dst, str)) or (dst, src) not in self._flow_pairs:
+            return False
+        to_el, from_el = self.elements.get(dst) or {}, self.elements.get(src) or {}
+        if from_el.get("kind") == "data_store":
+            return True
+        words = " ".join(v.lower() for k in ("id", "name", "description") if isinstance(v := flow.get(k), str))
+        if from_el.get("kind") != "external_entity" and _RESPONSE_WORDS.search(words):
+            return True
+        return to_el.get("kind") == "external_entity" and from_el.get("kind") != "external_entity" \
+            and bool(roles(to_el) & {"person", "client_app"})
+
+    @cached_property
+    def _flow_pairs(self) -> set[tuple[str, str]]:
+        return {(f.get("from"), f.get("to")) for _, f in self.items("flows")
+                if isinstance(f.get("from"), str) and isinstance(f.get("to"), str)}
+
+    def opened_by_receiver(self, flow: dict) -> bool:
+        """A flow from a data store to a process: the process opened the connection and reads (a store never
+        calls out), so who authenticates whom is the reader's question, not this flow's sender's."""
+        src = self.elements.get(flow.get("from")) if isinstance(flow.get("from"), str) else None
+        dst = self.elements.get(flow.get("to")) if isinstance(flow.get("to"), str) else None
+        return bool(src and dst and src.get("kind") == "data_store" and dst.get("kind") == "process")
+
+    def carried(self, flow: dict) -> list[str]:
+        """Asset ids a flow carries either way: its `data` and the `returns` of its response."""
+        return [a for key in ("data", "returns") for a in as_list(flow.get(key)) if isinstance(a, str)]
+
+    def threat_in_scope(self, threat: dict) -> bool:
+        """False when everything a threat affects is marked out of scope (nobody answers for it here)."""
+        targets = [a for a in as_list(threat.get("affects")) if isinstance(a, str)]
+        return not targets or not all(self.is_out_of_scope(a) for a in targets)
+
+    def threats_on(self, ident: str) -> list[dict]:
+        """The threats that affect an element or flow."""
+        return self._threats_by_target.get(ident, [])
+
+    @cached_property
+    def _threats_by_target(self) -> dict[str, list[dict]]:
+        out: dict[str, list[dict]] = {}
+        for _, t in self.items("threats"):
+            for target in dict.fromkeys(a for a in as_list(t.get("affects")) if isinstance(a, str)):
+                out.setdefault(target, []).append(t)
+        return out
+
+    def ratings_discriminate(self, rating: str) -> bool:
+        """Whether the threats' ratings tell them apart. A model whose threats (five or more) all carry the same
+        priority was not triaged (a converter's default, a tool's fixed score): its ratings say nothing about
+        which threat comes first."""
+        found = self._discriminating.get(rating)
+        if found is None:
+            prios = [effective_priority(t, rating) for _, t in self.items("threats")]
+            found = self._discriminating[rating] = len(prios) < 5 or len(set(prios)) > 1
+        return found
+
+    @cached_property
+    def _discriminating(self) -> dict[str, bool]:
+        return {}
+
+    def threat_assets(self, threat: dict) -> list[str]:
+        """Assets a threat impacts: its `assets`, its attack target, then what its affected items hold or carry."""
+        out: list[str] = []
+
+        def add(a):
+            if isinstance(a, str) and a in self.assets and a not in out:
+                out.append(a)
+        for a in as_list(threat.get("assets")):
+            add(a)
+        ap = threat.get("attack_path")
+        if isinstance(ap, dict):
+            add(ap.get("target"))
+        for target in as_list(threat.get("affects")):
+            if not isinstance(target, str):
+                continue
+            if target in self.elements:
+                for a in as_list(self.elements[target].get("stores")):
+                    add(a)
+            elif target in self.flows:
+                for a in self.carried(self.flows[target]):
+                    add(a)
+        return out
+
+
+# -- one definition per concept: stage, rating, open threats, priority, review due date ---------------------------
+
+STAGES = ("draft", "design", "operational")
+# A team adopting the tool usually brings a model of something being built: it wants the design checks
+# (coverage, specificity, wrong categories) and the guards of real risk, not yet the bookkeeping of a system
+# in production (tickets, residual risk, business-impact fields).
+DEFAULT_STAGE = "design"
+RATINGS = ("likelihood_severity", "severity", "priority")
+DEFAULT_RATING = "likelihood_severity"
+# What each rating scheme needs on a threat, as paths into it.
+RATING_FIELDS = {
+    "likelihood_severity": (("likelihood",), ("impact", "severity")),  # priority follows from them (TM302)
+    "severity": (("impact", "severity"),),
+    "priority": (("priority",),),
+}
+# A review with a date and no cadence is due again after a year: the longest interval common review
+# policies allow (annual risk assessment), so the default never calls a review overdue that a team's
+# own policy would not.
+DEFAULT_CADENCE_DAYS = 365
+CLOSED_STATUSES = frozenset({"mitigated", "accepted", "transferred"})
+
+
+def is_open(threat) -> bool:
+    """A threat is open unless its status says it is dealt with (mitigated, accepted, transferred); a missing
+    or unknown status is open, so a threat nobody triaged is never counted as handled."""
+    status = threat.get("status") if isinstance(threat, dict) else None
+    return not (isinstance(status, str) and status in CLOSED_STATUSES)
+
+
+def rubric_level(threat) -> str | None:
+    """likelihood x impact.severity on the rubric (low..critical), or None when either is missing."""
+    if not isinstance(threat, dict):
+        return None
+    impact = threat.get("impact") if isinstance(threat.get("impact"), dict) else {}
+    lk, sev = level(threat.get("likelihood")), level(impact.get("severity"))
+    return level_for_score(lk * sev) if lk and sev else None
+
+
+def effective_priority(threat, rating: str = DEFAULT_RATING) -> str | None:
+    """The priority a threat is ranked and guarded by under a rating scheme: an explicit `priority` wins;
+    otherwise impact.severity under `severity`, the likelihood x severity rubric under `likelihood_severity`
+    (falling back to severity when likelihood is missing); None when the threat is unrated."""
+    if not isinstance(threat, dict):
+        return None
+    p = threat.get("priority")
+    if level(p):
+        return p
+    impact = threat.get("impact") if isinstance(threat.get("impact"), dict) else {}
+    sev = impact.get("severity") if level(impact.get("severity")) else None
+    if rating == "priority":
+        return None
+    if rating == "likelihood_severity":
+        return rubric_level(threat) or sev
+    return sev
+
+
+@dataclass(frozen=True)
+class ReviewDue:
+    last: date | None  # last_reviewed, when it is a date
+    cadence: int | None  # cadence_days as written, when a positive integer
+    due: date | None  # None: no date to count from, or due after the year 9999
+    default_cadence: bool  # True when cadence_days is missing and DEFAULT_CADENCE_DAYS was used
+
+    def overdue(self, today: date) -> bool:
+        return self.due is not None and self.due < today
+
+
+def review_due(data) -> ReviewDue:
+    """When the model's review is due: review.last_reviewed + cadence_days (DEFAULT_CADENCE_DAYS when absent).
+
+    Takes the model's data (a Model's `data`, or a raw mapping from another commit); a due date past the
+    year 9999 is None ("never"), not an OverflowError."""
+    review = _review(data)
+    last = parse_date(review.get("last_reviewed"))
+    raw = review.get("cadence_days")
+    cadence = raw if isinstance(raw, int) and not isinstance(raw, bool) and raw >= 1 else None
+    default = "cadence_days" not in review
+    days = cadence if cadence is not None else (DEFAULT_CADENCE_DAYS if default else None)
+    due = None
+    if last is not None and days is not None:
+        try:
+            due = last + timedelta(days=days)
+        except OverflowError:
+            due = None
+    return ReviewDue(last, cadence, due, default and last is not None)
+
+
+def choice(value, options: tuple, default: str) -> str:
+    return value if isinstance(value, str) and value in options else default
+
+
+def _review(data) -> dict:
+    return data.get("review") if isinstance(data, dict) and isinstance(data.get("review"), dict) else {}
+
+
+def stage_of(data, configured: str | None = None) -> str:
+    """A model's stage: review.stage, else the configuration's `stage`, else DEFAULT_STAGE."""
+    return choice(_review(data).get("stage"), STAGES, choice(configured, STAGES, DEFAULT_STAGE))
+
+
+def rating_of(data, configured: str | None = None) -> str:
+    """A model's rating scheme: review.rating, else the configuration's `rating`, else DEFAULT_RATING."""
+    return choice(_review(data).get("rating"), RATINGS, choice(configured, RATINGS, DEFAULT_RATING))
+
+
+def out_of_scope(item) -> str | None:
+    """The reason an element or flow is out of scope, or None when it is in scope."""
+    reason = item.get("out_of_scope") if isinstance(item, dict) else None
+    return reason.strip() if isinstance(reason, str) and reason.strip() else None

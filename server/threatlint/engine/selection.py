@@ -30,6 +30,8 @@ class Config:
     severity: tuple[tuple[str, Severity], ...] = ()  # (rule id or prefix, severity)
     model_patterns: tuple[str, ...] = DEFAULT_MODEL_PATTERNS
     extra_catalogs: tuple[str, ...] = ()  # paths as written, relative to the config file
+    stage: str | None = None  # stage of models that declare no review.stage (engine/model.py STAGES)
+    rating: str | None = None  # rating scheme of models that declare no review.rating (engine/model.py RATINGS)
     release_tags: tuple[str, ...] = ()  # tag globs that mark a release (status, portfolio); empty: the default
     # Gitignore patterns of paths model discovery skips, relative to the config file: `exclude` replaces the
     # default list (None keeps it, see threatlint.workspace.DEFAULT_EXCLUDE), `extend-exclude` adds to it.
@@ -50,6 +52,10 @@ class Config:
         if best_ignore >= 0 and best_ignore >= best_select:
             return False
         return best_select >= 0 or not self.select
+
+    def names(self, rule: str) -> bool:
+        """Whether `select` names this rule by its full id: such a rule runs whatever the model's stage."""
+        return rule in self.select and rule not in self.ignore
 
     def severity_of(self, rule: str, default: Severity) -> Severity:
         best = max(((_specificity(k), sev) for k, sev in self.severity if _matches(k, rule)), default=None,

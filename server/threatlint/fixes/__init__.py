@@ -111,11 +111,21 @@ def _placeholder(what: str) -> str:
 # -- the fixes, one function per rule --------------------------------------------------
 
 def _tm101(c: _Ctx, f: Finding) -> list[Fix]:
-    el, kind, cat = f.data.get("element"), f.data.get("kind"), f.data.get("category")
-    if not el or kind not in APPLICABLE or cat not in APPLICABLE[kind]:
+    """One TM101 finding names every missing category of an element; each category gets its own fixes."""
+    el, kind = f.data.get("element"), f.data.get("kind")
+    if not el or kind not in APPLICABLE:
         return []
+    cats = [x for x in as_list(f.data.get("categories")) if x in APPLICABLE[kind]]
+    out: list[Fix] = []
+    for cat in cats:
+        out += _category_fixes(c, el, kind, cat, preferred=not out)
+    return out
+
+
+def _category_fixes(c: _Ctx, el: str, kind: str, cat: str, preferred: bool) -> list[Fix]:
     out = []
     # 1. a threat stub with an attack path skeleton and the catalog's mitigations
+    c.new_ids = set()
     ed = c.editor()
     tid = c.fresh_id("T-")
     mids = [c.add_mitigation(ed, cm) for cm in c.mitigations_for(cat, kind)[:2]]
@@ -139,12 +149,47 @@ def _tm101(c: _Ctx, f: Finding) -> list[Fix]:
         threat["mitigations"] = [Raw(m) for m in mids]
     if ed.append_item("threats", threat):
         out.append(Fix(f"Add threat {tid}: {cat} on '{el}'" + (f" with {len(mids)} catalog mitigation(s)" if mids else ""),
-                       "TM101", ed.result(), preferred=True))
+                       "TM101", ed.result(), preferred=preferred))
     # 2. an exemption with a rationale placeholder
     ed = c.editor()
     exemption = {"element": Raw(el), "stride": Raw(cat), "rationale": _placeholder(f"why {cat} does not apply to {el}")}
     if ed.append_item("exemptions", exemption):
         out.append(Fix(f"Exempt '{el}' from {cat} (state the rationale)", "TM101", ed.result()))
+    return out
+
+
+def _tm106(c: _Ctx, f: Finding) -> list[Fix]:
+    """One TM106 finding names every catalog entry that fits an element; each entry gets its own fix: a threat
+    that names it (catalog: <id>), its attack path filled in for the element, with the catalog's mitigations."""
+    from ..catalog.conditions import Facts
+    from ..catalog.matching import Match, filled
+
+    el = f.data.get("element")
+    catalog = c.catalog or default_catalog()
+    facts = Facts(c.model)
+    subject = next((s for s in facts.subjects if s.id == el), None)
+    if subject is None:
+        return []
+    out: list[Fix] = []
+    for entry in f.data.get("entries") or ():
+        t = catalog.threat(entry.get("catalog")) if isinstance(entry, dict) else None
+        if t is None:
+            continue
+        details = filled(c.model, Match(t, subject, None), facts)
+        c.new_ids = set()
+        ed = c.editor()
+        tid = c.fresh_id("T-")
+        mids = [c.add_mitigation(ed, cm) for cm in catalog.mitigations_of(t)[:2]]
+        attack = {"entry": details["entry"], "steps": list(details["steps"])}
+        if details["target"]:
+            attack["target"] = Raw(details["target"])
+        threat = {"id": Raw(tid), "title": t.title, "stride": Raw(t.stride), "catalog": Raw(t.id), "affects": [Raw(el)],
+                  "description": details["description"], "attack_path": attack, "likelihood": Raw("medium"),
+                  "impact": {"severity": Raw("medium")}, "priority": Raw("medium"), "status": Raw("open")}
+        if mids:
+            threat["mitigations"] = [Raw(m) for m in mids]
+        if ed.append_item("threats", threat):
+            out.append(Fix(f"Add threat {tid}: {t.id} {t.title} on '{el}'", "TM106", ed.result(), preferred=not out))
     return out
 
 
@@ -176,6 +221,18 @@ def _tm103(c, f):
 
 def _tm104(c, f):
     return _flag_fix(c, f, "flows", "encrypted", [("information_disclosure", "flow")], "flow")
+
+
+def _tm107(c, f):
+    return _flag_fix(c, f, "flows", "encrypted", [("information_disclosure", "flow")], "flow")
+
+
+def _tm205(c: _Ctx, f: Finding) -> list[Fix]:
+    i, _ = _threat(c, f)
+    ed = c.editor()
+    if not ed.set_value(("threats", i, "status"), Raw("open")):
+        return []
+    return [Fix("Set status to open until a mitigation is listed", "TM205", ed.result(), preferred=True)]
 
 
 def _tm105(c, f):
@@ -265,11 +322,14 @@ def _tm401(c: _Ctx, f: Finding) -> list[Fix]:
 
 FIXERS = {
     "TM101": _tm101,
+    "TM106": _tm106,
     "TM103": _tm103,
     "TM104": _tm104,
     "TM105": _tm105,
+    "TM107": _tm107,
     "TM201": _tm201,
     "TM204": _tm204,
+    "TM205": _tm205,
     "TM301": _tm301,
     "TM303": _tm303,
     "TM401": _tm401,

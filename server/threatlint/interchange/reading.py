@@ -1,7 +1,7 @@
 """What exporters read from a threatlint model (tolerant of schema-invalid data, like engine.model)."""
 from __future__ import annotations
 
-from ..engine.model import categories, level, level_for_score
+from ..engine.model import DEFAULT_RATING, categories, effective_priority, level, rubric_level
 
 STRIDE_LABEL = {"spoofing": "Spoofing", "tampering": "Tampering", "repudiation": "Repudiation",
                 "information_disclosure": "Information disclosure", "denial_of_service": "Denial of service",
@@ -30,18 +30,17 @@ def severity(threat: dict) -> str | None:
     return value if level(value) else None
 
 
-def rating(threat: dict) -> tuple[str | None, str]:
-    """The threat's overall rating and where it came from: its priority, else likelihood x severity on
-    the rubric (TM302), else its impact severity; (None, why) when the model does not rate it."""
+def rating(threat: dict, scheme: str = DEFAULT_RATING) -> tuple[str | None, str]:
+    """The threat's overall rating (its effective priority under the model's rating scheme,
+    engine.model.effective_priority) and where it came from; (None, why) when the model does not rate it."""
+    value = effective_priority(threat, scheme)
+    if value is None:
+        return None, "not rated in the threat model"
     if level(threat.get("priority")):
-        return threat["priority"], f"priority {threat['priority']}"
-    sev = severity(threat)
-    if sev and level(threat.get("likelihood")):
-        return (level_for_score(level(threat["likelihood"]) * level(sev)),
-                f"likelihood {threat['likelihood']} x impact severity {sev}")
-    if sev:
-        return sev, f"impact severity {sev}"
-    return None, "not rated in the threat model"
+        return value, f"priority {value}"
+    if value == rubric_level(threat):
+        return value, f"likelihood {threat['likelihood']} x impact severity {severity(threat)}"
+    return value, f"impact severity {value}"
 
 
 def stride_of(threat: dict) -> list[str]:

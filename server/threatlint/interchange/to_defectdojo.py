@@ -5,6 +5,7 @@ its list, so only keys from that list are written (ALLOWED below is a subset of 
 """
 from __future__ import annotations
 
+from ..engine.model import rating_of
 from .draft import word
 from .reading import STRIDE_LABEL, items, name_of, rating, severity, stride_of, strings
 
@@ -77,12 +78,13 @@ def _mitigation(t: dict, mitigations: dict) -> str:
 
 
 def convert(data: dict, file_path: str, threat_lines: dict) -> dict:
+    scheme = rating_of(data)  # review.rating: how the model rates its threats
     names = {i["id"]: name_of(i) for s in ("elements", "flows") for i in items(data, s)}
     mitigations = {m["id"]: m for m in items(data, "mitigations")}
     system = data.get("system") if isinstance(data.get("system"), dict) else {}
     findings = []
     for t in items(data, "threats"):
-        level, why = rating(t)
+        level, why = rating(t, scheme)
         status = word(t.get("status"))
         finding = {
             "title": name_of(t),

@@ -8,6 +8,7 @@ in a trust zone: elements with no boundary go into one zone named for that.
 """
 from __future__ import annotations
 
+from ..engine.model import rating_of
 from .draft import Ids, word
 from .reading import STRIDE_LABEL, items, name_of, rating, severity, stride_of, strings
 from .vocab import PERCENT_OF_LEVEL, UNZONED
@@ -43,6 +44,7 @@ def _text(value):
 
 
 def convert(data: dict, file_path: str, threat_lines: dict) -> dict:
+    scheme = rating_of(data)  # review.rating: how the model rates its threats
     system = data.get("system") if isinstance(data.get("system"), dict) else {}
     name = _text(system.get("name")) or "threatlint model"
     project = {"name": name, "id": word(system.get("x-otm-id")) or Ids().make(name, "project")}
@@ -142,7 +144,7 @@ def convert(data: dict, file_path: str, threat_lines: dict) -> dict:
     out_threats = []
     for t in threats:
         sev = severity(t)
-        lvl, why = rating(t)
+        lvl, why = rating(t, scheme)
         impact = sev or lvl
         risk = {"likelihood": PERCENT_OF_LEVEL.get(word(t.get("likelihood"))),
                 "impact": PERCENT_OF_LEVEL.get(impact, MIDPOINT)}

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
-from ..engine.model import LEVELS, Model, parse_date
+from ..engine.model import LEVELS, Model, effective_priority, is_open, level
 from ..engine.parse import ParsedDoc
 from ..engine.scope import Scope, patterns_of
 
@@ -37,10 +37,11 @@ def summary(info: ModelInfo, today: date, display: str) -> str:
     model = Model(info.doc)
     system = model.section("system").get("name")
     head = f"Covered by threat model {display}" + (f" ({system})" if isinstance(system, str) else "")
+    rating = model.rating()
     hot = []
     for _, t in model.items("threats"):
-        prio = t.get("priority")
-        if t.get("status") in ("open", "mitigating") and LEVELS.get(prio, 0) >= LEVELS["high"]:
+        prio = effective_priority(t, rating)
+        if is_open(t) and level(prio) >= LEVELS["high"]:
             hot.append((-LEVELS[prio], str(model.id_of(t) or "?"), prio, t.get("title")))
     hot.sort()
     if hot:
@@ -50,15 +51,12 @@ def summary(info: ModelInfo, today: date, display: str) -> str:
         threats = f"{len(hot)} open high/critical threat{'s' if len(hot) != 1 else ''}: {listed}{more}"
     else:
         threats = "no open high/critical threats"
-    review = model.section("review")
-    last = parse_date(review.get("last_reviewed"))
-    cadence = review.get("cadence_days")
-    status = "no review date set"
-    if last is not None and isinstance(cadence, int) and not isinstance(cadence, bool) and cadence > 0:
-        try:
-            due = last + timedelta(days=cadence)
-        except OverflowError:  # due after the year 9999 (schema-valid): never overdue, as TM401 has it
-            status = "review not due before the year 10000"
-        else:
-            status = f"review overdue since {due.isoformat()}" if due < today else f"review due {due.isoformat()}"
+    review = model.review_due()
+    if review.due is not None:
+        status = (f"review overdue since {review.due.isoformat()}" if review.overdue(today)
+                  else f"review due {review.due.isoformat()}")
+    elif review.last is not None:
+        status = "review not due before the year 9999"
+    else:
+        status = "no review date set"
     return f"{head}: {threats}; {status}"

@@ -11,20 +11,21 @@ parse error and its line, and the client keeps its last good drawing.
 """
 from __future__ import annotations
 
-from ..engine.model import LEVELS, Model
+from ..engine.model import LEVELS, Model, effective_priority, is_open, level
 from ..engine.parse import parse_yaml
 from ..report.mermaid import boundary_parents, draw, is_risky
-from ..report.register import is_open
 
 METHOD = "threatlint/diagram"
 
 
-def hot_elements(model: Model) -> dict[str, list[str]]:
-    """Element id -> ids of its open high/critical threats ("open" as the risk register counts it); a
-    flow's threat marks both of its ends, since the diagram has no node for the flow."""
+def hot_elements(model: Model, rating: str | None = None) -> dict[str, list[str]]:
+    """Element id -> ids of its open threats of effective priority high or critical (the model's definitions,
+    engine.model.is_open and effective_priority under the model's rating scheme, as the register counts them);
+    a flow's threat marks both of its ends, since the diagram has no node for the flow."""
     out: dict[str, list[str]] = {}
+    scheme = model.rating(rating)
     for i, t in model.items("threats"):
-        if not is_open(t) or LEVELS.get(t.get("priority"), 0) < LEVELS["high"]:
+        if not is_open(t) or level(effective_priority(t, scheme)) < LEVELS["high"]:
             continue
         tid = model.id_of(t) or f"#{i + 1}"
         targets = t.get("affects") if isinstance(t.get("affects"), list) else []

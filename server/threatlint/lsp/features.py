@@ -110,7 +110,8 @@ def _type_of(node) -> str:
 def _summary(model: Model, section: str, ident: str, item: dict) -> str:
     noun = _NOUN.get(section, section)
     parts = [f"**{noun} `{ident}`**"]
-    for key in ("name", "title", "kind", "classification", "boundary", "stride", "priority", "status", "protocol"):
+    for key in ("name", "title", "kind", "classification", "boundary", "parent", "stride", "priority", "status",
+                "protocol", "out_of_scope"):
         v = item.get(key)
         if isinstance(v, (str, int)) and not isinstance(v, bool):
             parts.append(f"{key}: {v}")

@@ -24,8 +24,8 @@ def summarize(path: Path, repo: RepoHistory, today: date, tags: Sequence[str] | 
     rows, per_cycle, per_month = [], [], []
     for m in repo.models:
         rows.append(model_row(root, m, today, None if drift_counts is None else drift_counts.get(m.path)))
-        per_cycle.append(model_cycles(cycles, m.versions, m.data))
-        per_month.append(model_cycles(window, m.versions, m.data))
+        per_cycle.append(model_cycles(cycles, m.versions, m.data, m.rating))
+        per_month.append(model_cycles(window, m.versions, m.data, m.rating))
     summary = {"path": str(path), "root": root, "error": None, "warnings": warnings, "commits": len(repo.commits),
                "models": len(repo.models), "cycle_kind": kind, "release_tags": list(release_tags),
                "cycles": add_up(per_cycle) if per_cycle else no_models(cycles)}

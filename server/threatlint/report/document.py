@@ -20,8 +20,10 @@ class ModelReport:
     diagram: str = ""  # Mermaid text; empty when the model has no elements
 
 
-def build_report(path: str, text: str | None, findings: list[Finding], today: date) -> ModelReport:
-    """Render what can be rendered: a schema-invalid model still gives its register and diagram."""
+def build_report(path: str, text: str | None, findings: list[Finding], today: date, rating: str | None = None,
+                 stage: str | None = None) -> ModelReport:
+    """Render what can be rendered: a schema-invalid model still gives its register and diagram. `rating` and
+    `stage` are the repository configuration's (a model's own review.rating and review.stage win)."""
     rep = ModelReport(path, today, findings)
     if text is None:
         return rep
@@ -29,7 +31,7 @@ def build_report(path: str, text: str | None, findings: list[Finding], today: da
     if not doc.ok or not isinstance(doc.data, dict):
         return rep
     model = Model(doc)
-    rep.register = register.build(model, today)
+    rep.register = register.build(model, today, rating, stage)
     rep.diagram = mermaid.diagram(model) if model.elements else ""  # "" : nothing to draw yet
     return rep
 

@@ -7,12 +7,12 @@ becomes empty text, never an exception.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
-from ..engine.model import LEVELS, Model, as_list, categories, level_for_score, parse_date
+from ..engine.model import (LEVELS, Model, as_list, categories, effective_priority, is_open,
+                            parse_date, rubric_level)
 
 PRIORITIES = ("critical", "high", "medium", "low")
-CLOSED = frozenset({"mitigated", "accepted", "transferred"})
 DONE = frozenset({"implemented", "rejected"})
 
 
@@ -27,11 +27,6 @@ def s(value) -> str:
 
 def strings(value) -> list[str]:
     return [x for x in (s(v) for v in as_list(value)) if x]
-
-
-def is_open(threat: dict) -> bool:
-    """A threat counts as open unless its status says it is dealt with (a missing status is open)."""
-    return threat.get("status") not in CLOSED
 
 
 @dataclass(frozen=True)
@@ -64,8 +59,8 @@ class ThreatRow:
     likelihood: str
     severity: str
     score: int | None
-    rubric: str  # level the priority rubric gives for the score (docs/format.md, "Priority rubric")
-    priority: str  # as declared, else the rubric's
+    rubric: str  # level the likelihood x severity rubric gives for the score (docs/format.md, "Priority rubric")
+    priority: str  # the effective priority under the model's rating scheme (engine.model.effective_priority)
     owner: str
     status: str
     identified: str
@@ -74,10 +69,12 @@ class ThreatRow:
     acceptance_by: str = ""
     acceptance_rationale: str = ""
     acceptance_expires: str = ""
+    acceptance_date: str = ""
+    acceptance_ticket: str = ""
 
     @property
     def open(self) -> bool:
-        return self.status not in CLOSED
+        return is_open({"status": self.status})
 
     @property
     def effort(self) -> str:
@@ -92,6 +89,11 @@ class AcceptedRisk:
     expires: str
     expired: bool
     missing: tuple[str, ...]  # acceptance terms not given
+
+    @property
+    def recorded(self) -> str:
+        """When and where the acceptance was recorded ("2026-10-01, RISK-12"), or ""."""
+        return ", ".join(x for x in (self.threat.acceptance_date, self.threat.acceptance_ticket) if x)
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,16 @@ class Summary:
     review_due: str
     review_overdue: bool
     expired_acceptances: int
+    rating: str = ""  # the rating scheme threats are ranked by
+    stage: str = ""
+
+
+@dataclass(frozen=True)
+class OutOfScope:
+    kind: str  # "element" or "flow"
+    id: str
+    name: str
+    reason: str
 
 
 @dataclass
@@ -120,6 +132,7 @@ class Register:
     backlog: list[MitigationRow] = field(default_factory=list)
     implemented: list[MitigationRow] = field(default_factory=list)
     accepted: list[AcceptedRisk] = field(default_factory=list)
+    out_of_scope: list[OutOfScope] = field(default_factory=list)
 
 
 def name_of(model: Model, ident) -> str:
@@ -153,13 +166,13 @@ def mitigation_row(ident: str, m: dict | None) -> MitigationRow:
                          s(m.get("owner")), s(m.get("implemented")))
 
 
-def threat_row(model: Model, t: dict, index: int) -> ThreatRow:
+def threat_row(model: Model, t: dict, index: int, rating: str | None = None) -> ThreatRow:
     impact = t.get("impact") if isinstance(t.get("impact"), dict) else {}
     ap = t.get("attack_path") if isinstance(t.get("attack_path"), dict) else {}
     likelihood, severity = _level(t.get("likelihood")), _level(impact.get("severity"))
     score = LEVELS[likelihood] * LEVELS[severity] if likelihood and severity else None
-    rubric = level_for_score(score) if score is not None else ""
-    priority = _level(t.get("priority")) or rubric
+    rubric = rubric_level(t) or ""
+    priority = effective_priority(t, model.rating(rating)) or ""
     mits = []
     for mid in as_list(t.get("mitigations")):
         if isinstance(mid, str):
@@ -192,6 +205,8 @@ def threat_row(model: Model, t: dict, index: int) -> ThreatRow:
         acceptance_by=s(acc.get("by")),
         acceptance_rationale=s(acc.get("rationale")),
         acceptance_expires=s(acc.get("expires")),
+        acceptance_date=s(acc.get("date")),
+        acceptance_ticket=s(acc.get("ticket")),
     )
 
 
@@ -200,45 +215,27 @@ def rank_key(row: ThreatRow):
     return (-LEVELS.get(row.priority, 0), -(row.score or 0), row.id)
 
 
-def review_due(model: Model) -> tuple[str, date | None]:
-    review = model.section("review")
-    last = parse_date(review.get("last_reviewed"))
-    cadence = review.get("cadence_days")
-    if last is None or not isinstance(cadence, int) or isinstance(cadence, bool) or cadence < 0:
-        return s(review.get("last_reviewed")), None
-    try:
-        return last.isoformat(), last + timedelta(days=cadence)
-    except OverflowError:
-        return last.isoformat(), None
-
-
 def assets_at_risk(model: Model, open_threats: list[dict]) -> list[str]:
-    """Assets an open threat reaches: its attack target, or data stored in/carried by what it affects."""
+    """Assets an open threat reaches (engine.model.Model.threat_assets: its assets, attack target, and what
+    the elements and flows it affects hold or carry)."""
     out: list[str] = []
-
-    def add(a):
-        if isinstance(a, str) and a in model.assets and a not in out:
-            out.append(a)
-
     for t in open_threats:
-        ap = t.get("attack_path")
-        if isinstance(ap, dict):
-            add(ap.get("target"))
-        for target in as_list(t.get("affects")):
-            if not isinstance(target, str):
-                continue
-            if target in model.elements:
-                for a in as_list(model.elements[target].get("stores")):
-                    add(a)
-            elif target in model.flows:
-                for a in as_list(model.flows[target].get("data")):
-                    add(a)
+        for a in model.threat_assets(t):
+            if a not in out:
+                out.append(a)
     return out
 
 
-def build(model: Model, today: date) -> Register:
+def out_of_scope(model: Model) -> list[OutOfScope]:
+    return [OutOfScope("element" if section == "elements" else "flow", ident, name_of(model, ident), reason)
+            for section, ident, _, reason in model.out_of_scope_items()]
+
+
+def build(model: Model, today: date, rating: str | None = None, stage: str | None = None) -> Register:
+    """The register; `rating` and `stage` are the configuration's (the model's own review.rating/stage win)."""
+    rating = model.rating(rating)
     threats = [(i, t) for i, t in model.items("threats")]
-    rows = sorted((threat_row(model, t, i) for i, t in threats), key=rank_key)
+    rows = sorted((threat_row(model, t, i, rating) for i, t in threats), key=rank_key)
     open_rows = [r for r in rows if r.open]
     open_threats = [t for _, t in threats if is_open(t)]
 
@@ -255,7 +252,9 @@ def build(model: Model, today: date) -> Register:
         regulations += r.regulatory
     max_exposed = max((r.records_exposed for r in open_rows if r.records_exposed), default=0)
 
-    last, due = review_due(model)
+    review = model.review_due()
+    last = review.last.isoformat() if review.last else s(model.section("review").get("last_reviewed"))
+    due = review.due
     system = model.section("system")
     by_priority = {p: sum(1 for r in open_rows if r.priority == p) for p in PRIORITIES}
     unrated = sum(1 for r in open_rows if r.priority not in LEVELS)
@@ -303,7 +302,9 @@ def build(model: Model, today: date) -> Register:
         threats_total=len(rows),
         last_reviewed=last,
         review_due=due.isoformat() if due else "",
-        review_overdue=due is not None and due < today,
+        review_overdue=review.overdue(today),
         expired_acceptances=sum(1 for a in accepted if a.expired),
+        rating=rating,
+        stage=model.stage(stage),
     )
-    return Register(summary, rows, backlog, implemented, accepted)
+    return Register(summary, rows, backlog, implemented, accepted, out_of_scope(model))

@@ -177,9 +177,23 @@ def accepted_html(accepted: list[AcceptedRisk]) -> str:
         else:
             exp = e(a.expires) if a.expires else '<span class="warn">no expiry</span>'
         rows.append(f"<tr><td><b>{e(a.threat.id)}</b> {e(a.threat.title)}</td><td>{badge(a.threat.priority)}</td>"
-                    f"<td>{e(a.by) or '—'}</td><td>{e(a.rationale) or '—'}</td><td>{exp}</td></tr>")
+                    f"<td>{e(a.by) or '—'}</td><td>{e(a.rationale) or '—'}"
+                    + (f' <small class="muted">(accepted {e(a.recorded)})</small>' if a.recorded else "")
+                    + f"</td><td>{exp}</td></tr>")
     return ("<section><h2>Accepted risks</h2><table class=\"accepted\"><thead><tr><th>Threat</th><th>Priority</th>"
             "<th>Accepted by</th><th>Rationale</th><th>Expires</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table></section>")
+
+
+def out_of_scope_html(items) -> str:
+    """Elements and flows the model leaves out of scope, with the reason (the rules do not judge them)."""
+    if not items:
+        return ""
+    rows = []
+    for o in items:
+        ident = "" if o.name == o.id else f' <small class="muted">{e(o.id)}</small>'
+        rows.append(f"<tr><td>{e(o.kind)} <b>{e(o.name)}</b>{ident}</td><td>{e(o.reason)}</td></tr>")
+    return ('<section><h2>Out of scope</h2><table class="out-of-scope"><thead><tr><th>What</th><th>Reason</th></tr>'
+            f"</thead><tbody>{''.join(rows)}</tbody></table></section>")
 
 
 def json_for_script(value) -> str:
@@ -215,6 +229,7 @@ def article(rep: ModelReport, idx: int) -> str:
     out.append(register_html(reg.threats, idx))
     out.append(backlog_html(reg))
     out.append(accepted_html(reg.accepted))
+    out.append(out_of_scope_html(reg.out_of_scope))
     out.append("</article>")
     return "".join(out)
 

@@ -53,7 +53,7 @@ def summary_md(rep: Register, findings: str) -> list[str]:
         state = f"**OVERDUE** since {s.review_due}" if s.review_overdue else f"due {s.review_due}"
         out.append(f"- Review: last {s.last_reviewed}, {state}")
     else:
-        out.append("- Review: no last_reviewed date and cadence_days in the model")
+        out.append("- Review: no review.last_reviewed date in the model")
     if s.expired_acceptances:
         out.append(f"- **Expired risk acceptances: {s.expired_acceptances}**")
     out.append(f"- Model findings: {findings}")
@@ -128,8 +128,20 @@ def accepted_md(accepted: list[AcceptedRisk]) -> list[str]:
     out.append("|---|---|---|---|---|")
     for a in accepted:
         exp = f"**EXPIRED** {inline(a.expires)}" if a.expired else (inline(a.expires) or "NO EXPIRY")
+        rationale = a.rationale + (f" (accepted {a.recorded})" if a.recorded else "")
         out.append(f"| {cell(a.threat.id + ' ' + a.threat.title)} | {cell(a.threat.priority)} | {cell(a.by)} | "
-                   f"{cell(a.rationale)} | {exp} |")
+                   f"{cell(rationale)} | {exp} |")
+    out.append("")
+    return out
+
+
+def out_of_scope_md(items) -> list[str]:
+    """Elements and flows the model leaves out of scope, with the reason (the rules do not judge them)."""
+    if not items:
+        return []
+    out = ["## Out of scope\n", "| What | Reason |", "|---|---|"]
+    for o in items:
+        out.append(f"| {cell(o.kind + ' ' + o.name)}{cell(' (' + o.id + ')') if o.name != o.id else ''} | {cell(o.reason)} |")
     out.append("")
     return out
 
@@ -155,5 +167,6 @@ def render(reports: list[ModelReport]) -> str:
         out += register_md(reg.threats)
         out += backlog_md(reg)
         out += accepted_md(reg.accepted)
+        out += out_of_scope_md(reg.out_of_scope)
     return "\n".join(out).rstrip() + "\n"
 

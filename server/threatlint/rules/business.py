@@ -1,17 +1,42 @@
-"""Business terms: impact, priority, ownership, acceptance (TM301-TM306)."""
+"""Business terms: impact, priority, ownership, acceptance (TM301-TM307).
+
+Priorities are read through `engine.model.effective_priority` under the model's rating scheme
+(review.rating, else the configuration's `rating`), so a team that rates by severity or by priority only
+is judged by its own scheme.
+"""
 from __future__ import annotations
 
-from ..engine.model import LEVELS, Model, level, level_for_score, parse_date, text
-from .registry import Hit, Reads, rule
+from ..engine.model import (LEVELS, RATING_FIELDS, RATING_PARTS, SCOPE_PARTS, STAGE_PARTS, Model, effective_priority, is_open, level, level_for_score,
+                            parse_date, text)
+from .registry import FROM_DESIGN, OPERATIONAL, Hit, Reads, rule
 
 _ONE_THREAT = Reads(each="threats")  # the verdict on a threat reads that threat alone
+_RATED_THREAT = Reads(each="threats", parts=RATING_PARTS)  # ... under the model's rating scheme
 
 IMPACT_KEYS = ("blast_radius", "records_exposed", "regulatory", "financial")
 
 
+def _rating(model: Model, ctx) -> str:
+    return model.rating(ctx.config.rating)
+
+
+def _wanted_at(model: Model, ctx, threat: dict) -> bool:
+    """Bookkeeping asked of an open, in-scope threat: at the operational stage of every one, before it only of
+    those of priority high or critical (what a reviewer chases first), when the ratings were triaged at all."""
+    if not is_open(threat) or not model.threat_in_scope(threat):
+        return False
+    if model.stage(ctx.config.stage) == "operational":
+        return True
+    rating = _rating(model, ctx)
+    return level(effective_priority(threat, rating)) >= LEVELS["high"] and model.ratings_discriminate(rating)
+
+
 @rule("TM301", "warning", "No business impact",
-      "A threat's impact should state what it costs the business: blast_radius, records_exposed, regulatory or "
-      "financial.", reads=_ONE_THREAT,
+      "An open threat's impact should state what it costs the business: blast_radius, records_exposed, regulatory "
+      "or financial. At the design stage only open threats of priority high or critical are asked, at the "
+      "operational stage every open one; mitigated, accepted and transferred threats never.", stages=FROM_DESIGN,
+      # Not one threat at a time: whether the model's ratings were triaged at all reads every threat.
+      reads=Reads(parts=("threats",) + SCOPE_PARTS + STAGE_PARTS + RATING_PARTS),
       why=("Priority is argued in business terms: without who and what is hurt, a reviewer cannot weigh the "
            "threat against the cost of fixing it."),
       fix="Add to `impact` at least one of `blast_radius`, `records_exposed`, `regulatory` or `financial`.",
@@ -43,6 +68,8 @@ threats:
 """)
 def no_business_impact(model: Model, ctx):
     for i, t in model.items("threats"):
+        if not _wanted_at(model, ctx, t):
+            continue
         impact = t.get("impact")
         impact = impact if isinstance(impact, dict) else {}
         stated = [k for k in IMPACT_KEYS if text(impact.get(k)) or (isinstance(impact.get(k), int) and not isinstance(impact.get(k), bool))
@@ -54,9 +81,11 @@ def no_business_impact(model: Model, ctx):
 
 
 @rule("TM302", "warning", "Priority below the rubric",
-      "priority should be at least the rubric of likelihood x impact.severity (low=1 .. critical=4; score >= 12 "
-      "critical, >= 6 high, >= 3 medium, else low), or priority_rationale must say why it is lower.",
-      reads=_ONE_THREAT,
+      "priority should be at least what the rating scheme gives, or priority_rationale must say why it is lower. "
+      "likelihood_severity: likelihood x impact.severity (low=1 .. critical=4; score >= 12 critical, >= 6 high, "
+      ">= 3 medium, else low). severity: impact.severity. priority: the team rates priority directly, nothing to "
+      "compare.", stages=FROM_DESIGN,
+      reads=_RATED_THREAT,
       why=("A priority below what likelihood and severity give hides a serious risk from everyone who sorts "
            "by priority, unless someone wrote down why."),
       fix=("Raise `priority` to the rubric's level (likelihood x severity, low=1 .. critical=4; 12 and up "
@@ -89,21 +118,33 @@ threats:
     priority_rationale: reachable only from the office network until the June release
 """)
 def priority_below_rubric(model: Model, ctx):
+    rating = _rating(model, ctx)
+    if rating == "priority":
+        return
     for i, t in model.items("threats"):
         impact = t.get("impact") if isinstance(t.get("impact"), dict) else {}
         lk, sev, prio = t.get("likelihood"), impact.get("severity"), t.get("priority")
-        if not (level(lk) and level(sev) and level(prio)) or text(t.get("priority_rationale")):
+        if not (level(sev) and level(prio)) or text(t.get("priority_rationale")):
             continue
-        score = level(lk) * level(sev)
-        expected = level_for_score(score)
+        if rating == "likelihood_severity":
+            if not level(lk):
+                continue
+            score = level(lk) * level(sev)
+            expected = level_for_score(score)
+            how = f"likelihood {lk} x severity {sev} = {score} -> {expected}"
+        else:
+            expected, how = sev, f"severity {sev}"
         if LEVELS[prio] < LEVELS[expected]:
             yield Hit(("threats", i, "priority"), f"{model.label('threats', t, i)} has priority {prio}, below the rubric: "
-                      f"likelihood {lk} x severity {sev} = {score} -> {expected}; raise it or add priority_rationale",
+                      f"{how}; raise it or add priority_rationale",
                       data={"threat": model.id_of(t), "index": i, "expected": expected})
 
 
 @rule("TM303", "error", "High or critical threat without owner",
-      "Every threat of priority high or critical needs an owner who answers for it.", reads=_ONE_THREAT,
+      "Every open threat of priority high or critical (under the model's rating scheme) needs an owner who answers "
+      "for it. An accepted risk is answered for by whoever accepted it (acceptance.by, TM304); a mitigated or "
+      "transferred threat needs nobody.",
+      reads=Reads(each="threats", parts=SCOPE_PARTS + RATING_PARTS),
       why=("A serious threat without an owner is nobody's job: it is not scheduled, not reviewed and not "
            "escalated."),
       fix="Set `owner` to the person or team who answers for the threat.",
@@ -135,16 +176,20 @@ threats:
     owner: team-payments
 """)
 def missing_owner(model: Model, ctx):
+    rating = _rating(model, ctx)
     for i, t in model.items("threats"):
-        if level(t.get("priority")) >= LEVELS["high"] and not text(t.get("owner")):
-            path, part = (("threats", i, "owner"), "value") if "owner" in t else (("threats", i), "anchor")
-            yield Hit(path, f"{model.label('threats', t, i)} has priority {t.get('priority')} and no owner: set owner to "
-                      "the person or team accountable for it", part=part, data={"threat": model.id_of(t), "index": i})
+        prio = effective_priority(t, rating)
+        if not is_open(t) or level(prio) < LEVELS["high"] or text(t.get("owner")) or not model.threat_in_scope(t):
+            continue
+        path, part = (("threats", i, "owner"), "value") if "owner" in t else (("threats", i), "anchor")
+        yield Hit(path, f"{model.label('threats', t, i)} has priority {prio} and no owner: set owner to "
+                  "the person or team accountable for it", part=part, data={"threat": model.id_of(t), "index": i})
 
 
 @rule("TM304", "error", "Incomplete risk acceptance",
-      "An accepted threat needs acceptance.by (who accepted), acceptance.rationale (why) and acceptance.expires "
-      "(until when).", reads=_ONE_THREAT,
+      "An accepted threat needs acceptance.by (who accepted, and answers for it), acceptance.rationale (why) and "
+      "acceptance.expires (until when).",
+      reads=_ONE_THREAT,
       why=("An acceptance nobody signed, without a reason or an end date, is a threat quietly dropped; "
            "auditors and the next reviewer need all three."),
       fix=("Give `acceptance.by` (who accepted the risk), `acceptance.rationale` (why) and "
@@ -244,12 +289,14 @@ def expired_acceptance(model: Model, ctx):
 
 
 @rule("TM306", "warning", "Mitigated threat without residual risk",
-      "Once a threat is mitigated, state the risk that remains (residual_risk: low | medium | high | critical).",
-      reads=_ONE_THREAT,
+      "Once a threat of priority medium or more is mitigated, state the risk that remains (residual_risk: low | "
+      "medium | high | critical); for a low threat the residual risk is low by definition.", stages=OPERATIONAL,
+      reads=_RATED_THREAT,
       why=("Mitigation rarely removes a risk; without the residual risk the register shows mitigated threats "
            "as gone."),
       fix="Add `residual_risk: low | medium | high | critical` for what remains.",
       bad="""\
+review: {stage: operational}
 elements:
   - {id: api, kind: process}
 threats:
@@ -262,26 +309,91 @@ threats:
     priority: high
     status: mitigated
     owner: team-payments
+    mitigations: [M-1]
+mitigations:
+  - {id: M-1, title: Exact-match allowlist of redirect URIs on /oauth/callback, status: implemented}
+""",
+      good="""\
+review: {stage: operational}
+elements:
+  - {id: api, kind: process}
+threats:
+  - id: T-1
+    title: Open redirect in /oauth/callback leaks session tokens to attacker.example
+    stride: spoofing
+    affects: [api]
+    likelihood: medium
+    impact: {severity: high, blast_radius: every signed-in shopper}
+    priority: high
+    status: mitigated
+    owner: team-payments
+    mitigations: [M-1]
+    residual_risk: low
+mitigations:
+  - {id: M-1, title: Exact-match allowlist of redirect URIs on /oauth/callback, status: implemented}
+""")
+def missing_residual(model: Model, ctx):
+    rating = _rating(model, ctx)
+    for i, t in model.items("threats"):
+        if t.get("status") != "mitigated" or t.get("residual_risk") not in (None, ""):
+            continue
+        prio = effective_priority(t, rating)
+        if prio is not None and level(prio) < LEVELS["medium"]:
+            continue
+        yield Hit(("threats", i, "status"), f"{model.label('threats', t, i)} is mitigated but states no residual_risk: "
+                  "add residual_risk (low, medium, high or critical)", data={"threat": model.id_of(t), "index": i})
+
+
+def _has(t: dict, path: tuple) -> bool:
+    value = t
+    for key in path:
+        value = value.get(key) if isinstance(value, dict) else None
+    return bool(level(value))
+
+
+@rule("TM307", "warning", "Threat not rated",
+      "A threat needs the fields its rating scheme reads (review.rating, or the configuration's `rating`): "
+      "likelihood_severity: likelihood and impact.severity (priority then follows the rubric, TM302); severity: "
+      "impact.severity; priority: priority. A threat with an explicit priority is rated under any scheme.",
+      reads=_RATED_THREAT, stages=FROM_DESIGN,
+      why=("An unrated open threat cannot be ranked: it sorts below every rated one in the register, the "
+           "guards on high and critical threats (TM204, TM303) never see it, and the riskiest gap in the model "
+           "can hide behind a missing field."),
+      fix=("Rate the threat with what the model's scheme reads: `likelihood` and `impact.severity` under "
+           "likelihood_severity (the default), `impact.severity` under severity, `priority` under priority; "
+           "or give it an explicit `priority`."),
+      bad="""\
+elements:
+  - {id: api, kind: process}
+threats:
+  - id: T-1
+    title: Attacker enumerates order ids on api's /orders/{id} to read other shoppers' orders
+    stride: information_disclosure
+    affects: [api]
+    status: open
 """,
       good="""\
 elements:
   - {id: api, kind: process}
 threats:
   - id: T-1
-    title: Open redirect in /oauth/callback leaks session tokens to attacker.example
-    stride: spoofing
+    title: Attacker enumerates order ids on api's /orders/{id} to read other shoppers' orders
+    stride: information_disclosure
     affects: [api]
     likelihood: medium
-    impact: {severity: high, blast_radius: every signed-in shopper}
-    priority: high
-    status: mitigated
-    owner: team-payments
-    residual_risk: low
+    impact: {severity: high}
+    status: open
 """)
-def missing_residual(model: Model, ctx):
+def unrated_threat(model: Model, ctx):
+    rating = _rating(model, ctx)
+    needed = RATING_FIELDS[rating]
     for i, t in model.items("threats"):
-        if t.get("status") == "mitigated" and t.get("residual_risk") in (None, ""):
-            yield Hit(("threats", i, "status"), f"{model.label('threats', t, i)} is mitigated but states no residual_risk: "
-                      "add residual_risk (low, medium, high or critical)", data={"threat": model.id_of(t), "index": i})
+        if not is_open(t) or level(t.get("priority")):
+            continue
+        missing = [".".join(p) for p in needed if not _has(t, p)]
+        if missing:
+            yield Hit(("threats", i), f"{model.label('threats', t, i)} is not rated: the {rating} scheme needs "
+                      f"{' and '.join(missing)}", part="anchor",
+                      data={"threat": model.id_of(t), "index": i, "missing": missing, "rating": rating})
 
 

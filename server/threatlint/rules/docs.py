@@ -12,6 +12,7 @@ from datetime import date
 
 from ..engine.selection import SUPPRESSION_RULE, UNFILTERED
 from ..links import rule_anchor
+from ..engine.model import DEFAULT_STAGE, STAGES
 from . import RULES, Rule
 
 # What the examples stand in: every example is the relevant part of a model that starts with PRELUDE,
@@ -99,6 +100,82 @@ def _examples(r: Rule) -> str:
     return f"{fails}\n\n{passes}"
 
 
+STAGES_INTRO = """\
+## Stages
+
+A model grows with the team: `review.stage: draft | design | operational` in the model
+([format](format.md#review)), or `stage` in the [configuration](configuration.md) for models that
+declare none, selects the rules that matter now. A model that declares neither is at **{default}**.
+Each rule declares the stages it runs at beside its code (`stages=` in `server/threatlint/rules/`);
+this table is generated from those declarations. A rule named by its full id in `select` runs at any
+stage.
+"""
+
+TM101_ASKS = """\
+## What TM101 asks
+
+A category can apply to a kind (TM102) without a reviewer asking for it everywhere. TM101 asks, from
+what the element or flow is exposed to:
+
+- a flow: tampering and information disclosure when it crosses a trust boundary unencrypted (not a
+  response drawn as its own flow, not a person's input into their own client app); denial of service
+  is not asked;
+- an external entity: spoofing when it sends requests into the system;
+- a data store: tampering and information disclosure;
+- a process that takes requests from another trust boundary: spoofing, tampering, information
+  disclosure and elevation of privilege, plus repudiation and denial of service when the requests come
+  from outside parties; an edge (load balancer, proxy, CDN, gateway) only information disclosure and
+  denial of service, and spoofing when it authenticates callers; a client app tampering and information
+  disclosure; managed static hosting nothing; inside one zone, spoofing when a caller is stated
+  `authenticated: false`.
+
+Roles (edge, client app, static hosting, database, directory, broker, cloud storage, configuration,
+browser storage, person, external system) are read from the element's kind, technology and name words
+(`engine/roles.py`). A model that declares no trust boundary counts everything as exposed. Elements and
+flows marked `out_of_scope: "<reason>"` are not judged by any rule, nor are threats that affect only
+such items (the report lists them with the reason).
+
+## Rating schemes
+
+`review.rating` (or `rating` in the configuration): `likelihood_severity` (the default: likelihood ×
+impact.severity gives the priority, TM302 checks it), `severity` (impact.severity only, as Threat
+Dragon rates) or `priority` (priority only, as threat-composer rates). The schema requires none of
+likelihood, impact and priority; TM307 reports what the chosen scheme needs. A threat's effective
+priority (ranking, TM204, TM303, the report, status, portfolio and the editor) is its `priority`, else
+what the scheme derives (`engine/model.py`, `effective_priority`).
+"""
+
+
+def _ranges(ids: list[str]) -> str:
+    """TM201, TM202, TM203 -> TM201-TM203: consecutive ids of one family run together."""
+    out: list[list[str]] = []
+    for i in ids:
+        if out and int(i[2:]) == int(out[-1][-1][2:]) + 1 and i[:3] == out[-1][-1][:3]:
+            out[-1].append(i)
+        else:
+            out.append([i])
+    return ", ".join(g[0] if len(g) == 1 else f"{g[0]}-{g[-1]}" for g in out)
+
+
+def stage_table(rules: dict[str, Rule]) -> str:
+    """Per stage, the rules that run at it and those that start there (from each rule's `stages`)."""
+    ordered = sorted(rules.values(), key=lambda r: r.id)
+    rows = ["| stage | rules that run | new at this stage |", "|---|---|---|"]
+    before: set[str] = set()
+    for stage in STAGES:
+        runs = [r.id for r in ordered if r.runs_at(stage)]
+        new = [i for i in runs if i not in before]
+        rows.append(f"| {stage} | {_ranges(runs)} | {_ranges(new) if before else 'all of these'} |")
+        before.update(runs)
+    return "\n".join(rows)
+
+
+def _stages(r: Rule) -> str:
+    if tuple(r.stages) == tuple(STAGES):
+        return "every stage (draft, design, operational)"
+    return ", ".join(r.stages)
+
+
 def _rule_section(r: Rule) -> str:
     return f"""\
 ### {r.id}
@@ -106,6 +183,8 @@ def _rule_section(r: Rule) -> str:
 **{r.summary}** · {r.severity.value}
 
 **What it finds.** {r.help}
+
+**Runs at.** {_stages(r)} ([stages](#stages)).
 
 **Why it matters.** {r.why}
 
@@ -125,10 +204,15 @@ def render_markdown(rules: dict[str, Rule] | None = None) -> str:
         families.setdefault(r.family, []).append(r)
     out = [HEADER.format(today=EXAMPLE_TODAY.isoformat(),
                          repo_files=", ".join(f"`{f}`" for f in EXAMPLE_REPO_FILES))]
-    out.append("| rule | severity | finds |\n|---|---|---|")
+    out.append("| rule | severity | finds | stages |\n|---|---|---|---|")
     for r in ordered:
-        out.append(f"| [{r.id}](#{rule_anchor(r.id)}) | {r.severity.value} | {r.summary} |")
+        stages = "all" if tuple(r.stages) == tuple(STAGES) else ", ".join(r.stages)
+        out.append(f"| [{r.id}](#{rule_anchor(r.id)}) | {r.severity.value} | {r.summary} | {stages} |")
     out.append("")
+    out.append(STAGES_INTRO.format(default=DEFAULT_STAGE))
+    out.append(stage_table(rules))
+    out.append("")
+    out.append(TM101_ASKS)
     for family, members in families.items():
         ids = members[0].id if len(members) == 1 else f"{members[0].id}-{members[-1].id}"
         out.append(f"## {_family_title(family)} ({ids})\n")

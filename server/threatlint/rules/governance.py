@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from ..engine.model import Model, text, parse_date
+from ..engine.model import DEFAULT_CADENCE_DAYS, LEVELS, RATING_PARTS, SCOPE_PARTS, STAGE_PARTS, Model, as_list, effective_priority, is_open, level, text
 from ..engine.scope import is_valid_pattern, pattern_matches_any
-from .registry import Hit, Reads, rule
+from .registry import FROM_DESIGN, Hit, Reads, rule
 
 
 def _days(delta: timedelta) -> str:
@@ -13,8 +13,8 @@ def _days(delta: timedelta) -> str:
 
 
 @rule("TM401", "warning", "Review overdue",
-      "The model's review is overdue when review.last_reviewed + review.cadence_days is before today. Review the "
-      "model with the team, then update last_reviewed.",
+      "The model's review is overdue when review.last_reviewed + review.cadence_days is before today (without "
+      "cadence_days, a year). Review the model with the team, then update last_reviewed.",
       reads=Reads(parts=("review",)),
       why=("Systems change faster than their models; a model past its review date describes a system that "
            "may no longer exist."),
@@ -27,39 +27,79 @@ review: {last_reviewed: 2025-01-10, cadence_days: 90}
 review: {last_reviewed: 2026-11-02, cadence_days: 90}
 """)
 def review_overdue(model: Model, ctx):
-    review = model.section("review")
-    last = parse_date(review.get("last_reviewed"))
-    cadence = review.get("cadence_days")
-    if last is None or not isinstance(cadence, int) or isinstance(cadence, bool) or cadence < 1:
-        return
-    try:
-        due = last + timedelta(days=cadence)
-    except OverflowError:  # due after the year 9999: never overdue
-        return
-    if due < ctx.today:
-        yield Hit(("review", "last_reviewed"), f"review of the model is overdue: last reviewed {last.isoformat()}, due "
-                  f"{due.isoformat()} ({_days(ctx.today - due)} ago); review it and set last_reviewed to the review date",
-                  data={"due": due.isoformat()})
+    review = model.review_due()
+    if review.overdue(ctx.today):
+        default = (f" (no cadence_days: the default of {DEFAULT_CADENCE_DAYS} days applies)" if review.default_cadence
+                   else "")
+        yield Hit(("review", "last_reviewed"), f"review of the model is overdue: last reviewed {review.last.isoformat()}, "
+                  f"due {review.due.isoformat()} ({_days(ctx.today - review.due)} ago){default}; review it and set "
+                  "last_reviewed to the review date", data={"due": review.due.isoformat()})
+
+
+def _needs_tracking(model: Model, ctx) -> set[str] | None:
+    """Mitigation ids whose work must be tracked: at the operational stage every one (None), before it those
+    that counter an open, in-scope threat of priority high or critical, when the ratings were triaged at all. A
+    mitigation only of closed threats is in place."""
+    if model.stage(ctx.config.stage) == "operational":
+        return None
+    rating = model.rating(ctx.config.rating)
+    out: set[str] = set()
+    if not model.ratings_discriminate(rating):
+        return out
+    for _, t in model.items("threats"):
+        if is_open(t) and model.threat_in_scope(t) and level(effective_priority(t, rating)) >= LEVELS["high"]:
+            out.update(m for m in as_list(t.get("mitigations")) if isinstance(m, str))
+    return out
 
 
 @rule("TM402", "info", "Mitigation not implemented and without ticket",
-      "A mitigation that is not implemented yet should have a ticket so the work is tracked.",
-      reads=Reads(each="mitigations"),
+      "A mitigation that is not implemented yet should have a ticket so the work is tracked. At the design stage "
+      "only mitigations of open threats of priority high or critical are asked; at the operational stage every "
+      "one.", stages=FROM_DESIGN,
+      # Which mitigations must be tracked reads the threats they counter, the stage and the rating scheme.
+      reads=Reads(each="mitigations", parts=("threats",) + SCOPE_PARTS + STAGE_PARTS + RATING_PARTS),
       why=("A mitigation that exists only in the model is not being built; a ticket puts it in the team's "
            "backlog and lets the register link to it."),
       fix="Add `ticket` with the issue that tracks the work (or set `status: implemented` once it is done).",
       bad="""\
+elements:
+  - {id: api, kind: process}
+threats:
+  - id: T-1
+    title: Open redirect in /oauth/callback leaks session tokens to attacker.example
+    stride: spoofing
+    affects: [api]
+    likelihood: medium
+    impact: {severity: high}
+    status: open
+    owner: team-payments
+    mitigations: [M-1]
 mitigations:
   - {id: M-1, title: Exact-match allowlist of redirect URIs on /oauth/callback, status: planned}
 """,
       good="""\
+elements:
+  - {id: api, kind: process}
+threats:
+  - id: T-1
+    title: Open redirect in /oauth/callback leaks session tokens to attacker.example
+    stride: spoofing
+    affects: [api]
+    likelihood: medium
+    impact: {severity: high}
+    status: open
+    owner: team-payments
+    mitigations: [M-1]
 mitigations:
   - {id: M-1, title: Exact-match allowlist of redirect URIs on /oauth/callback, status: planned, ticket: PAY-12}
 """)
 def untracked_mitigation(model: Model, ctx):
+    wanted = _needs_tracking(model, ctx)
     for i, m in model.items("mitigations"):
         status = m.get("status")
         if status in ("implemented", "rejected") or text(m.get("ticket")):
+            continue
+        if wanted is not None and model.id_of(m) not in wanted:
             continue
         yield Hit(("mitigations", i), f"{model.label('mitigations', m, i)} is {status or 'not implemented'} and has no "
                   "ticket: add ticket with the issue that tracks the work", part="anchor",

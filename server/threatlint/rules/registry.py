@@ -14,6 +14,14 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 from ..engine.finding import Severity
+from ..engine.model import STAGES
+
+# The stages a rule runs at (review.stage or the configuration's `stage`, engine/model.py). Structure, wrong
+# categories and the guards of real risk run from the first draft; design checks once a design is being
+# settled; bookkeeping of a running system (tickets, residual risk, business-impact fields) when operational.
+EVERY_STAGE = STAGES
+FROM_DESIGN = ("design", "operational")
+OPERATIONAL = ("operational",)
 
 
 @dataclass(frozen=True)
@@ -81,11 +89,15 @@ class Rule:
     family: str
     check: Callable | None = None  # None for rules produced by the parser or the schema stage
     reads: Reads | None = None  # None: the rule may read anything, and is re-run on every check
+    stages: tuple[str, ...] = EVERY_STAGE
     why: str = ""  # why the finding matters
     fix: str = ""  # how to fix it
     bad: str = ""  # YAML that triggers the rule (a model's relevant part)
     good: str = ""  # the same, fixed
     infra: Infra | None = None  # drift rules: the file the examples' models are judged against
+
+    def runs_at(self, stage: str) -> bool:
+        return stage in self.stages
 
     @property
     def help_uri(self) -> str:
@@ -98,21 +110,27 @@ RULES: dict[str, Rule] = {}
 
 
 def register(id: str, severity: str, summary: str, help: str, family: str, check=None, reads: Reads | None = None,
-             *, why: str = "", fix: str = "", bad: str = "", good: str = "", infra: Infra | None = None) -> Rule:
-    rule = Rule(id, Severity(severity), summary, help, family, check, reads, why=why, fix=fix, bad=bad, good=good,
-                infra=infra)
+             *, stages: tuple[str, ...] = EVERY_STAGE, why: str = "", fix: str = "", bad: str = "",
+             good: str = "", infra: Infra | None = None) -> Rule:
+    unknown = set(stages) - set(STAGES)
+    if unknown or not stages:
+        raise ValueError(f"{id}: stages must be some of {', '.join(STAGES)}, got {stages!r}")
+    rule = Rule(id, Severity(severity), summary, help, family, check, reads, tuple(stages), why=why, fix=fix,
+                bad=bad, good=good, infra=infra)
     RULES[id] = rule
     return rule
 
 
-def rule(id: str, severity: str, summary: str, help: str, reads: Reads | None = None, *, why: str = "",
-         fix: str = "", bad: str = "", good: str = ""):
-    """Decorator: `@rule("TM201", "warning", summary, help, reads=Reads(...), why=..., fix=..., bad=..., good=...)` on
+def rule(id: str, severity: str, summary: str, help: str, reads: Reads | None = None, *,
+         stages: tuple[str, ...] = EVERY_STAGE, why: str = "", fix: str = "", bad: str = "", good: str = ""):
+    """Decorator: `@rule("TM201", "warning", summary, help, reads=Reads(...), stages=FROM_DESIGN, why=...,
+    fix=..., bad=..., good=...)` on
     `def check(model, ctx) -> Iterable[Hit]`."""
 
     def wrap(fn: Callable[..., Iterable[Hit]]):
         family = fn.__module__.rsplit(".", 1)[-1]
-        register(id, severity, summary, help, family, fn, reads, why=why, fix=fix, bad=bad, good=good)
+        register(id, severity, summary, help, family, fn, reads, stages=stages, why=why, fix=fix, bad=bad,
+                 good=good)
         return fn
 
     return wrap

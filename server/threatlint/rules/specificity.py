@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import re
 
-from ..engine.model import LEVELS, VOCABULARY_PARTS, Model, as_list, level, names_any, text
-from .registry import Hit, Narrow, Reads, rule
+from ..engine.model import LEVELS, RATING_PARTS, SCOPE_PARTS, VOCABULARY_PARTS, Model, as_list, effective_priority, is_open, level, names_any, text
+from .registry import FROM_DESIGN, Hit, Narrow, Reads, rule
 
 
 class _LazyPattern:
@@ -38,8 +38,31 @@ VAGUE_THREAT = _LazyPattern(_phrases,
     r"(?:do (?:something|bad things|damage)|attack (?:it|us|the system)|compromise (?:it|the system|everything)|hack (?:it|us|the system))",
     r"something bad", r"bad things", r"(?:is|are) (?:insecure|not secure)", r"general security", r"generic threat",
     r"tbd", r"(?-i:TODO)", r"fixme", r"lorem ipsum",  # a "todo list" feature is not a placeholder; TODO is
+    r"some text (?:describing|about|explaining)",
 )
 
+# Template text left in place: tools and templates seed fields with it, and it passes every other check.
+PLACEHOLDER = _LazyPattern(_phrases,
+    r"some (?:text|words|sentences?) (?:describing|about|explaining|that describes?|to describe)",
+    r"(?:describe|insert|enter|add|write|put) (?:the |your |a |an )?[\w -]{0,40} here",
+    r"(?:text|description|details?|title) (?:goes|go) here", r"placeholder(?: text)?", r"lorem ipsum",
+    r"to be (?:defined|determined|completed|written|filled(?: in)?)", r"(?-i:TODO)", r"tbd", r"fixme", r"xxx+",
+)
+# A whole field that is only a filler says nothing (inside a sentence these words are ordinary).
+FILLER = frozenset({"n/a", "na", "none", "-", "--", "---", "...", "?", "x", "tbc", "tbd", "todo", "."})
+# Named attack techniques and where they strike: with the elements a threat affects, they say how and where.
+TECHNIQUE = _LazyPattern(_phrases,
+    r"sniff(?:s|ed|ing)?", r"eavesdrop(?:s|ped|ping)?", r"man[ -]in[ -]the[ -]middle",
+    r"(?:person|adversary|machine)[ -]in[ -]the[ -]middle", r"replay(?:s|ed|ing)?", r"brute[ -]forc(?:e|es|ed|ing)",
+    r"credential stuffing", r"password spraying", r"phishing", r"(?:sql|nosql|command|os command|ldap|xpath|template|"
+    r"header|log|code|prompt) injection", r"cross[ -]site (?:scripting|request forgery)", r"xss", r"csrf", r"ssrf",
+    r"xxe", r"deseriali[sz]ation", r"path traversal", r"directory traversal", r"clickjacking", r"session (?:fixation|"
+    r"hijacking)", r"error messages?", r"stack traces?", r"verbose errors?", r"config(?:uration)? files?",
+    r"(?:log|backup|snapshot|dump) files?", r"hard-?coded (?:credentials|secrets|keys|passwords)", r"debug endpoints?",
+    r"typosquat\w*", r"dependency confusion", r"subdomain takeover",
+    r"dns (?:hijack\w*|spoofing|poisoning)", r"cache poisoning", r"request smuggling", r"race conditions?",
+    r"zip bombs?", r"decompression bombs?", r"redos", r"flood(?:s|ed|ing)?", r"ddos", r"ransomware",
+)
 # A concrete entry point: an HTTP method with a path, a URL path, a port, a query parameter,
 # a header, a function call or a file name.
 ENTRY_POINT = _LazyPattern(re.compile,
@@ -78,6 +101,39 @@ GENERIC_TITLES = {
     "patching", "auditing", "audit logging", "least privilege", "sanitization", "encryption at rest",
     "encryption in transit", "https", "2fa", "ssl",
 }
+# Where a control applies, in the words people use for parts of a system rather than the model's ids.
+COMPONENT = _LazyPattern(_phrases,
+    r"(?:api|rest|graphql|grpc|http|web|admin|sign-?in|log-?in|login|upload|search|payment|checkout|callback|"
+    r"webhook)s? (?:endpoints?|routes?|handlers?|forms?|pages?|requests?|calls?|responses?)", r"endpoints?",
+    r"(?:api |application |service |edge )?gateways?", r"load balancers?", r"reverse prox(?:y|ies)", r"ingress",
+    r"databases?", r"db", r"tables?", r"columns?", r"queries", r"quer(?:y|ies) parameters?", r"stored procedures?",
+    r"(?:web |application |app |file |mail |db |database |auth(?:entication)? )?servers?", r"services?",
+    r"micro-?services?", r"browsers?", r"clients?", r"cookies?", r"sessions?", r"(?:access |refresh |bearer |api )?"
+    r"tokens?", r"api keys?", r"headers?", r"queues?", r"topics?", r"brokers?", r"buckets?", r"containers?", r"pods?",
+    r"hosts?", r"vms?", r"instances?", r"clusters?", r"subnets?", r"vpcs?", r"network (?:policy|policies|segment)",
+    r"firewall rules?", r"security groups?", r"(?:audit |access |application )?logs?", r"certificates?",
+    r"private keys?", r"keys?", r"secrets? (?:store|manager|vault)", r"vaults?", r"repositor(?:y|ies)", r"pipelines?",
+    r"build (?:jobs?|steps?)", r"accounts?", r"passwords?", r"credentials?", r"user (?:input|records?|data)",
+    r"fields?", r"parameters?", r"files?", r"uploads?", r"backups?", r"messages?", r"payloads?", r"emails?",
+    r"(?:mobile |web |desktop )?apps?", r"front-?ends?", r"back-?ends?", r"storage", r"caches?", r"dns",
+)
+# How: named mechanisms, as opposed to control families ("rate limiting", "encryption").
+MECHANISM = _LazyPattern(_phrases,
+    r"allow-?lists?", r"white-?lists?", r"deny-?lists?", r"block-?lists?", r"signed", r"signatures?", r"sign(?:s|ing)?",
+    r"hmac", r"hash(?:ed|es|ing)?", r"salt(?:ed)?", r"bcrypt", r"scrypt", r"argon2\w*", r"pbkdf2", r"parameteri[sz]ed",
+    r"prepared statements?", r"bind (?:variables|parameters)", r"orm", r"escap(?:e|es|ed|ing)", r"encod(?:e|es|ed|ing)",
+    r"csrf tokens?", r"anti-?forgery", r"same-?site", r"httponly", r"secure flag", r"hsts", r"csp",
+    r"content security policy", r"mutual tls", r"mtls", r"tls", r"ssl", r"https", r"oauth\w*", r"oidc", r"openid",
+    r"saml", r"jwt", r"pkce", r"mfa", r"2fa", r"totp", r"webauthn", r"fido2?", r"passkeys?", r"captcha",
+    r"lock(?:s|ed)? out", r"lockout", r"throttl(?:e|es|ed|ing)", r"quotas?", r"timeouts?", r"circuit breakers?",
+    r"retr(?:y|ies) with backoff", r"schemas?", r"rotat(?:e|es|ed|ion)", r"expir(?:e|es|y|ation)", r"revok(?:e|es|ed)",
+    r"revocation", r"scop(?:e|es|ed)", r"roles?", r"rbac", r"abac", r"permissions?", r"acls?", r"pinn(?:ed|ing)",
+    r"checksums?", r"immutable", r"append-only", r"write-once", r"worm", r"replicas?", r"snapshots?", r"restor(?:e|es)",
+    r"aes(?:-\d+)?", r"rsa", r"kms", r"hsm", r"sanitiz(?:e|es|ed|er)", r"sanitis(?:e|es|ed|er)",
+    r"validat(?:e|es|ed|ion) against", r"audit trail", r"tamper-?evident", r"idempoten(?:t|cy)", r"nonces?",
+    r"re-?authenticat(?:e|ion)", r"segregat(?:e|ed|ion)", r"isolat(?:e|ed|ion)", r"sandbox(?:ed|ing)?",
+    r"least[ -]privilege (?:role|account|policy|iam)", r"private (?:subnet|endpoint|network)", r"vpn",
+)
 # Details that tie a control to a design: numbers (TLS 1.2, 5 req/min, 15 min), code identifiers, quoted names.
 CONCRETE_DETAIL = _LazyPattern(re.compile, r"\d|`|\"[^\"]+\"|(?<!\w)'[^']+'(?!\w)|\b[a-z]+_[a-z_]+\b|\b[a-z]+[A-Z]\w*\b|\b\w+\.\w+\b")
 
@@ -104,10 +160,30 @@ def _words(value) -> str:
     return ""
 
 
+_STATEMENT_WORDS = 12  # "An attacker replays stolen session cookies against the admin API" is 10
+
+
+def _states_the_attack(model: Model, t: dict) -> bool:
+    """The threat's own words already say who attacks what and how: a statement of some length, with no
+    placeholder or generic wording, about elements it names in `affects` or in its text (a threat-composer or
+    Threat Dragon threat statement). A structured attack_path would only repeat it."""
+    blob = " ".join(_words(t.get(k)) for k in ("title", "description"))
+    if len(re.findall(r"[A-Za-z]{2,}", blob)) < _STATEMENT_WORDS:
+        return False
+    if _placeholder(blob, t.get("title"), t.get("description")) or VAGUE_THREAT.search(blob):
+        return False
+    affects = [a for a in as_list(t.get("affects")) if a in model.elements or a in model.flows]
+    return bool(affects) or _names_something(model, t, blob)
+
+
 @rule("TM201", "warning", "Threat without an attack path",
-      "A threat needs an attack_path with entry (where the attacker comes in), steps (what they do) and target "
-      "(the asset id they reach), so that a reader can judge and test the mitigation.",
-      reads=Reads(each="threats"),
+      "An open threat needs an attack_path with entry (where the attacker comes in), steps (what they do) and "
+      "target (the asset id they reach), so that a reader can judge and test the mitigation, unless its title and "
+      "description already state who attacks what and how. Mitigated, accepted and transferred threats are not "
+      "asked.", stages=FROM_DESIGN,
+      # Whether the title and description state the attack reads the model's vocabulary and the ids of what it
+      # affects (VOCABULARY_PARTS holds the element, flow and asset ids).
+      reads=Reads(each="threats", parts=VOCABULARY_PARTS + SCOPE_PARTS),
       why=("Without the path from entry point to asset a reader can neither judge how likely the attack is "
            "nor test whether a mitigation blocks it."),
       fix=("Add `attack_path` with `entry` (where the attacker comes in), `steps` (what they do, in order) "
@@ -146,8 +222,12 @@ threats:
 """)
 def missing_attack_path(model: Model, ctx):
     for i, t in model.items("threats"):
+        if not is_open(t) or not model.threat_in_scope(t):
+            continue
         ap = t.get("attack_path")
         if not isinstance(ap, dict):
+            if _states_the_attack(model, t):
+                continue
             yield Hit(("threats", i), f"{model.label('threats', t, i)} has no attack_path: add entry, steps and target "
                       "(an asset id)", part="anchor", data={"threat": model.id_of(t), "index": i, "missing": ["entry", "steps", "target"]})
             continue
@@ -159,18 +239,27 @@ def missing_attack_path(model: Model, ctx):
 
 
 def _names_something(model: Model, t: dict, blob: str) -> bool:
+    """Names where: an attack-path entry or target, an impacted asset (`assets`), an element, flow or asset in
+    words, an entry point, or a
+    named attack technique on the elements it affects ("by sniffing traffic" on the API it names in affects)."""
     ap = t.get("attack_path") if isinstance(t.get("attack_path"), dict) else {}
     if text(ap.get("entry")) or (isinstance(ap.get("target"), str) and ap.get("target") in model.assets):
         return True
+    if any(isinstance(a, str) and a in model.assets for a in as_list(t.get("assets"))):
+        return True
     vocabulary = model.vocabulary
-    return bool((vocabulary and vocabulary.search(blob)) or ENTRY_POINT.search(blob))
+    if (vocabulary and vocabulary.search(blob)) or ENTRY_POINT.search(blob):
+        return True
+    affects = [a for a in as_list(t.get("affects")) if a in model.elements or a in model.flows]
+    return bool(affects and TECHNIQUE.search(blob))
 
 
 @rule("TM202", "warning", "Vague threat",
       "A threat must say what goes wrong and where: name the element, entry point or asset, and avoid wording that "
       "fits any system (\"several potential security risks\", \"could be compromised\"). Title, description and "
-      "attack_path are judged together.",
-      reads=Reads(each="threats", parts=VOCABULARY_PARTS, narrow=_VOCABULARY),
+      "attack_path are judged together; a named attack technique on the elements in `affects` says where. Threats "
+      "that are dealt with (mitigated, accepted, transferred) are not asked to be rewritten.", stages=FROM_DESIGN,
+      reads=Reads(each="threats", parts=VOCABULARY_PARTS + SCOPE_PARTS, narrow=_VOCABULARY),
       why=("A threat that fits any system (\"several potential security risks\") cannot be mitigated, tested "
            "or ranked; it only looks like coverage."),
       fix=("Say what goes wrong and where: name the element, entry point or asset, the weakness and the "
@@ -203,10 +292,15 @@ threats:
 """)
 def vague_threat(model: Model, ctx):
     for i, t in model.items("threats"):
+        if not is_open(t) or not model.threat_in_scope(t):
+            continue  # nobody rewrites a threat that is dealt with
         blob = " ".join(_words(t.get(k)) for k in ("title", "description", "attack_path"))
         reasons = []
+        placeholder = _placeholder(blob, t.get("title"), t.get("description"))
         m = VAGUE_THREAT.search(blob)
-        if m:
+        if placeholder:
+            reasons.append(f"placeholder text \"{placeholder}\"")
+        elif m:
             reasons.append(f"generic wording \"{m.group(0)}\"")
         if not _names_something(model, t, blob):
             reasons.append("names no element, entry point or asset")
@@ -218,14 +312,26 @@ def vague_threat(model: Model, ctx):
 
 
 def _is_concrete(model: Model, blob: str) -> bool:
+    """Says where and how: names part of this model, an entry point or a concrete detail, or names a part of
+    a system in everyday words together with a named mechanism ("HMAC-signed session cookies")."""
     vocabulary = model.vocabulary
-    return bool((vocabulary and vocabulary.search(blob)) or ENTRY_POINT.search(blob) or CONCRETE_DETAIL.search(blob))
+    if (vocabulary and vocabulary.search(blob)) or ENTRY_POINT.search(blob) or CONCRETE_DETAIL.search(blob):
+        return True
+    return bool(COMPONENT.search(blob) and MECHANISM.search(blob))
+
+
+def _placeholder(blob: str, *fields) -> str | None:
+    """Template text left in place: a template phrase inside `blob`, or one of `fields` that is only a filler."""
+    m = PLACEHOLDER.search(blob)
+    if m:
+        return m.group(0)
+    return next((f.strip() for f in fields if isinstance(f, str) and f.strip().lower() in FILLER), None)
 
 
 @rule("TM203", "warning", "Generic mitigation",
       "A mitigation must be a concrete design change (\"exact-match allowlist of redirect URIs on /oauth/callback\"), "
       "not a generic control (\"follow best practices\", \"use a WAF\", \"harden the system\"). A control family "
-      "(rate limiting, input validation, a WAF) is fine once the mitigation says where and how.",
+      "(rate limiting, input validation, a WAF) is fine once the mitigation says where and how.", stages=FROM_DESIGN,
       reads=Reads(each="mitigations", parts=VOCABULARY_PARTS, narrow=_VOCABULARY),
       why=("\"Follow best practices\" names no change anyone can make or verify; the threat it claims to "
            "counter stays open in practice."),
@@ -245,6 +351,13 @@ def generic_mitigation(model: Model, ctx):
         blob = " ".join(text(m.get(k)) for k in ("title", "description"))
         empty = GENERIC_MITIGATION.search(blob)
         what = None
+        placeholder = _placeholder(blob, m.get("title"), m.get("description"))
+        if placeholder:
+            path = ("mitigations", i, "title") if title else ("mitigations", i)
+            yield Hit(path, f"{model.label('mitigations', m, i)} is placeholder text (\"{placeholder}\"): write the "
+                      "concrete design change, where it is made and what it blocks", part="value" if title else "anchor",
+                      data={"mitigation": model.id_of(m), "index": i, "placeholder": True})
+            continue
         if empty:
             what = empty.group(0)
         elif not _is_concrete(model, blob):
@@ -261,9 +374,16 @@ def generic_mitigation(model: Model, ctx):
                   data={"mitigation": model.id_of(m), "index": i})
 
 
+def _live_mitigations(model: Model, t: dict) -> list[str]:
+    """Mitigation ids a threat lists that are not rejected (an undefined id is TM004's finding, not a gap)."""
+    return [m for m in as_list(t.get("mitigations")) if isinstance(m, str)
+            and (model.mitigations.get(m) or {}).get("status") != "rejected"]
+
+
 @rule("TM204", "error", "High-priority open threat without mitigation",
-      "An open threat of priority high or critical needs at least one mitigation (planned or better) in mitigations.",
-      reads=Reads(each="threats", parts=("mitigations[].id", "mitigations[].status")),
+      "An open threat (open, mitigating or no status) of priority high or critical under the model's rating scheme "
+      "needs at least one mitigation (planned or better) in mitigations.",
+      reads=Reads(each="threats", parts=("mitigations[].id", "mitigations[].status") + SCOPE_PARTS + RATING_PARTS),
       why=("A high or critical threat that is open and has no planned mitigation is a known serious risk "
            "with nobody working on it."),
       fix=("Add a mitigation (a concrete design change, with a ticket) and list its id in the threat's "
@@ -300,14 +420,57 @@ mitigations:
   - {id: M-1, title: Exact-match allowlist of redirect URIs on /oauth/callback, status: planned, ticket: PAY-12}
 """)
 def unmitigated_priority(model: Model, ctx):
+    rating = model.rating(ctx.config.rating)
     for i, t in model.items("threats"):
-        if t.get("status") != "open" or level(t.get("priority")) < LEVELS["high"]:
+        prio = effective_priority(t, rating)
+        if not is_open(t) or level(prio) < LEVELS["high"] or not model.threat_in_scope(t):
             continue
-        live = [m for m in as_list(t.get("mitigations")) if isinstance(m, str)
-                and (model.mitigations.get(m) or {}).get("status") != "rejected"]
-        if not live:
+        if not _live_mitigations(model, t):
             path, part = (("threats", i, "mitigations"), "key") if "mitigations" in t else (("threats", i), "anchor")
             what = "only rejected mitigations" if as_list(t.get("mitigations")) else "no mitigation"
-            yield Hit(path, f"{model.label('threats', t, i)} is open with priority {t.get('priority')} and has {what}: "
+            yield Hit(path, f"{model.label('threats', t, i)} is open with priority {prio} and has {what}: "
                       "add a mitigation (a concrete design change) and list its id in mitigations", part=part,
                       data={"threat": model.id_of(t), "index": i})
+
+
+@rule("TM205", "warning", "Mitigated threat lists no mitigation",
+      "A threat marked mitigated must say how: list the mitigations that counter it. Without one, a reader cannot "
+      "check the claim and the threat drops out of every open-risk count.",
+      reads=Reads(each="threats", parts=("mitigations[].id", "mitigations[].status")),
+      why=("`status: mitigated` takes the threat out of every open-risk count, the register and the gate; "
+           "without a mitigation behind it the claim cannot be checked, and a threat closed by mistake stays "
+           "closed."),
+      fix=("List the mitigation that counters the threat in `mitigations` (define it under `mitigations:` "
+           "if it is not there yet), or set `status: open` until the work is done."),
+      bad="""\
+elements:
+  - {id: api, kind: process}
+threats:
+  - id: T-1
+    title: Attacker replays a captured refund request to api
+    stride: tampering
+    affects: [api]
+    status: mitigated
+""",
+      good="""\
+elements:
+  - {id: api, kind: process}
+threats:
+  - id: T-1
+    title: Attacker replays a captured refund request to api
+    stride: tampering
+    affects: [api]
+    status: mitigated
+    mitigations: [M-1]
+mitigations:
+  - {id: M-1, title: Signed refund requests with a nonce and 5-minute expiry checked by api, status: implemented}
+""")
+def mitigated_without_mitigation(model: Model, ctx):
+    for i, t in model.items("threats"):
+        if t.get("status") != "mitigated" or _live_mitigations(model, t):
+            continue
+        what = "only rejected mitigations" if as_list(t.get("mitigations")) else "no mitigation"
+        path, part = (("threats", i, "mitigations"), "key") if "mitigations" in t else (("threats", i, "status"), "value")
+        yield Hit(path, f"{model.label('threats', t, i)} is mitigated but lists {what}: add the mitigation that "
+                  "counters it to mitigations, or set status to open", part=part,
+                  data={"threat": model.id_of(t), "index": i})

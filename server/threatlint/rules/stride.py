@@ -1,18 +1,40 @@
-"""STRIDE coverage and data-flow hygiene (TM101-TM105)."""
+"""STRIDE coverage and data-flow hygiene (TM101-TM105, TM107).
+
+Elements and flows marked `out_of_scope` are not judged here (the report lists them with their reason).
+"""
 from __future__ import annotations
 
-from ..engine.model import APPLICABLE, COVERAGE_PARTS, STRIDE, Model, as_list, kind_name
-from .registry import Hit, Reads, rule
+import re
+
+from ..engine.model import APPLICABLE, COVERAGE_PARTS, STRIDE, Model, as_list, classifications, out_of_scope
+from ..engine.roles import AUTHENTICATING_STORES, ROLE_PARTS, roles
+from .registry import FROM_DESIGN, Hit, Reads, rule
 
 _ELEMENT_KINDS = ("elements[].id", "elements[].kind", "flows[].id")  # what `kind_of` reads
 _BOUNDARIES = ("elements[].id", "elements[].boundary")  # what `crosses_boundary` and `boundary_of` read
-_SENSITIVE = ("assets[].id", "assets[].classification")  # what `is_sensitive` reads
+_SENSITIVE = ("assets[].id", "assets[].classification")  # what `is_sensitive` and `classifications` read
+# What `is_response` reads besides the flow itself: which flows run the other way, and what their ends are.
+_RESPONSES = ("flows[].from", "flows[].to") + ROLE_PARTS
+# What `_judged_flows` reads besides the flow itself: whether its ends are out of scope.
+_JUDGED = ("elements[].id", "elements[].out_of_scope", "flows[].id", "flows[].out_of_scope")
+# What `answered` reads: threats and exemptions per category, and the flags of the flow with that id.
+_ANSWERED = COVERAGE_PARTS + ("flows[].id", "flows[].from", "flows[].to", "flows[].encrypted",
+                              "flows[].authenticated") + ROLE_PARTS
+
+_NOUN = {"external_entity": "external entity", "process": "process", "data_store": "data store", "flow": "flow"}
 
 
 @rule("TM101", "warning", "Missing STRIDE category",
       "Each element and flow must have a threat (or an exemption with a rationale) for every STRIDE category that "
-      "applies to its kind: external_entity S R; process S T R I D E; data_store T R I D; flow T I D.",
-      reads=Reads(parts=("elements[].id", "elements[].kind", "flows[].id") + COVERAGE_PARTS),
+      "applies to its kind: external_entity S R; process S T R I D E; data_store T R I D; flow T I D. A flow that is "
+      "both encrypted and authenticated answers tampering and information disclosure by itself. Which categories are "
+      "asked follows from what the element or flow is exposed to (docs/rules.md, TM101). One finding per "
+      "element or flow names every missing category; the quick fixes add them one by one.",
+      stages=FROM_DESIGN,
+      # Which categories are asked follows from the element's roles, stores, boundary and flows, and the
+      # availability of what it stores (`Model.required_categories`).
+      reads=Reads(parts=("elements", "flows", "boundaries[].id", "assets[].id", "assets[].availability")
+                  + COVERAGE_PARTS),
       why=("STRIDE per element is the check that nothing was forgotten: every category that can happen to a "
            "kind of element either has a threat or a written reason why it does not apply."),
       fix=("Add a threat with that `stride` category that `affects` the element or flow, or an exemption "
@@ -20,44 +42,64 @@ _SENSITIVE = ("assets[].id", "assets[].classification")  # what `is_sensitive` r
            "that fit."),
       bad="""\
 elements:
-  - {id: browser, kind: external_entity}
+  - {id: orders-db, kind: data_store, name: Orders database}
+threats:
+  - id: T-1
+    title: Attacker with api's leaked database password rewrites order totals in orders-db
+    stride: tampering
+    affects: [orders-db]
+    likelihood: low
+    impact: {severity: high}
+    status: open
 """,
       good="""\
 elements:
-  - {id: browser, kind: external_entity}
+  - {id: orders-db, kind: data_store, name: Orders database}
 threats:
   - id: T-1
-    title: Replayed session cookie lets an attacker act as the shopper in the browser
-    stride: spoofing
-    affects: [browser]
-    likelihood: medium
+    title: Attacker with api's leaked database password rewrites order totals in orders-db
+    stride: tampering
+    affects: [orders-db]
+    likelihood: low
     impact: {severity: high}
-    priority: high
-    status: mitigated
+    status: open
 exemptions:
-  - {element: browser, stride: repudiation, rationale: every order is signed server-side with the session id}
+  - {element: orders-db, stride: information_disclosure, rationale: orders-db holds order numbers and totals only; card data stays with the payment provider}
 """)
 def missing_category(model: Model, ctx):
     for section in ("elements", "flows"):
         for i, item in model.items(section):
-            ident = model.id_of(item)
-            kind = "flow" if section == "flows" else kind_name(item.get("kind"))
-            if not ident or kind is None:
+            missing = model.missing_categories(section, item)
+            if not missing:
                 continue
-            for cat in APPLICABLE[kind]:
-                if (ident, cat) in model.covered or (ident, cat) in model.exempted:
-                    continue
-                noun = "flow" if kind == "flow" else kind.replace("_", " ")
-                yield Hit((section, i, "id"),
-                          f"{noun} '{ident}' has no {cat} threat: add a threat with stride: {cat} that affects "
-                          f"'{ident}', or an exemption with the reason it does not apply",
-                          data={"element": ident, "kind": kind, "category": cat, "index": i, "section": section})
+            ident = model.id_of(item)
+            kind = "flow" if section == "flows" else item.get("kind")
+            if len(missing) == 1:
+                names, how = missing[0], f"add a threat with stride: {missing[0]}"
+            else:
+                names = ", ".join(missing[:-1]) + " or " + missing[-1]
+                how = "add a threat for each category"
+            yield Hit((section, i, "id"),
+                      f"{_NOUN[kind]} '{ident}' has no {names} threat: {how} that affects '{ident}', or an exemption "
+                      "with the reason it does not apply",
+                      data={"element": ident, "kind": kind, "categories": missing, "index": i, "section": section})
+
+
+def _authenticates_clients(model: Model, ident: str) -> bool:
+    """A data store that checks who connects (a database, a directory, a broker, or any inbound flow marked
+    authenticated): spoofing a client towards it is a threat of its own."""
+    el = model.elements.get(ident) or {}
+    if roles(el) & AUTHENTICATING_STORES:
+        return True
+    return any(f.get("to") == ident and f.get("authenticated") is True for f in model.flows.values())
 
 
 @rule("TM102", "error", "STRIDE category does not apply",
       "A threat's STRIDE category must apply to the kind of every element or flow it affects (e.g. tampering does "
-      "not apply to an external entity).",
-      reads=Reads(each="threats", parts=_ELEMENT_KINDS),
+      "not apply to an external entity). Spoofing and elevation of privilege on a data store that authenticates and "
+      "authorizes its clients (a database, a directory, a message broker, managed cloud storage) are accepted: a "
+      "client can be impersonated towards it, or gain rights inside it.",
+      reads=Reads(each="threats", parts=_ELEMENT_KINDS + ROLE_PARTS + ("flows[].to", "flows[].authenticated")),
       why=("A category that cannot happen to the element (tampering with an external entity you do not run) "
            "means the threat sits on the wrong element, and the element it belongs to still lacks it."),
       fix=("Move the threat to the element where the attack takes effect, or change its category. "
@@ -99,6 +141,9 @@ def inapplicable_category(model: Model, ctx):
                 continue
             for j, cat in enumerate(cats):
                 if cat in STRIDE and cat not in APPLICABLE[kind]:
+                    if cat in ("spoofing", "elevation_of_privilege") and kind == "data_store" \
+                            and _authenticates_clients(model, target):
+                        continue
                     path = ("threats", i, "stride", j) if isinstance(stride, list) else ("threats", i, "stride")
                     noun = "flow" if kind == "flow" else kind
                     yield Hit(path, f"{model.label('threats', t, i)} is {cat}, which does not apply to {noun} "
@@ -110,10 +155,71 @@ def _zone(model: Model, element_id) -> str:
     return f"boundary '{b}'" if b else f"'{element_id}' (no boundary)"
 
 
+_ANONYMOUS = re.compile(r"(?<![a-z])(?:anonymous(?:ly)?|public (?:content|pages?|site|website|assets?|files?|"
+                        r"downloads?|information|data)|static (?:content|pages?|assets?|files?))(?![a-z])")
+
+
+def _deliberately_anonymous(model: Model, f: dict) -> bool:
+    """Public content served to anyone on purpose: an outside party (a user, a browser) reads or sends content
+    that is all classified public, or the flow says it is anonymous or public content. A write of public data
+    into a data store is not: its integrity still needs an authenticated writer."""
+    src = model.elements.get(f.get("from")) if isinstance(f.get("from"), str) else None
+    dst = model.elements.get(f.get("to")) if isinstance(f.get("to"), str) else None
+    if not src or not dst or dst.get("kind") == "data_store":
+        return False
+    # an outside party, or an edge (load balancer, CDN) forwarding its requests
+    outside = src.get("kind") == "external_entity" or dst.get("kind") == "external_entity" or "edge" in roles(src)
+    carried = [model.assets[a] for a in model.carried(f) if a in model.assets]
+    if outside and carried and all(classifications(a) == {"public"} for a in carried):
+        return True
+    words = " ".join(v.lower() for k in ("name", "description") if isinstance(v := f.get(k), str))
+    return bool(_ANONYMOUS.search(words))
+
+
+def _judged_flows(model: Model):
+    for i, f in model.items("flows"):
+        if out_of_scope(f) is None and not model.is_out_of_scope(f.get("from")) and not model.is_out_of_scope(f.get("to")):
+            yield i, f
+
+
+_AUTH_WORDS = re.compile(r"(?<![a-z])(?:authenticat\w*|mutual tls|mtls|signed|signatures?|api keys?|credentials?|"
+                         r"client certificates?|tokens?)(?![a-z])")
+
+
+def _authentication_modelled(model: Model, f: dict) -> bool:
+    """The model already says how the receiver authenticates its clients: a mitigated threat on the flow or its
+    receiver whose mitigation is about authentication."""
+    for ident in (model.id_of(f), f.get("to")):
+        if not isinstance(ident, str):
+            continue
+        for t in model.threats_on(ident):
+            if t.get("status") == "mitigated":
+                for mid in as_list(t.get("mitigations")):
+                    m = model.mitigations.get(mid) if isinstance(mid, str) else None
+                    words = " ".join(v.lower() for k in ("title", "description") if isinstance(v := (m or {}).get(k), str))
+                    if _AUTH_WORDS.search(words):
+                        return True
+    return False
+
+
+def _carries_own_credentials(model: Model, f: dict) -> bool:
+    """The request carries a credential or secret (a password, a session or identity token, an API key): the
+    sender authenticates with it, whatever the flag says."""
+    return any(classifications(model.assets.get(a)) & {"credentials", "secret"}
+               for a in as_list(f.get("data")) if isinstance(a, str))
+
+
 @rule("TM103", "warning", "Unauthenticated flow across a trust boundary",
-      "A flow whose ends sit in different trust boundaries should be authenticated (authenticated: true) by the "
-      "receiving side.",
-      reads=Reads(each="flows", parts=_BOUNDARIES),
+      "A request that crosses a trust boundary should be authenticated by the receiving side (authenticated: true). "
+      "Authentication is judged on the request: a response on the connection the client opened (drawn as its own "
+      "flow back to the client, or given as the flow's `returns`), public content served anonymously on purpose, and "
+      "a store read by the process that connects to it, and flows whose authentication the threats already model (a "
+      "mitigated threat on the flow or its receiver with an authentication mitigation) are not reported.",
+      stages=FROM_DESIGN,
+      # The threats and mitigations that may already model the authentication, and the assets the flow carries.
+      reads=Reads(each="flows", parts=_BOUNDARIES + _JUDGED + _RESPONSES + _SENSITIVE + (
+          "threats[].affects", "threats[].status", "threats[].mitigations", "mitigations[].id",
+          "mitigations[].title", "mitigations[].description")),
       why=("Whatever crosses a trust boundary comes from someone the receiver does not trust by default; "
            "without authentication anyone who can reach the receiver can send it data as anyone else "
            "(spoofing)."),
@@ -140,19 +246,25 @@ flows:
   - {id: checkout, from: browser, to: api, protocol: HTTPS, encrypted: true, authenticated: true}
 """)
 def unauthenticated_crossing(model: Model, ctx):
-    for i, f in model.items("flows"):
-        if model.crosses_boundary(f) and f.get("authenticated") is not True:
-            path = ("flows", i, "authenticated") if "authenticated" in f else ("flows", i, "id")
-            yield Hit(path, f"{model.label('flows', f, i)} crosses from {_zone(model, f.get('from'))} to "
-                      f"{_zone(model, f.get('to'))} without authentication: authenticate the sender "
-                      "(e.g. mutual TLS, signed tokens) and set authenticated: true",
-                      data={"flow": model.id_of(f), "index": i})
+    for i, f in _judged_flows(model):
+        if not model.crosses_boundary(f) or f.get("authenticated") is True:
+            continue
+        if model.is_response(f) or model.opened_by_receiver(f) or model.is_local_input(f) \
+                or _deliberately_anonymous(model, f):
+            continue
+        if _authentication_modelled(model, f) or _carries_own_credentials(model, f):
+            continue  # only the flag is missing: the threats, or the request's own credentials, say how
+        path = ("flows", i, "authenticated") if "authenticated" in f else ("flows", i, "id")
+        yield Hit(path, f"{model.label('flows', f, i)} crosses from {_zone(model, f.get('from'))} to "
+                  f"{_zone(model, f.get('to'))} without authentication: authenticate the sender "
+                  "(e.g. mutual TLS, signed tokens) and set authenticated: true",
+                  data={"flow": model.id_of(f), "index": i})
 
 
 @rule("TM104", "error", "Sensitive data crosses a trust boundary unencrypted",
-      "A flow that carries a pii, credentials, financial or secret asset across a trust boundary must be encrypted "
-      "in transit (encrypted: true).",
-      reads=Reads(each="flows", parts=_BOUNDARIES + _SENSITIVE),
+      "A flow that carries a pii, credentials, financial or secret asset across a trust boundary, in its request "
+      "(`data`) or its response (`returns`), must be encrypted in transit (encrypted: true).",
+      reads=Reads(each="flows", parts=_BOUNDARIES + _JUDGED + ROLE_PARTS + _SENSITIVE),
       why=("Sensitive data sent in clear text across a trust boundary can be read and altered by anyone on "
            "the path between the two zones."),
       fix=("Encrypt the flow in transit (TLS 1.2 or later, or an encrypted tunnel) and set `encrypted: "
@@ -182,10 +294,10 @@ flows:
   - {id: pay, from: browser, to: api, data: [cards], protocol: HTTPS, authenticated: true, encrypted: true}
 """)
 def unencrypted_sensitive_crossing(model: Model, ctx):
-    for i, f in model.items("flows"):
-        if not model.crosses_boundary(f) or f.get("encrypted") is True:
-            continue
-        sensitive = [a for a in as_list(f.get("data")) if model.is_sensitive(a)]
+    for i, f in _judged_flows(model):
+        if not model.crosses_boundary(f) or f.get("encrypted") is True or model.is_local_input(f):
+            continue  # a person's input into their own client app crosses no network
+        sensitive = list(dict.fromkeys(a for a in model.carried(f) if model.is_sensitive(a)))
         if sensitive:
             path = ("flows", i, "encrypted") if "encrypted" in f else ("flows", i, "id")
             yield Hit(path, f"{model.label('flows', f, i)} carries sensitive {', '.join(repr(a) for a in sensitive)} across "
@@ -193,10 +305,65 @@ def unencrypted_sensitive_crossing(model: Model, ctx):
                       data={"flow": model.id_of(f), "index": i, "assets": sensitive})
 
 
+@rule("TM107", "warning", "Unencrypted flow across a trust boundary carries undeclared data",
+      "A flow crosses a trust boundary unencrypted and declares no `data`, so nobody can tell whether it exposes "
+      "something sensitive (TM104 cannot judge it). Say what it carries, or encrypt it. Not reported when a threat "
+      "on the flow already models tampering or disclosure in transit.", stages=FROM_DESIGN,
+      reads=Reads(each="flows", parts=_BOUNDARIES + _JUDGED + _RESPONSES + _SENSITIVE + _ANSWERED),
+      why=("Anyone on the path between the two zones can read and change an unencrypted flow; when the flow "
+           "does not say what it carries, nobody (TM104 included) can tell whether that exposes card numbers or "
+           "nothing at all, and the gap goes unreviewed."),
+      fix=("List the assets the flow carries in `data` (and what its response sends back in `returns`) so "
+           "their sensitivity is judged, or encrypt it in transit and set `encrypted: true`."),
+      bad="""\
+boundaries:
+  - {id: internet}
+  - {id: vpc}
+elements:
+  - {id: partner, kind: external_entity, name: Partner ERP, boundary: internet}
+  - {id: api, kind: process, boundary: vpc}
+flows:
+  - {id: orders-feed, from: partner, to: api, protocol: HTTP, authenticated: true}
+""",
+      good="""\
+boundaries:
+  - {id: internet}
+  - {id: vpc}
+elements:
+  - {id: partner, kind: external_entity, name: Partner ERP, boundary: internet}
+  - {id: api, kind: process, boundary: vpc}
+flows:
+  - {id: orders-feed, from: partner, to: api, protocol: HTTPS, encrypted: true, authenticated: true}
+""")
+def unencrypted_unknown_crossing(model: Model, ctx):
+    for i, f in _judged_flows(model):
+        if not model.crosses_boundary(f) or f.get("encrypted") is True or model.carried(f):
+            continue
+        if model.is_response(f) or model.is_local_input(f) or _deliberately_anonymous(model, f):
+            continue  # the request flow of the pair is reported; public content is public; no network
+        if any(model.answered(model.id_of(f) or "", c) for c in ("tampering", "information_disclosure")):
+            continue  # a threat already models what an on-path attacker does here
+        how = "unencrypted" if f.get("encrypted") is False else "without encrypted: true"
+        path = ("flows", i, "encrypted") if "encrypted" in f else ("flows", i, "id")
+        yield Hit(path, f"{model.label('flows', f, i)} crosses from {_zone(model, f.get('from'))} to "
+                  f"{_zone(model, f.get('to'))} {how} and declares no data: list the assets it carries in data "
+                  "(TM104 then judges them), or encrypt it and set encrypted: true",
+                  data={"flow": model.id_of(f), "index": i})
+
+
+def _disclosure_tracked(model: Model, ident) -> bool:
+    """An information-disclosure threat on the store lists a mitigation: the gap is modelled and its fix tracked."""
+    return isinstance(ident, str) and any(
+        "information_disclosure" in as_list(t.get("stride")) and as_list(t.get("mitigations"))
+        for t in model.threats_on(ident))
+
+
 @rule("TM105", "warning", "Sensitive data store not encrypted at rest",
       "A data store holding a pii, credentials, financial or secret asset should encrypt at rest "
-      "(encrypted_at_rest: true).",
-      reads=Reads(each="elements", parts=_SENSITIVE),
+      "(encrypted_at_rest: true), unless an information-disclosure threat on it already lists the mitigation "
+      "that tracks the fix.", stages=FROM_DESIGN,
+      # An information-disclosure threat on the store with a mitigation tracks the fix.
+      reads=Reads(each="elements", parts=_SENSITIVE + ("threats[].affects", "threats[].stride", "threats[].mitigations")),
       why=("A copied disk, snapshot or backup of an unencrypted store hands over every sensitive record it "
            "holds."),
       fix=("Turn on storage encryption (database, volume or bucket encryption with managed keys) and set "
@@ -214,12 +381,15 @@ elements:
   - {id: db, kind: data_store, stores: [cards], encrypted_at_rest: true}
 """)
 def unencrypted_store(model: Model, ctx):
-    for i, el in model.items("elements"):
+    for i, el in model.in_scope("elements"):
         if el.get("kind") != "data_store" or el.get("encrypted_at_rest") is True:
             continue
         sensitive = [a for a in as_list(el.get("stores")) if model.is_sensitive(a)]
+        if sensitive and _disclosure_tracked(model, model.id_of(el)):
+            continue
         if sensitive:
             path = ("elements", i, "encrypted_at_rest") if "encrypted_at_rest" in el else ("elements", i, "id")
             yield Hit(path, f"data store '{model.id_of(el)}' holds sensitive {', '.join(repr(a) for a in sensitive)} "
                       "without encryption at rest: enable storage encryption and set encrypted_at_rest: true",
                       data={"element": model.id_of(el), "index": i, "assets": sensitive})
+

@@ -116,7 +116,7 @@ def unknown_references(model: Model, ctx):
 
 @rule("TM005", "warning", "Defined but never used",
       "An asset, boundary or mitigation that nothing refers to is either dead weight or a sign that a flow, element "
-      "or threat forgot to reference it.",
+      "or threat forgot to reference it. A boundary that only holds other boundaries (their parent) is used.",
       reads=Reads(parts=ID_PARTS + REFERENCE_PARTS),
       why=("An asset no flow carries and no store holds is not protected by any rule (TM104 and TM105 look "
            "at where assets go); an unused mitigation counters nothing."),
@@ -138,8 +138,9 @@ elements:
 def unused(model: Model, ctx):
     used = model.referenced
     hints = {
-        "assets": "reference it from a flow's data, a data store's stores or an attack_path.target, or remove it",
-        "boundaries": "place elements in it with boundary, or remove it",
+        "assets": "reference it from a flow's data or returns, a data store's stores, a threat's assets or an "
+                  "attack_path.target, or remove it",
+        "boundaries": "place elements in it with boundary (or boundaries inside it with parent), or remove it",
         "mitigations": "list it in a threat's mitigations, or remove it",
     }
     for section, hint in hints.items():
@@ -147,3 +148,33 @@ def unused(model: Model, ctx):
             ident = model.id_of(item)
             if ident and ident not in used:
                 yield Hit((section, i, "id"), f"{model.label(section, item, i)} is never used: {hint}")
+
+
+@rule("TM006", "error", "Boundaries nested in a cycle",
+      "Boundaries nest through `parent`; a boundary cannot sit inside itself, directly or through others. Break the "
+      "cycle by removing one parent.",
+      reads=Reads(parts=("boundaries[].id", "boundaries[].parent")),
+      why=("A boundary inside itself has no outside: nobody can say which zone its elements sit in or which "
+           "flows cross into them, so every check that reads trust boundaries (TM101, TM103, TM104) judges a "
+           "zone that cannot exist."),
+      fix=("Decide which boundary holds the other and remove the `parent` that points the wrong way (the "
+           "outermost boundary has none)."),
+      bad="""\
+boundaries:
+  - {id: vpc, parent: cluster}
+  - {id: cluster, parent: vpc}
+""",
+      good="""\
+boundaries:
+  - {id: vpc}
+  - {id: cluster, parent: vpc}
+""")
+def boundary_cycle(model: Model, ctx):
+    index: dict = {}
+    for i, b in model.items("boundaries"):
+        index.setdefault(model.id_of(b), i)
+    for cycle in model.boundary_cycles:
+        first = cycle[0]
+        ring = " -> ".join((*cycle, first))
+        yield Hit(("boundaries", index[first], "parent"), f"boundary '{first}' sits inside itself through parent: "
+                  f"{ring}; remove one parent to break the cycle", data={"cycle": list(cycle)})

@@ -64,6 +64,7 @@ def starter_model(system: str, scope: str, today: date, points: list[EntryPoint]
         "review:",
         f"  last_reviewed: {today.isoformat()}",
         "  cadence_days: 90                 # TODO: how often the model must be reviewed",
+        "  stage: draft                     # draft -> design -> operational: each stage runs the rules that matter then",
         "",
         "# TODO: the data worth attacking (classification: public | internal | confidential | pii | credentials | financial | secret)",
         "assets: []",

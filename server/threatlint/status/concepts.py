@@ -1,16 +1,13 @@
-"""The model concepts `status` and `portfolio` count, each behind one small function (pure).
+"""The model concepts `status` and `portfolio` count that are theirs alone, each behind one small function (pure).
 
-Review due date, open threat and effective priority are meant to have one
-definition on the model (engine/model.py); until then these functions hold
-what `status` has always used, so switching to that definition is a change
-here and nowhere else.
+Review due date, open threat and effective priority have one definition, on the model (engine/model.py:
+review_due, is_open, effective_priority); `status` and `portfolio` use those, never a copy.
 """
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
-from ..engine.model import LEVELS, level_for_score, parse_date
-from ..report.register import is_open as register_is_open
+from ..engine.model import effective_priority, parse_date, rating_of
 
 UNRATED = "unrated"
 VALIDATED, DISPROVEN, UNVALIDATED = "validated", "disproven", "unvalidated"
@@ -21,34 +18,10 @@ def section(data, name: str) -> dict:
     return value if isinstance(value, dict) else {}
 
 
-def is_open(threat: dict) -> bool:
-    # a status that is not text (a list, a mapping: schema-invalid) says nothing is done: open
-    return not isinstance(threat.get("status"), str) or register_is_open(threat)
-
-
-def effective_priority(threat: dict) -> str:
-    """The declared priority, else what the rubric gives likelihood x severity, else "unrated"."""
-    p = threat.get("priority")
-    if isinstance(p, str) and p in LEVELS:
-        return p
-    impact = threat.get("impact") if isinstance(threat.get("impact"), dict) else {}
-    lk, sv = threat.get("likelihood"), impact.get("severity")
-    if isinstance(lk, str) and isinstance(sv, str) and lk in LEVELS and sv in LEVELS:
-        return level_for_score(LEVELS[lk] * LEVELS[sv])
-    return UNRATED
-
-
-def review_due(data) -> date | None:
-    """review.last_reviewed + review.cadence_days, or None when either is missing or unusable."""
-    review = section(data, "review")
-    last = parse_date(review.get("last_reviewed"))
-    cadence = review.get("cadence_days")
-    if last is None or not isinstance(cadence, int) or isinstance(cadence, bool) or cadence < 0:
-        return None
-    try:
-        return last + timedelta(days=cadence)
-    except OverflowError:  # due after the year 9999: never due
-        return None
+def priority_of(threat: dict, data, rating: str | None = None) -> str:
+    """The threat's effective priority under its model's rating scheme (engine.model.effective_priority and
+    rating_of: the model's review.rating, else the configuration's `rating`), or "unrated"."""
+    return effective_priority(threat, rating_of(data, rating)) or UNRATED
 
 
 def acceptance_expired(threat: dict, today: date) -> bool:

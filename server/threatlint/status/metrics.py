@@ -20,9 +20,9 @@ from datetime import date
 from statistics import median
 from typing import Iterable
 
-from ..engine.model import LEVELS, as_list, parse_date
+from ..engine.model import LEVELS, as_list, is_open, parse_date, review_due
 from ..report.register import PRIORITIES
-from .concepts import effective_priority, is_open, review_due
+from .concepts import priority_of
 
 
 @dataclass(frozen=True)
@@ -54,8 +54,9 @@ def ident(item: dict) -> str | None:
     return v if isinstance(v, str) and v else None
 
 
-def open_by_priority(data) -> dict[str, int]:
-    counts = Counter(effective_priority(t) for t in items(data, "threats") if is_open(t))
+def open_by_priority(data, rating: str | None = None) -> dict[str, int]:
+    """Open threats by effective priority; `rating` is the configuration's (the model's review.rating wins)."""
+    counts = Counter(priority_of(t, data, rating) for t in items(data, "threats") if is_open(t))
     out = {p: counts.get(p, 0) for p in PRIORITIES}
     if counts.get("unrated"):
         out["unrated"] = counts["unrated"]
@@ -121,17 +122,17 @@ def days_to_mitigate(current: dict, done: dict[str, date], first_seen: dict[str,
     return [(end - found).days for _, found, end in mitigation_spans(current, done, first_seen)]
 
 
-def residual_point(v: Version) -> dict:
+def residual_point(v: Version, rating: str | None = None) -> dict:
     residual = Counter()
     for t in items(v.data, "threats"):
         if t.get("status") == "mitigated":
             r = t.get("residual_risk")
             residual[r if isinstance(r, str) and r in LEVELS else "unset"] += 1
-    return {"commit": v.commit, "date": v.day.isoformat(), "open": open_by_priority(v.data),
+    return {"commit": v.commit, "date": v.day.isoformat(), "open": open_by_priority(v.data, rating),
             "residual": {k: residual[k] for k in (*reversed(list(LEVELS)), "unset") if residual.get(k)}}
 
 
-def compute(current: dict, versions: Iterable[Version]) -> Metrics:
+def compute(current: dict, versions: Iterable[Version], rating: str | None = None) -> Metrics:
     """`versions` oldest first; consumed once, so a caller can stream them from git."""
     implemented_since: dict[str, date] = {}
     threat_seen: dict[str, date] = {}
@@ -140,7 +141,7 @@ def compute(current: dict, versions: Iterable[Version]) -> Metrics:
         if v.data is not None:
             note_implemented(v, implemented_since)
             note_first_seen(v, threat_seen)
-            series.append(residual_point(v))
+            series.append(residual_point(v, rating))
     done = implementation_dates(current, implemented_since)
     days = days_to_mitigate(current, done, threat_seen)
     per_month = Counter(d.strftime("%Y-%m") for d in done.values())
@@ -153,10 +154,8 @@ def compute(current: dict, versions: Iterable[Version]) -> Metrics:
 
 
 def review_state(data, today: date) -> dict:
-    review = data.get("review") if isinstance(data, dict) and isinstance(data.get("review"), dict) else {}
-    last = parse_date(review.get("last_reviewed"))
-    cadence = review.get("cadence_days")
-    due = review_due(data)
-    return {"last_reviewed": last.isoformat() if last else None,
-            "cadence_days": cadence if isinstance(cadence, int) and not isinstance(cadence, bool) else None,
-            "due": due.isoformat() if due else None, "overdue": due is not None and due < today}
+    """The review's dates as engine.model.review_due computes them (a default cadence when none is set)."""
+    review = review_due(data)
+    return {"last_reviewed": review.last.isoformat() if review.last else None,
+            "cadence_days": review.cadence,
+            "due": review.due.isoformat() if review.due else None, "overdue": review.overdue(today)}

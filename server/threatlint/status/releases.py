@@ -16,8 +16,8 @@ from fnmatch import fnmatchcase
 from statistics import median
 from typing import Iterable, Sequence
 
-from ..engine.model import LEVELS
-from .concepts import DISPROVEN, UNRATED, VALIDATED, assumption_state, effective_priority, is_open
+from ..engine.model import LEVELS, is_open
+from .concepts import DISPROVEN, UNRATED, VALIDATED, assumption_state, priority_of
 from .history import Commit
 from .metrics import (Version, ident, implementation_dates, items, mitigation_spans, note_first_seen,
                       note_implemented, open_by_priority)
@@ -96,7 +96,7 @@ def cycles_of(commits: list[Commit], patterns: Sequence[str], limit: int) -> tup
     return "months", months[-limit:] if limit else []
 
 
-def residual(data) -> tuple[dict[str, int], int]:
+def residual(data, rating: str | None = None) -> tuple[dict[str, int], int]:
     """The risk that remains, by level: an open or accepted threat keeps its priority, a mitigated one its
     residual_risk (unset: counted as "unset", scored 0), a transferred one leaves the books. And its score
     (critical 4, high 3, medium 2, low 1)."""
@@ -109,17 +109,17 @@ def residual(data) -> tuple[dict[str, int], int]:
             r = t.get("residual_risk")
             level = r if isinstance(r, str) and r in LEVELS else "unset"
         else:
-            level = effective_priority(t)
+            level = priority_of(t, data, rating)
         counts[level] = counts.get(level, 0) + 1
     ordered = {k: counts[k] for k in (*reversed(list(LEVELS)), UNRATED, "unset") if counts.get(k)}
     return ordered, sum(LEVELS.get(k, 0) * n for k, n in ordered.items())
 
 
-def open_score(data) -> int:
-    return sum(LEVELS.get(effective_priority(t), 0) for t in items(data, "threats") if is_open(t))
+def open_score(data, rating: str | None = None) -> int:
+    return sum(LEVELS.get(priority_of(t, data, rating), 0) for t in items(data, "threats") if is_open(t))
 
 
-def model_cycles(cycles: list[Cycle], versions: Iterable[Version], current: dict) -> list[dict]:
+def model_cycles(cycles: list[Cycle], versions: Iterable[Version], current: dict, rating: str | None = None) -> list[dict]:
     """Per cycle: the model at the cycle's end (open and residual risk, unvalidated assumptions), and what
     happened in it (mitigations implemented, threats fully mitigated with their days, assumptions validated
     and disproven). `versions` oldest first, consumed once; `current` is the model as it stands."""
@@ -149,12 +149,12 @@ def model_cycles(cycles: list[Cycle], versions: Iterable[Version], current: dict
     out = []
     for c, data in zip(cycles, at_end, strict=True):
         days = sorted((end - found).days for _, found, end in spans if c.holds(end))
-        left, score = residual(data)
+        left, score = residual(data, rating)
         out.append({
             **c.to_dict(),
             "exists": data is not None,
-            "open": open_by_priority(data),
-            "open_score": open_score(data),
+            "open": open_by_priority(data, rating),
+            "open_score": open_score(data, rating),
             "residual": left,
             "residual_score": score,
             "implemented": sum(1 for d in done.values() if c.holds(d)),

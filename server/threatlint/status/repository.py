@@ -33,6 +33,7 @@ class ModelHistory:
     problems: list[str]
     freshness: Freshness
     versions: list[Version] = field(default_factory=list)  # oldest first, at most max_versions
+    rating: str | None = None  # the configuration's `rating`, for models without review.rating
 
 
 @dataclass
@@ -111,7 +112,7 @@ def read_repository(path: Path, max_versions: int = MAX_VERSIONS,
             for rel in rels:
                 versions = [Version(c.sha, date.fromisoformat(c.day), read_model(raw)[0] or None)
                             for c, (_, raw) in zip(wanted[rel], blobs, strict=False)]  # blobs go on to the next model
-                models.append(ModelHistory(rel, current[rel], problems[rel], fresh[rel], versions))
+                models.append(ModelHistory(rel, current[rel], problems[rel], fresh[rel], versions, config.rating))
                 if on_model is not None:
                     on_model(rel, len(rels))
         finally:

@@ -1,0 +1,88 @@
+"""What an element is for (a load balancer, a database, a person...), read from its kind, technology and name.
+
+Catalog conditions (`role:`) and rules ask "is this a load balancer / a database / a user?" rather than
+matching words themselves, so one table decides it. Words match at the start of a word ("proxy" matches
+"proxies").
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+ROLE_WORDS = {
+    "edge": ("load balancer", "load-balancer", "loadbalancer", "elb", "alb", "nlb", "lb", "reverse proxy", "proxy",
+             "nginx", "haproxy", "envoy", "traefik", "ingress", "cdn", "cloudfront", "akamai", "fastly", "cloudflare",
+             "front door", "waf", "api gateway", "gateway", "edge", "varnish"),
+    "static_hosting": ("static site", "static website", "static content", "static hosting", "static files",
+                       "static assets", "web server serving static", "s3 website", "github pages", "netlify"),
+    "client_app": ("browser", "web browser", "single-page", "single page", "spa", "frontend", "front-end",
+                   "front end", "client-side", "client side", "mobile app", "android", "ios app", "desktop app",
+                   "javascript app", "react", "angular", "vue", "electron", "web client", "web app client", "client",
+                   "desktop client", "mobile client"),
+    "config": ("config", "configuration", "settings", "properties file", ".env", "env file", "environment file",
+               "parameter store", "secrets manager", "vault", "key vault", "keystore", "secret store", "kms"),
+    "browser_storage": ("local storage", "localstorage", "session storage", "sessionstorage", "indexeddb", "cookie",
+                        "cookies", "browser storage", "browser cache", "web storage"),
+    "database": ("database", "db", "sql", "postgres", "postgresql", "mysql", "mariadb", "oracle", "mssql",
+                 "sql server", "sqlite", "mongo", "mongodb", "dynamodb", "cassandra", "couchdb", "rds", "aurora",
+                 "cosmos", "firestore", "redis", "elasticsearch", "opensearch", "neo4j", "cockroachdb"),
+    "directory": ("ldap", "active directory", "directory", "kerberos", "openldap", "entra", "azure ad"),
+    "cloud_storage": ("azure storage", "azure file", "azure blob", "file storage", "blob storage", "object storage",
+                      "cloud storage", "storage account", "s3", "bucket", "gcs", "google cloud storage", "minio",
+                      "efs", "azure files", "file share", "nfs", "smb share"),
+    "broker": ("kafka", "rabbitmq", "message broker", "broker", "queue", "sqs", "sns", "pubsub", "pub/sub", "nats",
+               "kinesis", "activemq", "event hub", "eventbridge", "mqtt", "topic"),
+    "external_system": ("processor", "provider", "partner", "bank", "service", "system", "api", "gateway", "psp",
+                        "vendor", "saas", "server", "integration", "webhook", "scheduler", "cron", "third party",
+                        "third-party", "external system", "platform", "idp", "identity provider"),
+    "person": ("user", "users", "customer", "customers", "visitor", "visitors", "patient", "patients", "employee",
+               "employees", "admin", "administrator", "administrators", "operator", "operators", "staff", "member",
+               "members", "person", "people", "human", "client user", "end user", "end-user", "student", "driver",
+               "buyer", "seller", "shopper", "attacker", "doctor", "nurse", "clinician", "agent", "developer",
+               "developers", "analyst", "manager", "citizen"),
+}
+_ROLE_RX = {role: re.compile(r"(?<![a-z0-9])(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+                             + r")(?![a-z0-9])") for role, words in ROLE_WORDS.items()}
+# Data stores that authenticate and authorize their clients themselves (databases, directories, brokers, managed
+# cloud storage): spoofing a client towards them, or gaining more rights inside them, is a threat a reviewer
+# accepts on the store.
+AUTHENTICATING_STORES = frozenset({"database", "directory", "broker", "cloud_storage"})
+
+# What `roles` reads of the elements, as the rules' `reads` declarations name it (rules/registry.py `Reads`).
+ROLE_PARTS = ("elements[].id", "elements[].kind", "elements[].name", "elements[].technology")
+
+
+def _role_text(item: dict) -> str:
+    return " ".join(v.lower() for k in ("id", "name", "technology") if isinstance(v := item.get(k), str))
+
+
+def roles(item) -> frozenset[str]:
+    """What an element is, from its kind, technology and name words: edge (load balancer, proxy, CDN,
+    gateway), static_hosting, client_app, config, browser_storage, database, directory, broker, cloud_storage,
+    person, external_system."""
+    if not isinstance(item, dict):
+        return frozenset()
+    kind = item.get("kind")
+    return _roles(kind if isinstance(kind, str) else None, _role_text(item).replace("_", " "))
+
+
+@lru_cache(maxsize=4096)  # rules ask about the same elements again and again, and between keystrokes
+def _roles(kind: str | None, words: str) -> frozenset[str]:
+    found = {role for role, rx in _ROLE_RX.items() if rx.search(words)}
+    if kind != "external_entity":
+        found -= {"person", "external_system"}
+    elif "external_system" in found:
+        found -= {"person", "edge"}
+    if kind == "external_entity":
+        found -= {"database", "config", "browser_storage", "directory", "broker", "static_hosting", "cloud_storage"}
+    if kind == "process":
+        found -= {"cloud_storage"}
+    if kind == "data_store":
+        found -= {"edge", "client_app", "static_hosting"}
+    if "browser_storage" in found:
+        found -= {"database", "config"}
+    if "config" in found and kind == "data_store":
+        found.discard("database")
+    return frozenset(found)
+
+
