@@ -207,6 +207,8 @@ SCOPE_PARTS = ("elements[].id", "elements[].out_of_scope", "flows[].id", "flows[
 # What `Model.stage` and `Model.rating` read of the model (the configuration's value is part of the context).
 STAGE_PARTS = ("review.stage",)
 RATING_PARTS = ("review.rating",)
+# What `is_open`, `effective_priority` and `Model.ratings_discriminate` read of the threats.
+THREAT_RATING_PARTS = ("threats[].status", "threats[].priority", "threats[].likelihood", "threats[].impact")
 VOCABULARY_PARTS = tuple(f"{s}[].{k}" for s in ("elements", "flows", "assets") for k in ("id", "name"))
 
 

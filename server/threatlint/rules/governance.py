@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from ..engine.model import DEFAULT_CADENCE_DAYS, LEVELS, RATING_PARTS, SCOPE_PARTS, STAGE_PARTS, Model, as_list, effective_priority, is_open, level, text
+from ..engine.model import DEFAULT_CADENCE_DAYS, LEVELS, RATING_PARTS, SCOPE_PARTS, STAGE_PARTS, THREAT_RATING_PARTS, Model, as_list, effective_priority, is_open, level, text
 from ..engine.scope import is_valid_pattern, pattern_matches_any
 from .registry import FROM_DESIGN, Hit, Reads, rule
 
@@ -57,7 +57,8 @@ def _needs_tracking(model: Model, ctx) -> set[str] | None:
       "only mitigations of open threats of priority high or critical are asked; at the operational stage every "
       "one.", stages=FROM_DESIGN,
       # Which mitigations must be tracked reads the threats they counter, the stage and the rating scheme.
-      reads=Reads(each="mitigations", parts=("threats",) + SCOPE_PARTS + STAGE_PARTS + RATING_PARTS),
+      reads=Reads(each="mitigations", parts=THREAT_RATING_PARTS + ("threats[].affects", "threats[].mitigations")
+                  + SCOPE_PARTS + STAGE_PARTS + RATING_PARTS),
       why=("A mitigation that exists only in the model is not being built; a ticket puts it in the team's "
            "backlog and lets the register link to it."),
       fix="Add `ticket` with the issue that tracks the work (or set `status: implemented` once it is done).",
