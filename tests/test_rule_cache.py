@@ -71,3 +71,29 @@ def test_an_edit_to_a_name_rejudges_only_the_threats_that_name_it():
         assert checker.check(text, CTX) == check_text(text, CTX), (old, new)
         rejudged = checker.caches.rules.runs.get("TM202", 0) - before.get("TM202", 0)
         assert rejudged < 60 or old == "id: card-data", (old, new, rejudged)  # not every threat
+
+
+# -- verdicts that read other items of the judged section ---------------------------------------------------
+RESPONSE_PAIR = """version: 1
+system: {name: Shop}
+boundaries:
+  - {id: internet}
+  - {id: dc}
+elements:
+  - {id: shopper, kind: external_entity, name: Shopper, boundary: internet}
+  - {id: api, kind: process, name: Shop API, boundary: dc}
+flows:
+  - {id: req, from: shopper, to: api, authenticated: true, encrypted: true}
+  - {id: resp, from: api, to: shopper, description: "page"}
+"""
+
+
+def test_an_edit_to_a_response_keeps_it_judged_with_its_request():
+    # Whether `resp` is a response reads `req` (Model.is_response): TM103 and TM107 must not judge the edited
+    # flow on its own, or it would lose its request and be reported.
+    checker = DocumentChecker()
+    assert checker.check(RESPONSE_PAIR, CTX) == check_text(RESPONSE_PAIR, CTX)
+    edited = RESPONSE_PAIR.replace('"page"', '"the rendered page"')
+    found = checker.check(edited, CTX)
+    assert found == check_text(edited, CTX)
+    assert not [f for f in found if f.rule in ("TM103", "TM107")]

@@ -216,8 +216,9 @@ def _carries_own_credentials(model: Model, f: dict) -> bool:
       "a store read by the process that connects to it, and flows whose authentication the threats already model (a "
       "mitigated threat on the flow or its receiver with an authentication mitigation) are not reported.",
       stages=FROM_DESIGN,
-      # The threats and mitigations that may already model the authentication, and the assets the flow carries.
-      reads=Reads(each="flows", parts=_BOUNDARIES + _JUDGED + _RESPONSES + _SENSITIVE + (
+      # Not one flow at a time: whether a flow is a response reads the flows the other way (`is_response`). Also
+      # the threats and mitigations that may already model the authentication, and the assets the flow carries.
+      reads=Reads(parts=("flows",) + _BOUNDARIES + _JUDGED + _RESPONSES + _SENSITIVE + (
           "threats[].affects", "threats[].status", "threats[].mitigations", "mitigations[].id",
           "mitigations[].title", "mitigations[].description")),
       why=("Whatever crosses a trust boundary comes from someone the receiver does not trust by default; "
@@ -264,7 +265,8 @@ def unauthenticated_crossing(model: Model, ctx):
 @rule("TM104", "error", "Sensitive data crosses a trust boundary unencrypted",
       "A flow that carries a pii, credentials, financial or secret asset across a trust boundary, in its request "
       "(`data`) or its response (`returns`), must be encrypted in transit (encrypted: true).",
-      reads=Reads(each="flows", parts=_BOUNDARIES + _JUDGED + ROLE_PARTS + _SENSITIVE),
+      # Not one flow at a time: an end of a flow may name another flow (is_out_of_scope looks both up).
+      reads=Reads(parts=("flows",) + _BOUNDARIES + _JUDGED + ROLE_PARTS + _SENSITIVE),
       why=("Sensitive data sent in clear text across a trust boundary can be read and altered by anyone on "
            "the path between the two zones."),
       fix=("Encrypt the flow in transit (TLS 1.2 or later, or an encrypted tunnel) and set `encrypted: "
@@ -309,7 +311,8 @@ def unencrypted_sensitive_crossing(model: Model, ctx):
       "A flow crosses a trust boundary unencrypted and declares no `data`, so nobody can tell whether it exposes "
       "something sensitive (TM104 cannot judge it). Say what it carries, or encrypt it. Not reported when a threat "
       "on the flow already models tampering or disclosure in transit.", stages=FROM_DESIGN,
-      reads=Reads(each="flows", parts=_BOUNDARIES + _JUDGED + _RESPONSES + _SENSITIVE + _ANSWERED),
+      # Not one flow at a time: `is_response` and `answered` read the other flows.
+      reads=Reads(parts=("flows",) + _BOUNDARIES + _JUDGED + _RESPONSES + _SENSITIVE + _ANSWERED),
       why=("Anyone on the path between the two zones can read and change an unencrypted flow; when the flow "
            "does not say what it carries, nobody (TM104 included) can tell whether that exposes card numbers or "
            "nothing at all, and the gap goes unreviewed."),
