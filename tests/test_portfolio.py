@@ -1,7 +1,6 @@
 """`threatlint portfolio` and the release cycles of `status`, on real repositories with dated commits and tags."""
 import json
 import sys
-import types
 from datetime import date
 from pathlib import Path
 
@@ -54,7 +53,7 @@ def test_every_model_most_at_risk_first(repos, capsys):
     auth = by_system(report)["Auth <login>"]
     assert auth["stage"] is None and auth["owner"] is None and auth["review"]["freshness"] == "on time"
     assert auth["open_threats"]["critical"] == 1 and not auth["code_changed_since_model"]
-    assert all(m["drift"] is None for m in report["models"]) and report["drift_available"] is False
+    assert all(m["drift"] == 0 for m in report["models"])  # no infrastructure file in any scope
 
 
 def test_release_cycles_and_their_metrics(repos, capsys):
@@ -118,9 +117,10 @@ def test_one_log_pass_per_repository(repos, capsys, monkeypatch):
     monkeypatch.setattr(history.subprocess, "Popen", spy)
     portfolio(capsys, *repos.values())
     assert calls.count("log") == 3 and calls.count("cat-file") == 3, calls
+    assert calls.count("ls-files") == 3, calls  # the drift column's listing of each work tree
     # check-ignore is the model search honouring .gitignore (respect-gitignore); it reads no history.
     assert calls.count("check-ignore") <= 3, calls
-    assert set(calls) <= {"rev-parse", "log", "cat-file", "check-ignore"}, calls
+    assert set(calls) <= {"rev-parse", "log", "cat-file", "check-ignore", "ls-files"}, calls
 
 
 def test_list_file_and_unreadable_entries(repos, tmp_path, capsys):
@@ -154,21 +154,49 @@ def test_text_view(repos, capsys):
     assert "1. auth  threatmodel.yaml — Auth <login>" in out and "owner not given, champion not given, stage not set (no review.stage)" in out
     assert "due 2026-02-04, OVERDUE by 34 days; code changed after the model (2026-03-01 vs 2026-02-15)" in out
     assert "acceptances   1 expired: T-4" in out and "0 unvalidated, 1 disproven, 1 validated" in out
-    assert "drift         n/a (no drift module installed)" in out
+    assert "drift         0 findings" in out
     assert "  v1.1             2026-02-15  0/0/0/1          1         7            1           36          0          1" in out
 
 
-def test_drift_column_fills_when_a_drift_module_is_there(repos, capsys, monkeypatch):
-    seen = {}
+SHOP = """version: 1
+system: {name: Shop}
+scope: {paths: ["deploy/**"]}
+elements:
+  - {id: web, kind: process, name: Web}
+"""
+COMPOSE = """services:
+  web:
+    image: nginx:1.27
+  cache:
+    image: redis:7
+"""
 
-    def findings_by_model(root, models):
-        seen[root.name] = sorted(models)
-        return {path: ["f"] * 2 for path in models if "svc/" in path}
 
-    monkeypatch.setitem(sys.modules, "threatlint.drift", types.SimpleNamespace(findings_by_model=findings_by_model))
-    report = portfolio(capsys, repos["payments"], repos["auth"])
-    assert report["drift_available"] and seen == {"payments": ["svc/threatmodel.yaml"], "auth": ["threatmodel.yaml"]}
-    assert {m["system"]: m["drift"] for m in report["models"]} == {"Payments": 2, "Auth <login>": 0}
+def test_drift_column_counts_the_work_tree_drift(tmp_path, capsys):
+    shop = new_repo(tmp_path / "shop")
+    commit(shop, "2026-03-01", "model and compose", {"threatmodel.yaml": SHOP, "deploy/compose.yml": COMPOSE})
+    row = portfolio(capsys, shop)["models"][0]
+    assert row["drift"] == 1  # compose service `cache` answers to no element (`web` does)
+    assert main(["portfolio", str(shop), "--today", TODAY]) == 0
+    assert "   drift         1 finding\n" in capsys.readouterr().out
+    # the repository's configuration and the model's exemptions are respected, as `threatlint drift` does
+    (shop / ".threatlint.yaml").write_text("ignore: [TM501]\n", encoding="utf-8")
+    assert portfolio(capsys, shop)["models"][0]["drift"] == 0
+    (shop / ".threatlint.yaml").unlink()
+    (shop / "threatmodel.yaml").write_text(SHOP + "exemptions:\n  - {component: cache, rationale: a throwaway cache}\n",
+                                           encoding="utf-8")
+    assert portfolio(capsys, shop)["models"][0]["drift"] == 0
+    # the checked-out work tree counts, committed or not
+    (shop / "threatmodel.yaml").write_text(SHOP + "  - {id: redis, kind: data_store, name: Cache, aliases: [cache]}\n",
+                                           encoding="utf-8")
+    assert portfolio(capsys, shop)["models"][0]["drift"] == 0
+    assert main(["portfolio", str(shop), "--today", TODAY]) == 0
+    assert "   drift         0 findings\n" in capsys.readouterr().out
+    # a model that does not parse has no drift to count: n/a, not 0
+    (shop / "threatmodel.yaml").write_text(SHOP + "  - {id: [\n", encoding="utf-8")
+    assert portfolio(capsys, shop)["models"][0]["drift"] is None
+    assert main(["portfolio", str(shop), "--today", TODAY]) == 0
+    assert "   drift         n/a (the model does not parse)\n" in capsys.readouterr().out
 
 
 def test_bad_arguments(repos, capsys):

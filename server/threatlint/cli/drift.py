@@ -8,13 +8,10 @@ from pathlib import Path
 
 from ..settings import ConfigError, exclusion_for, load_for
 from ..engine.finding import Finding, Range, Severity
-from ..drift.model_view import parse_for_drift
-from ..engine.parse import decode
-from ..engine.scope import Scope, patterns_of
+from ..drift_scan import WorkTrees, parse_model, repository_drift, repository_root
 from . import UsageError, model_files, output
 from .check import display_path
-from ..drift.names import MAX_BYTES, candidate
-from ..workspace import SKIP_DIRS, is_model_file, repo_files
+from ..workspace import is_model_file
 
 HELP = "compare each model with the compose, Kubernetes, Terraform and OpenAPI files in its scope, and with traces"
 
@@ -34,8 +31,8 @@ def run(args) -> int:
     from ..drift import check as drift
     from ..drift.traces import TraceReader
 
-    listings: dict[Path, list[str]] = {}
-    models = _models(args.paths, listings)
+    trees = WorkTrees()
+    models = _models(args.paths, trees)
     loaded = []
     for path in models:
         try:
@@ -45,15 +42,8 @@ def run(args) -> int:
         doc = _parse_model(path)
         loaded.append((path, doc, config))
     results: list[tuple[str, list[Finding]]] = []
-    contents: dict[tuple[Path, str], str | None] = {}  # a file in several models' scopes is read once
-    prepared = [(path, doc, config, _repository_root(path.resolve()), _scope(doc))
-                for path, doc, config in loaded if doc is not None]
-    others = {root: drift.OtherModels([(scope, doc) for _, doc, _, r, scope in prepared if r == root])
-              for root in {p[3] for p in prepared}}
-    for path, doc, config, root, scope in prepared:
-        files = _read(root, _in_scope(_candidates(root, listings), scope, config.model_patterns), contents)
-        per_file = drift.repository(doc, files, config, display_path(path), answered_elsewhere=others[root].but(doc))
-        results += [(display_path(root / rel), fs) for rel, fs in sorted(per_file.items()) if fs]
+    for found in repository_drift([m for m in loaded if m[1] is not None], trees, display_path):
+        results += [(display_path(found.root / rel), fs) for rel, fs in found.findings.items()]
     if args.traces:
         reader = TraceReader()
         for trace in args.traces:
@@ -81,13 +71,13 @@ def run(args) -> int:
     return 1 if any(f.severity.rank >= threshold for _, fs in results for f in fs) else 0
 
 
-def _models(paths, listings: dict) -> list[Path]:
+def _models(paths, trees: WorkTrees) -> list[Path]:
     """Model files named or under the folders named. A folder inside a git work tree is searched in git's file
     list (which the scopes need anyway) instead of walking every folder again."""
     out: list[Path] = []
     for raw in paths:
         p = Path(raw)
-        root = _repository_root(p.resolve() / "x") if p.is_dir() else None
+        root = repository_root(p.resolve() / "x") if p.is_dir() else None
         if root is None or not (root / ".git").exists():
             out += model_files([raw])
             continue
@@ -98,7 +88,7 @@ def _models(paths, listings: dict) -> list[Path]:
             raise UsageError(str(e)) from None
         under = os.path.relpath(p.resolve(), root).replace(os.sep, "/")
         prefix = "" if under == "." else under + "/"
-        found = [root / rel for rel in _candidates(root, listings) if rel.startswith(prefix)
+        found = [root / rel for rel in trees.candidates(root) if rel.startswith(prefix)
                  and is_model_file(rel, patterns) and not excluded(rel)]
         out += [Path(os.path.relpath(f)) if not p.is_absolute() else f for f in sorted(found)]
     if not out:
@@ -106,83 +96,14 @@ def _models(paths, listings: dict) -> list[Path]:
     return list(dict.fromkeys(out))
 
 
-def _candidates(root: Path, listings: dict) -> list[str]:
-    """The repository's files whose names may be infrastructure (or a model): no other file is opened."""
-    if root not in listings:
-        listings[root] = [p for p in _listing(root) if candidate(p)]
-    return listings[root]
-
-
 def _parse_model(path: Path):
     try:
-        text, error = decode(path.read_bytes())
+        doc = parse_model(path)
     except OSError as e:
         raise UsageError(f"{path}: cannot read: {e.strerror or e}") from None
-    doc = parse_for_drift(text if error is None else "")
-    if error is not None or not doc.ok:
+    if doc is None:
         print(f"threatlint drift: {display_path(path)} does not parse; run `threatlint check` on it", file=sys.stderr)
-        return None
     return doc
-
-
-def _listing(root: Path) -> tuple[str, ...]:
-    """The repository's files (git's list when it is a repository, else a walk that skips the usual folders)."""
-    listed = repo_files(root) if (root / ".git").exists() else None
-    if listed is not None:
-        return listed
-    out = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = [d for d in dirnames if d not in SKIP_DIRS]
-        rel = os.path.relpath(dirpath, root).replace(os.sep, "/")
-        out += [f if rel == "." else f"{rel}/{f}" for f in filenames]
-    return tuple(out)
-
-
-def _repository_root(path: Path) -> Path:
-    """The work tree around a model (a folder holding .git), else the model's folder: scope patterns are
-    relative to it. Looked up on disk, as the configuration is, not by asking git once per model."""
-    for folder in path.parents:
-        if (folder / ".git").exists():
-            return folder
-    return path.parent
-
-
-def _scope(doc) -> Scope | None:
-    """The model's scope (patterns pathspec rejects left out, as the engine does; TM404 reports them)."""
-    from ..engine.scope import is_valid_pattern
-
-    patterns = [p for p in patterns_of(doc.data) if is_valid_pattern(p)]
-    return Scope(patterns) if patterns else None
-
-
-def _in_scope(listing: list[str], scope: Scope | None, model_patterns) -> list[str]:
-    """Infrastructure candidates the model's scope covers."""
-    if scope is None:
-        return []
-    return [p for p in listing if not is_model_file(p, model_patterns)
-            and not os.path.basename(p).startswith(".threatlint.") and scope.covers(p)]
-
-
-def _read(root: Path, paths: list[str], contents: dict) -> dict[str, str]:
-    out = {}
-    for rel in paths:
-        if (root, rel) not in contents:
-            contents[root, rel] = _read_one(root / rel)
-        if contents[root, rel] is not None:
-            out[rel] = contents[root, rel]
-    return out
-
-
-def _read_one(path: Path) -> str | None:
-    try:
-        with open(path, "rb") as fh:
-            raw = fh.read(MAX_BYTES + 1)
-    except OSError:
-        return None  # listed but gone, or a link to nowhere: nothing is deployed from it
-    if len(raw) > MAX_BYTES:
-        return None
-    text, error = decode(raw)
-    return text if error is None else None
 
 
 def _stream(path: str, reader) -> list[tuple[str, list[Finding]]]:

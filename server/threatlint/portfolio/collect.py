@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import Callable, Sequence
 
+from ..settings import ConfigError
 from ..status.releases import last_months
 from ..status.repository import RepositoryError, read_repository
 from . import drift
@@ -28,8 +29,8 @@ def read_one(path: Path, today: date, max_versions: int, tags: Sequence[str] | N
         return not_read(path, f"cannot read: {e.strerror or e}")
     warnings = []
     try:
-        drift_counts = drift.counts(repo.root, {m.path: m.data for m in repo.models})
-    except Exception as e:  # drift is another command's work: its failure must not lose the portfolio
+        drift_counts = drift.counts(repo.root, [m.path for m in repo.models])
+    except ConfigError as e:  # a nested configuration the repository's own did not reach
         drift_counts = None
         warnings.append(f"drift could not be read: {e}")
     return summarize(path, repo, today, tags, cycle_limit, window, drift_counts, warnings)
@@ -50,4 +51,4 @@ def collect(paths: list[Path], today: date, max_versions: int, tags: Sequence[st
 
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         shares = list(pool.map(work, paths))
-    return assemble(shares, today, window, drift.provider() is not None)
+    return assemble(shares, today, window)

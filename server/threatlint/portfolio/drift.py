@@ -1,31 +1,26 @@
-"""The seam to `threatlint drift` (built separately): drift findings per model, once a drift module exists.
-
-The contract this module expects of `threatlint.drift`:
-
-    findings_by_model(root: pathlib.Path, models: dict[str, dict]) -> dict[str, list]
-
-(repository root; repository-relative model path -> model data; returns the drift findings of each model).
-Until a module with that function is importable, `counts` answers None and the portfolio's drift column
-says "n/a", so nothing here pretends drift was checked.
-"""
+"""Each model's repository-side drift in a portfolio row: `threatlint drift` on the checked-out work tree,
+through the same front end (drift_scan.py), so the count is the one `threatlint drift` would print."""
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
-
-def provider():
-    try:
-        module = importlib.import_module("threatlint.drift")
-    except ImportError:
-        return None
-    return getattr(module, "findings_by_model", None)
+from ..drift_scan import parse_model, repository_drift
+from ..settings import load_for
 
 
-def counts(root: Path, models: dict[str, dict]) -> dict[str, int] | None:
-    """Drift findings per model path, or None when drift is not available."""
-    find = provider()
-    if find is None:
-        return None
-    found = find(root, models)
-    return {path: len(found.get(path, ())) for path in models}
+def counts(root: Path, paths: list[str]) -> dict[str, int | None]:
+    """TM500/TM501 findings per repository-relative model path; None for a model that does not parse (or
+    cannot be read), whose drift cannot be computed."""
+    out: dict[str, int | None] = dict.fromkeys(paths)
+    rel_of = {root / rel: rel for rel in paths}
+    parsed = []
+    for path in rel_of:
+        try:
+            doc = parse_model(path)
+        except OSError:
+            doc = None
+        if doc is not None:
+            parsed.append((path, doc, load_for(path)))
+    for found in repository_drift(parsed, model_name=lambda p: rel_of[p]):
+        out[rel_of[found.model]] = found.count
+    return out

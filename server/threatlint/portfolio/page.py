@@ -181,13 +181,13 @@ def status_page(report: dict) -> str:
     return page(f"Threat model status — {report['repository']}", body)
 
 
-def portfolio_row(n: int, m: dict, drift_available: bool, today: date) -> str:
+def portfolio_row(n: int, m: dict, today: date) -> str:
     a = m["assumptions"]
     assumptions = (f'{a["unvalidated"]} unvalidated' + (f', <span class="warn">{a["disproven"]} disproven</span>'
                                                          if a["disproven"] else ""))
     expired = (f'<span class="warn">{len(m["expired_acceptances"])}</span> ({e(", ".join(m["expired_acceptances"]))})'
                if m["expired_acceptances"] else "0")
-    drift = str(m["drift"]) if m["drift"] is not None else ("—" if drift_available else "n/a")
+    drift = str(m["drift"]) if m["drift"] is not None else "n/a"  # the model does not parse
     code = ('<span class="warn">changed after the model</span>' if m["code_changed_since_model"] else "up to date")
     return (f"<tr><td class=n>{n}</td><td>{e(m['repository'])}<br><small class=muted>{e(m['path'])}</small></td>"
             f"<td class=system>{e(m['system'] or '')}</td><td>{e(m['owner'] or '—')}</td><td>{e(m['champion'] or '—')}</td>"
@@ -229,7 +229,7 @@ def portfolio_page(report: dict) -> str:
               "<th>repository / model</th><th>system</th><th>owner</th><th>champion</th><th>stage</th><th>review</th>"
               "<th>code</th><th>open threats</th><th>expired acceptances</th><th>assumptions</th><th>drift</th>"
               "<th>problems</th></tr></thead><tbody>"
-            + "".join(portfolio_row(n, m, report["drift_available"], today) for n, m in enumerate(models, 1))
+            + "".join(portfolio_row(n, m, today) for n, m in enumerate(models, 1))
             + "</tbody></table></section>"
             + '<section id="repositories"><h2>Metrics per release, by repository</h2>' + "".join(repo_sections) + "</section>")
     return page("Threat model portfolio", body)

@@ -41,7 +41,7 @@ def names(roots: list[str]) -> dict[str, str]:
     return {r: (n if taken[n] == 1 else r) for r, n in short.items()}
 
 
-def assemble(shares: list[Share], today: date, window: list[Cycle], drift_available: bool) -> dict:
+def assemble(shares: list[Share], today: date, window: list[Cycle]) -> dict:
     """The portfolio report: repositories in the order given, models most at risk first, the months summed."""
     repos = [r for r, _, _ in shares]
     label = names([r["root"] for r in repos if r["root"]])
@@ -54,4 +54,4 @@ def assemble(shares: list[Share], today: date, window: list[Cycle], drift_availa
     rows.sort(key=risk_key)
     timeline = add_up([t for _, _, t in shares if t]) or no_models(window)
     return {"today": today.isoformat(), "months": len(window), "repositories": repos, "models": rows,
-            "timeline": timeline, "drift_available": drift_available}
+            "timeline": timeline}

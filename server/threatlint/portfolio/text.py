@@ -31,7 +31,7 @@ def review_text(r: dict) -> str:
     return f"due {r['due']} ({r['freshness']})"
 
 
-def model_text(n: int, m: dict, drift_available: bool) -> list[str]:
+def model_text(n: int, m: dict) -> list[str]:
     head = f"{n}. {m['repository']}  {m['path']}" + (f" — {m['system']}" if m["system"] else "")
     stage = m["stage"] or "not set (no review.stage)"
     out = [head, f"   owner {m['owner'] or 'not given'}, champion {m['champion'] or 'not given'}, stage {stage}"]
@@ -46,8 +46,8 @@ def model_text(n: int, m: dict, drift_available: bool) -> list[str]:
     out.append(f"   assumptions   {a['unvalidated']} unvalidated, {a['disproven']} disproven, {a['validated']} validated")
     if m["drift"] is not None:
         out.append(f"   drift         {m['drift']} finding{'s' if m['drift'] != 1 else ''}")
-    elif not drift_available:
-        out.append("   drift         n/a (no drift module installed)")
+    else:
+        out.append("   drift         n/a (the model does not parse)")
     return out
 
 
@@ -55,7 +55,7 @@ def render(report: dict) -> str:
     out = [f"Portfolio: {plural(len(report['models']), 'model')} in {plural(len(report['repositories']), 'repository')}, "
            f"most at risk first (today {report['today']})", ""]
     for n, m in enumerate(report["models"], 1):
-        out += model_text(n, m, report["drift_available"]) + [""]
+        out += model_text(n, m) + [""]
     for r in report["repositories"]:
         if r["error"]:
             out.append(f"{r['path']}: NOT READ: {r['error']}")
