@@ -43,7 +43,7 @@ def test_any_history_gives_figures_text_and_pages(datas, tagged):
     text(report)
     assert status_page(report).startswith("<!DOCTYPE html>")
     window = last_months(TODAY, 6)
-    portfolio = assemble([summarize(Path("repo"), repo, TODAY, None, 24, window, None, [])], TODAY, window, False)
+    portfolio = assemble([summarize(Path("repo"), repo, TODAY, None, 24, window, None, [])], TODAY, window)
     assert len(portfolio["models"]) == 1 and len(portfolio["timeline"]) == 6
     render(portfolio)
     assert "<svg" in portfolio_page(portfolio)
