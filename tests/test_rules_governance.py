@@ -82,3 +82,20 @@ def test_tm404_invalid_patterns_are_reported_not_raised():
     assert [f.range.start.line for f in found] == [5, 6, 7, 8]
     assert all("not a valid gitignore-style pattern" in f.message for f in found)
     assert Scope(patterns).covers("services/login/app.py")  # the valid pattern still works
+
+
+def test_tm403_a_disproven_assumption_asks_to_revise_the_threats_not_to_validate_it():
+    """As threat-composer and portfolio steward teams record it: checked, and it does not hold."""
+    from threatlint.engine import CheckContext, check_text
+    from conftest import TODAY
+
+    text = """version: 1
+system: {name: Shop}
+assumptions:
+  - {id: A-1, text: The admin API is reachable from the VPN only, validated: false, evidence: pen test 2026-11 reached it from the internet}
+  - {id: A-2, text: Payment webhooks are signed, validated: false}
+"""
+    found = {f.message.split(" ")[1]: f.message for f in check_text(text, CheckContext(today=TODAY)) if f.rule == "TM403"}
+    assert "does not hold" in found["'A-1'"] and "revise the threats" in found["'A-1'"]
+    assert "set validated: true" not in found["'A-1'"]
+    assert "is not validated" in found["'A-2'"]  # false without evidence: not checked yet

@@ -720,6 +720,21 @@ DEFAULT_CADENCE_DAYS = 365
 CLOSED_STATUSES = frozenset({"mitigated", "accepted", "transferred"})
 
 
+VALIDATED, DISPROVEN, UNVALIDATED = "validated", "disproven", "unvalidated"
+
+
+def assumption_state(assumption: dict) -> str:
+    """validated: `validated: true`; disproven: `validated: false` with `evidence` (it was checked and does not
+    hold); unvalidated: anything else (no `validated`, or false without evidence: not checked yet)."""
+    v = assumption.get("validated")
+    if v is True:
+        return VALIDATED
+    ev = assumption.get("evidence")
+    if v is False and isinstance(ev, str) and ev.strip():
+        return DISPROVEN
+    return UNVALIDATED
+
+
 def is_open(threat) -> bool:
     """A threat is open unless its status says it is dealt with (mitigated, accepted, transferred); a missing
     or unknown status is open, so a threat nobody triaged is never counted as handled."""

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from ..engine.model import DEFAULT_CADENCE_DAYS, LEVELS, RATING_PARTS, SCOPE_PARTS, STAGE_PARTS, THREAT_RATING_PARTS, Model, as_list, effective_priority, is_open, level, text
+from ..engine.model import DEFAULT_CADENCE_DAYS, DISPROVEN, LEVELS, VALIDATED, assumption_state, RATING_PARTS, SCOPE_PARTS, STAGE_PARTS, THREAT_RATING_PARTS, Model, as_list, effective_priority, is_open, level, text
 from ..engine.scope import is_valid_pattern, pattern_matches_any
 from .registry import FROM_DESIGN, Hit, Reads, rule
 
@@ -107,12 +107,15 @@ def untracked_mitigation(model: Model, ctx):
                   data={"mitigation": model.id_of(m), "index": i})
 
 
-@rule("TM403", "warning", "Assumption not validated",
-      "An assumption the model rests on should be checked; set validated: true and give the evidence.",
+@rule("TM403", "warning", "Assumption not validated, or disproven",
+      "An assumption the model rests on should be checked; set validated: true and give the evidence. One that was "
+      "checked and does not hold (validated: false with evidence) means the threats that rested on it need revising.",
       reads=Reads(each="assumptions"),
       why=("Threats are judged against the assumptions; one that was never checked may be false, and every "
            "conclusion built on it with it."),
-      fix="Check the assumption, then set `validated: true` and say in `evidence` how it was checked.",
+      fix=("Check the assumption, then set `validated: true` and say in `evidence` how it was checked. If it does "
+           "not hold (`validated: false` with evidence), revise the threats and mitigations that rested on it, then "
+           "rewrite or remove the assumption."),
       bad="""\
 assumptions:
   - {id: A-1, text: The database accepts connections from the VPC only}
@@ -123,7 +126,12 @@ assumptions:
 """)
 def unvalidated_assumption(model: Model, ctx):
     for i, a in model.items("assumptions"):
-        if a.get("validated") is not True:
+        state = assumption_state(a)
+        if state == DISPROVEN:
+            yield Hit(("assumptions", i), f"{model.label('assumptions', a, i)} was checked and does not hold "
+                      "(validated: false, with evidence): revise the threats and mitigations that rested on it, then "
+                      "rewrite or remove the assumption", part="anchor")
+        elif state != VALIDATED:
             yield Hit(("assumptions", i), f"{model.label('assumptions', a, i)} is not validated: check it, then set "
                       "validated: true and add evidence", part="anchor")
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from ..engine.model import effective_priority, parse_date, rating_of
+from ..engine.model import (  # noqa: F401 (assumption_state and its states are used from here by status)
+    DISPROVEN, UNVALIDATED, VALIDATED, assumption_state, effective_priority, parse_date, rating_of)
 
 UNRATED = "unrated"
-VALIDATED, DISPROVEN, UNVALIDATED = "validated", "disproven", "unvalidated"
 
 
 def section(data, name: str) -> dict:
@@ -31,15 +31,3 @@ def acceptance_expired(threat: dict, today: date) -> bool:
     acc = threat.get("acceptance") if isinstance(threat.get("acceptance"), dict) else {}
     expires = parse_date(acc.get("expires"))
     return expires is not None and expires < today
-
-
-def assumption_state(assumption: dict) -> str:
-    """validated: `validated: true`; disproven: `validated: false` with `evidence` (it was checked and does not
-    hold); unvalidated: anything else (no `validated`, or false without evidence: not checked yet)."""
-    v = assumption.get("validated")
-    if v is True:
-        return VALIDATED
-    ev = assumption.get("evidence")
-    if v is False and isinstance(ev, str) and ev.strip():
-        return DISPROVEN
-    return UNVALIDATED
