@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 from ..settings import ConfigError, context_for
 from ..engine import check_bytes
-from ..engine.finding import Finding, Severity
+from ..engine.finding import Finding
 from . import UsageError, model_files, today_arg, output
 from ..workspace import git_root, repo_files
 
@@ -58,15 +57,4 @@ def run(args) -> int:
     today = today_arg(args)
     files = model_files(args.paths, args.force_exclude)  # folders searched with each repository's model-patterns
     results = check_files(files, today)
-    if args.format == "json":
-        rendered = output.as_json(results)
-    elif args.format == "sarif":
-        rendered = output.sarif(results)
-    else:
-        rendered = output.text(results, len(files))
-    if args.output:
-        Path(args.output).write_text(rendered + "\n", encoding="utf-8")
-    else:
-        sys.stdout.write(rendered + "\n")
-    threshold = Severity(args.fail_on).rank
-    return 1 if any(f.severity.rank >= threshold for _, fs in results for f in fs) else 0
+    return output.publish(results, args.format, lambda: output.text(results, len(files)), args.output, args.fail_on)

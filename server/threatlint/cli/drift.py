@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from ..settings import ConfigError, exclusion_for, load_for
-from ..engine.finding import Finding, Range, Severity
+from ..engine.finding import Finding, Range
 from ..drift_scan import WorkTrees, parse_model, repository_drift, repository_root
 from . import UsageError, model_files, output
 from .check import display_path
@@ -57,18 +57,7 @@ def run(args) -> int:
             found = drift.runtime(doc, reader.calls, reader.services, config, _answered_by(others))
             if found:
                 results.append((display_path(path), found))
-    if args.format == "json":
-        rendered = output.as_json(results)
-    elif args.format == "sarif":
-        rendered = output.sarif(results)
-    else:
-        rendered = _text(results, len(loaded), bool(args.traces))
-    if args.output:
-        Path(args.output).write_text(rendered + "\n", encoding="utf-8")
-    else:
-        sys.stdout.write(rendered + "\n")
-    threshold = Severity(args.fail_on).rank
-    return 1 if any(f.severity.rank >= threshold for _, fs in results for f in fs) else 0
+    return output.publish(results, args.format, lambda: _text(results, len(loaded), bool(args.traces)), args.output, args.fail_on)
 
 
 def _models(paths, trees: WorkTrees) -> list[Path]:

@@ -9,7 +9,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from .. import __version__
-from ..engine.finding import Finding
+from ..engine.finding import Finding, Severity
 from ..links import REPOSITORY
 from ..rules import RULES
 
@@ -92,3 +92,16 @@ def sarif(results: list[tuple[str, list[Finding]]]) -> str:
         }],
     }
     return json.dumps(doc, indent=2, ensure_ascii=False)
+
+
+def publish(results: list[tuple[str, list[Finding]]], fmt: str, as_text, destination: str | None, fail_on: str) -> int:
+    """Write findings as text (`as_text()`), JSON or SARIF to a file or stdout; the exit code --fail-on gives."""
+    import sys
+
+    rendered = as_json(results) if fmt == "json" else sarif(results) if fmt == "sarif" else as_text()
+    if destination:
+        Path(destination).write_text(rendered + "\n", encoding="utf-8")
+    else:
+        sys.stdout.write(rendered + "\n")
+    threshold = Severity(fail_on).rank
+    return 1 if any(f.severity.rank >= threshold for _, fs in results for f in fs) else 0
