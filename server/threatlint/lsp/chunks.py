@@ -125,13 +125,9 @@ def _resplit(text: str, chunks: list[Chunk]) -> list[Chunk] | None:
         return _resplit_flow_item(text, chunks, k, off)
     if c.kind != "item":
         return None
-    end, m = len(text), n - 1
-    while m > k and text.endswith(chunks[m].text, off, end):
-        end -= len(chunks[m].text)
-        m -= 1
-    if m != k:
+    new = _edited(text, chunks, k, off)
+    if new is None:
         return None
-    new = text[off:end]
     if k + 1 < n and not new.endswith("\n"):
         return None  # the next chunk would not start a line
     nl = "\n" + new
@@ -139,12 +135,25 @@ def _resplit(text: str, chunks: list[Chunk]) -> list[Chunk] | None:
     if (dash.match(nl) is None or dash.search(nl, 1) is not None or _TOP_LINE.search(nl, 1) is not None
             or _shallow(c.indent).search(nl) is not None):
         return None
-    dl = new.count("\n") - c.lines
-    out = chunks[:k]
-    out.append(Chunk(new, c.start, "item", c.key, c.indent))
+    return _replaced(chunks, k, Chunk(new, c.start, "item", c.key, c.indent))
+
+
+def _edited(text: str, chunks: list[Chunk], k: int, off: int) -> str | None:
+    """The new text of chunk `k` (which starts at `off` in `text`) when every chunk after it ends `text`
+    unchanged, else None: the edit then reached past this chunk."""
+    end, m = len(text), len(chunks) - 1
+    while m > k and text.endswith(chunks[m].text, off, end):
+        end -= len(chunks[m].text)
+        m -= 1
+    return text[off:end] if m == k else None
+
+
+def _replaced(chunks: list[Chunk], k: int, new: Chunk) -> list[Chunk]:
+    """`chunks` with chunk `k` replaced by `new`, the later ones moved by the lines it gained or lost."""
+    dl = new.lines - chunks[k].lines
     rest = chunks[k + 1:]
-    out += rest if not dl else [Chunk(x.text, x.start + dl, x.kind, x.key, x.indent, x.blank) for x in rest]
-    return out
+    return chunks[:k] + [new] + (rest if not dl else
+                                 [Chunk(x.text, x.start + dl, x.kind, x.key, x.indent, x.blank) for x in rest])
 
 
 def _resplit_section(text: str, chunks: list[Chunk], k: int, off: int) -> list[Chunk] | None:
@@ -155,13 +164,9 @@ def _resplit_section(text: str, chunks: list[Chunk], k: int, off: int) -> list[C
     '-' entry)."""
     c = chunks[k]
     n = len(chunks)
-    end, m = len(text), n - 1
-    while m > k and text.endswith(chunks[m].text, off, end):
-        end -= len(chunks[m].text)
-        m -= 1
-    if m != k:
+    new = _edited(text, chunks, k, off)
+    if new is None:
         return None
-    new = text[off:end]
     if k + 1 < n and not new.endswith("\n"):
         return None
     nl = "\n" + new
@@ -179,26 +184,16 @@ def _resplit_section(text: str, chunks: list[Chunk], k: int, off: int) -> list[C
         body = _FIRST_CONTENT.search(nl, first.end())
         if body is not None and body.group(1) is not None:
             return None  # now a list of items: split it
-    dl = new.count("\n") - c.lines
-    out = chunks[:k]
-    out.append(Chunk(new, c.start, "section", c.key))
-    rest_chunks = chunks[k + 1:]
-    out += rest_chunks if not dl else [Chunk(x.text, x.start + dl, x.kind, x.key, x.indent, x.blank) for x in rest_chunks]
-    return out
+    return _replaced(chunks, k, Chunk(new, c.start, "section", c.key))
 
 
 def _resplit_flow_item(text: str, chunks: list[Chunk], k: int, off: int) -> list[Chunk] | None:
     """`_resplit` for an edit inside one item of a flow list: the new text must still be exactly one item,
     ending its list the same way (with ']' or before another item)."""
     c = chunks[k]
-    n = len(chunks)
-    end, m = len(text), n - 1
-    while m > k and text.endswith(chunks[m].text, off, end):
-        end -= len(chunks[m].text)
-        m -= 1
-    if m != k:
+    new = _edited(text, chunks, k, off)
+    if new is None:
         return None
-    new = text[off:end]
     top = _TOP_LINE.search("\n" + new)
     if top is not None and not (c.blank and _CLOSING_LINE.match(new, top.start())):
         return None
@@ -206,12 +201,7 @@ def _resplit_flow_item(text: str, chunks: list[Chunk], k: int, off: int) -> list
     closed = "]" in (c.text[i] for i in c.blank)
     if scanned is None or scanned[0] != len(new) or scanned[2] != closed:
         return None
-    dl = new.count("\n") - c.lines
-    out = chunks[:k]
-    out.append(Chunk(new, c.start, "flowitem", c.key, blank=scanned[1]))
-    rest = chunks[k + 1:]
-    out += rest if not dl else [Chunk(x.text, x.start + dl, x.kind, x.key, x.indent, x.blank) for x in rest]
-    return out
+    return _replaced(chunks, k, Chunk(new, c.start, "flowitem", c.key, blank=scanned[1]))
 
 
 _CLOSING_LINE = re.compile(r"[ ]*\][ ]*(?:#[^\n]*)?(?=\n|\Z)")  # a line holding only a flow list's ']'
