@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from ..engine.finding import Range
 from .component import Component, Problem, Read
-from .yamldocs import documents, problems_of, text, where
+from .yamldocs import single_document, text, where
 
 # scheme://[user[:pass]@]host[:port]: the host part names the service called.
 _URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s'\"]+")
@@ -15,12 +15,8 @@ _URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s'\"]+")
 
 def read(source: str) -> Read:
     out = Read()
-    docs = documents(source)
-    if not docs:
-        return out
-    doc = docs[0]
-    out.problems += problems_of(doc, "compose file")  # a refused tag is reported on a document that parsed
-    if not doc.ok:
+    doc = single_document(source, "compose file", out.problems)
+    if doc is None:
         return out
     data = doc.data
     if not isinstance(data, dict):

@@ -5,7 +5,7 @@ import re
 from urllib.parse import urlsplit
 
 from .component import Component, Read
-from .yamldocs import documents, problems_of, text, where
+from .yamldocs import single_document, text, where
 
 _MARK = re.compile(r"""(?:^|[{,])\s*["']?(openapi|swagger)["']?\s*:""", re.MULTILINE)
 
@@ -16,12 +16,8 @@ def looks_like(source: str) -> bool:
 
 def read(source: str) -> Read:
     out = Read()
-    docs = documents(source)
-    if not docs:
-        return out
-    doc = docs[0]
-    out.problems += problems_of(doc, "OpenAPI document")
-    if not doc.ok:
+    doc = single_document(source, "OpenAPI document", out.problems)
+    if doc is None:
         return out
     data = doc.data if isinstance(doc.data, dict) else {}
     if "openapi" not in data and "swagger" not in data:

@@ -43,6 +43,17 @@ def problems_of(doc: ParsedDoc, what: str) -> list[Problem]:
     return out
 
 
+def single_document(source: str, what: str, problems: list[Problem]) -> ParsedDoc | None:
+    """The file's first YAML document when it parsed, else None; its parser findings (a refused tag is
+    reported on a document that parsed too) are added to `problems`, worded for a `what`."""
+    docs = documents(source)
+    if not docs:
+        return None
+    doc = docs[0]
+    problems += problems_of(doc, what)
+    return doc if doc.ok else None
+
+
 def where(doc: ParsedDoc, path: tuple, part: str = "key") -> Range:
     return locate(doc.pos, path, part, doc.line_offset)
 
