@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 import pytest_lsp
 from lsprotocol import types as lsp
-from pytest_lsp import LanguageClient, client_capabilities
+from pytest_lsp import LanguageClient
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "lsp"))
-from client import config, wait_published  # noqa: E402
+from client import config, start_session, wait_published  # noqa: E402
 
 BIN = Path(sys.executable).parent
 THREATLINT = BIN / "threatlint"
@@ -231,10 +231,7 @@ async def lsp_workspace(lsp_client: LanguageClient, tmp_path):
     write(root / FIXTURE, FIXTURE_MODEL)
     write(root / "tests/fixtures/app.py", "x = 1\n")
     write(root / ".threatlint.yaml", "extend-exclude: [tests/fixtures/]\n")
-    lsp_client.root = root
-    await lsp_client.initialize_session(lsp.InitializeParams(
-        capabilities=client_capabilities("visual-studio-code"), root_uri=root.as_uri(),
-        workspace_folders=[lsp.WorkspaceFolder(uri=root.as_uri(), name="ws")]))
+    await start_session(lsp_client, root)
     yield
     await lsp_client.shutdown_session()
 

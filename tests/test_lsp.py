@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import pytest_lsp
 from lsprotocol import types as lsp
-from pytest_lsp import LanguageClient, client_capabilities
+from pytest_lsp import LanguageClient
 
 from threatlint.engine import check_text
 from threatlint.engine.context import CheckContext
@@ -19,7 +19,7 @@ from threatlint.engine.finding import Severity
 from threatlint.links import rule_help_uri
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "lsp"))
-from client import TODAY, apply, config, position_of, wait_published  # noqa: E402
+from client import TODAY, apply, config, start_session, position_of, wait_published  # noqa: E402
 
 FIXTURE = Path(__file__).parent / "fixtures" / "lsp" / "payments.threatmodel.yaml"
 CTX = CheckContext(today=date.fromisoformat(TODAY))
@@ -33,10 +33,7 @@ async def client(lsp_client: LanguageClient):
     (root / "services" / "payments" / "app.py").write_text("import os\n\nprint('pay')\n")
     (root / "docs").mkdir()
     (root / "docs" / "notes.py").write_text("x = 1\n")
-    lsp_client.root = root
-    await lsp_client.initialize_session(lsp.InitializeParams(
-        capabilities=client_capabilities("visual-studio-code"), root_uri=root.as_uri(),
-        workspace_folders=[lsp.WorkspaceFolder(uri=root.as_uri(), name="ws")]))
+    await start_session(lsp_client, root)
     yield
     await lsp_client.shutdown_session()
     shutil.rmtree(root, ignore_errors=True)

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest_lsp
 from lsprotocol import types as lsp
-from pytest_lsp import LanguageClient, client_capabilities
+from pytest_lsp import LanguageClient
 
 from threatlint.lsp.diagram import graph
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "lsp"))
-from client import config  # noqa: E402
+from client import config, start_session  # noqa: E402
 
 MODEL = """\
 version: 1
@@ -95,10 +95,7 @@ def test_broken_yaml_answers_with_the_error_and_its_line():
 @pytest_lsp.fixture(config=config())
 async def client(lsp_client: LanguageClient):
     root = Path(tempfile.mkdtemp(prefix="threatlint-diagram-"))
-    lsp_client.root = root
-    await lsp_client.initialize_session(lsp.InitializeParams(
-        capabilities=client_capabilities("visual-studio-code"), root_uri=root.as_uri(),
-        workspace_folders=[lsp.WorkspaceFolder(uri=root.as_uri(), name="ws")]))
+    await start_session(lsp_client, root)
     yield
     await lsp_client.shutdown_session()
     shutil.rmtree(root, ignore_errors=True)

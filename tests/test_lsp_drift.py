@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest_lsp
 from lsprotocol import types as lsp
-from pytest_lsp import LanguageClient, client_capabilities
+from pytest_lsp import LanguageClient
 
 from threatlint.engine import check_text
 from threatlint.engine.parse import parse_yaml
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "lsp"))
-from client import apply, config, wait_published  # noqa: E402
+from client import apply, config, start_session, wait_published  # noqa: E402
 
 DRIFT = Path(__file__).parent / "fixtures" / "drift"
 COMPOSE = (DRIFT / "awesome-compose" / "nginx-aspnet-mysql" / "compose.yaml").read_text(encoding="utf-8")
@@ -49,10 +49,7 @@ async def client(lsp_client: LanguageClient):
     (root / "deploy" / "tf").mkdir()
     (root / "deploy" / "tf" / "main.tf").write_text(RDS, encoding="utf-8")
     subprocess.run(["git", "init", "-q", str(root)], check=True)  # the model-side fix lists files through git
-    lsp_client.root = root
-    await lsp_client.initialize_session(lsp.InitializeParams(
-        capabilities=client_capabilities("visual-studio-code"), root_uri=root.as_uri(),
-        workspace_folders=[lsp.WorkspaceFolder(uri=root.as_uri(), name="ws")]))
+    await start_session(lsp_client, root)
     yield
     await lsp_client.shutdown_session()
     shutil.rmtree(root, ignore_errors=True)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import pytest_lsp
 from lsprotocol import types as lsp
-from pytest_lsp import LanguageClient, client_capabilities
+from pytest_lsp import LanguageClient
 
 from threatlint.engine import check_text, parse_yaml
 from threatlint.engine.context import CheckContext
@@ -20,7 +20,7 @@ from threatlint.engine.model import Model
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "lsp"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
-from client import TODAY, apply, config, position_of, wait_published  # noqa: E402
+from client import TODAY, apply, config, start_session, position_of, wait_published  # noqa: E402
 from layouts import LAYOUTS, layout  # noqa: E402
 
 FIXTURE = (Path(__file__).parent / "fixtures" / "lsp" / "payments.threatmodel.yaml").read_text(encoding="utf-8")
@@ -34,10 +34,7 @@ async def client(lsp_client: LanguageClient):
     (root / "services" / "payments" / "app.py").write_text("print('pay')\n")
     (root / "other.threatmodel.yaml").write_text("version: 1\nsystem: {name: Other}\nelements:\n"
                                                  "- {id: api-gateway, kind: process, name: Gateway}\n")
-    lsp_client.root = root
-    await lsp_client.initialize_session(lsp.InitializeParams(
-        capabilities=client_capabilities("visual-studio-code"), root_uri=root.as_uri(),
-        workspace_folders=[lsp.WorkspaceFolder(uri=root.as_uri(), name="ws")]))
+    await start_session(lsp_client, root)
     yield
     await lsp_client.shutdown_session()
     shutil.rmtree(root, ignore_errors=True)

@@ -19,14 +19,14 @@ from pathlib import Path
 import pytest
 import pytest_lsp
 from lsprotocol import types as lsp
-from pytest_lsp import LanguageClient, client_capabilities
+from pytest_lsp import LanguageClient
 
 from threatlint.engine import check_text
 from threatlint.engine.context import CheckContext
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "lsp"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
-from client import TODAY, config, wait_published  # noqa: E402
+from client import TODAY, config, start_session, wait_published  # noqa: E402
 from layouts import LAYOUTS, layout  # noqa: E402
 
 FIXTURE = Path(__file__).parent / "fixtures" / "lsp" / "payments.threatmodel.yaml"
@@ -102,10 +102,7 @@ def rss_kib(pid: int) -> int:
 @pytest_lsp.fixture(config=config())
 async def client(lsp_client: LanguageClient):
     root = Path(tempfile.mkdtemp(prefix="threatlint-stress-"))
-    lsp_client.root = root
-    result = await lsp_client.initialize_session(lsp.InitializeParams(
-        capabilities=client_capabilities("visual-studio-code"), root_uri=root.as_uri(),
-        workspace_folders=[lsp.WorkspaceFolder(uri=root.as_uri(), name="ws")]))
+    result = await start_session(lsp_client, root)
     enc = result.capabilities.position_encoding
     lsp_client.encoding = enc.value if hasattr(enc, "value") else (enc or "utf-16")
     yield
