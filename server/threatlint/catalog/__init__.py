@@ -188,14 +188,14 @@ def _parse_catalog(text: str, source: str, trusted: bool = False):
 
 
 def _schema_check(data, source: str, doc) -> None:
-    from ..engine.schema import _describe, _leaf_errors
+    from ..engine.schema import describe_error, leaf_errors
 
-    errors = sorted((e for top in _validator().iter_errors(data) for e in _leaf_errors(top)),
+    errors = sorted((e for top in _validator().iter_errors(data) for e in leaf_errors(top)),
                     key=lambda e: [str(p) for p in e.absolute_path])
     if not errors:
         return
     e = errors[0]
-    problem = _describe(e)
+    problem = describe_error(e)
     if e.validator == "additionalProperties" and isinstance(e.instance, dict):
         allowed = e.schema.get("properties", {})
         extra = [k for k in e.instance if k not in allowed]

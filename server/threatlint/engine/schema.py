@@ -135,7 +135,7 @@ def json_path(path) -> str:
     return out
 
 
-def _leaf_errors(error: ValidationError):
+def leaf_errors(error: ValidationError):
     """anyOf/oneOf errors say only 'not valid under any schema'; dig out the branch that fits the value's type."""
     if error.validator not in ("anyOf", "oneOf") or not error.context:
         yield error
@@ -150,7 +150,7 @@ def _leaf_errors(error: ValidationError):
         yield error
         return
     for e in same_type:
-        yield from _leaf_errors(e)
+        yield from leaf_errors(e)
 
 
 def _short(value) -> str:
@@ -158,7 +158,7 @@ def _short(value) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _describe(e: ValidationError) -> str:
+def describe_error(e: ValidationError) -> str:
     v = e.validator
     if v == "enum":
         return f"{_short(e.instance)} is not one of: {', '.join(map(str, e.validator_value))}"
@@ -214,7 +214,7 @@ def schema_issues(data) -> list[tuple[tuple, str, str]]:
     issues: list[tuple[tuple, str, str]] = []
     by_value: dict[tuple, ValidationError] = {}
     for top in validator().iter_errors(data):
-        for e in _leaf_errors(top):
+        for e in leaf_errors(top):
             path = tuple(e.absolute_path)
             where = json_path(path)
             if e.validator == "additionalProperties" and isinstance(e.instance, dict):
@@ -229,5 +229,5 @@ def schema_issues(data) -> list[tuple[tuple, str, str]]:
                         issues.append((path, "key", f"{where}: missing required key '{key}'{_nested_required(e, key)}"))
             elif path not in by_value or _rank(e.validator) < _rank(by_value[path].validator):
                 by_value[path] = e
-    issues += [(path, "value", f"{json_path(path)}: {_describe(e)}") for path, e in by_value.items()]
+    issues += [(path, "value", f"{json_path(path)}: {describe_error(e)}") for path, e in by_value.items()]
     return issues
