@@ -210,3 +210,29 @@ def test_side_of_a_line_agrees_with_counting_crossings():
     assert checked > 1000
     # left and right as seen on the screen (y downwards), walking from the first point
     assert side_of((50, -10), [(0, 0), (100, 0)]) == -1 and side_of((50, 10), [(0, 0), (100, 0)]) == 1
+
+
+@pytest.mark.parametrize("path", TD_CURVES, ids=[p.name for p in TD_CURVES])
+def test_curves_and_positions_of_the_wrong_shape_never_crash(path):
+    """Geometry fields given wrong values (a string, NaN, a list, a flag, ...) make a curve or an element
+    sit out of the zoning, never a traceback; fixed seed."""
+    from threatlint.interchange import importer
+    from threatlint.interchange.ledger import Ledger
+    from threatlint.interchange.writer import render
+
+    wrong = [None, "x", [], {}, True, float("nan"), float("inf"), -1, 1e300, 1e-200, [{"x": 1}], {"x": "1", "y": 2}]
+    source = json.loads(path.read_text(encoding="utf-8"))
+    rng = random.Random(len(path.name))
+    for _ in range(40):
+        mutant = copy.deepcopy(source)
+        cells = mutant["detail"]["diagrams"][0]["cells"]
+        for cell in rng.sample(cells, min(4, len(cells))):
+            key = rng.choice(["source", "target", "vertices", "position", "size"])
+            if key in cell and isinstance(cell[key], dict) and rng.random() < 0.5:
+                cell[key][rng.choice(["x", "y", "width", "height", "cell"])] = copy.deepcopy(rng.choice(wrong))
+            else:
+                cell[key] = copy.deepcopy(rng.choice(wrong))
+        ledger = Ledger(path.name)
+        doc = parse_yaml(render(importer("threat-dragon")(mutant, ledger), ["mutant"]))
+        assert not doc.findings
+        ledger.summary()

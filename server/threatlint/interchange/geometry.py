@@ -65,10 +65,11 @@ def outline(box: Box) -> list:
 
 
 def distinct_points(points: list) -> list:
-    """The points without consecutive repeats (a zero-length segment has no direction)."""
+    """The points without consecutive repeats (a segment with no length, or less than a millionth of a
+    pixel, has no direction to reckon with)."""
     out: list = []
     for p in points:
-        if not out or (p[0], p[1]) != out[-1]:
+        if not out or (p[0] - out[-1][0]) ** 2 + (p[1] - out[-1][1]) ** 2 > 1e-12:
             out.append((p[0], p[1]))
     return out
 
