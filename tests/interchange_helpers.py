@@ -11,13 +11,34 @@ from threatlint.engine.parse import parse_yaml
 HERE = Path(__file__).parent / "fixtures" / "interchange"
 SCHEMAS = HERE / "schemas"
 SOURCES = {
-    "threat-dragon": [HERE / "threat-dragon" / "v2-threat-model.json", HERE / "threat-dragon" / "three-tier-web-app.json"],
+    "threat-dragon": [HERE / "threat-dragon" / n for n in ("v2-threat-model.json", "three-tier-web-app.json",
+                                                            "e2e-v2-model.json")],
     "threat-composer": [HERE / "threat-composer" / "ThreatComposer.tc.json"],
     "threagile": [HERE / "threagile" / "threagile-example.yaml"],
     "otm": [HERE / "otm" / "EXAMPLE.json", HERE / "otm" / "mobile-cloud.otm.json",
             HERE / "otm" / "startleft-mtmt-nested-tz.otm"],
 }
 ALL_SOURCES = [(fmt, p) for fmt, paths in SOURCES.items() for p in paths]
+# Real Threat Dragon files with trust-boundary curves. Two are not in SOURCES: their threats are not all
+# STRIDE (a CIA diagram) or not all rated, which the generic tests there do not allow.
+TD_CURVES = [HERE / "threat-dragon" / n for n in ("v2-threat-model.json", "cryptocurrency-wallet.json",
+                                                  "iot-device.json", "e2e-v2-model.json")]
+# The zones the trust-boundary curves of each real Threat Dragon file split its diagram into: zone id ->
+# names of the elements not in a box drawn there (read off the drawings; tests/test_interchange_zones.py).
+TD_ZONES = {
+    "v2-threat-model.json": {
+        "web-application-zone": {"Web Application", "Background Worker Process", "Web Application Config", "Worker Config"},
+        "database-zone": {"Database"}, "message-queue-zone": {"Message Queue"}, "browser-zone": {"Browser"}},
+    "cryptocurrency-wallet.json": {
+        "browser-zone": {"Actor", "Browser", "Mobile App", "Trading Bot"},
+        "exchange-backend-zone": {"ElectrumX", "Blockchain", "Exchange Web Site", "Exchange Backend", "Exchange API",
+                                  "MongoDB", "MySQL user & config", "Blockchain Integration"}},
+    "iot-device.json": {
+        "mobile-app-zone": {"User", "Browser", "Mobile App", "My script", "IoT Device", "Local API",
+                            "Social networks, Weather data, etc"},
+        "web-site-zone": {"Web site", "MySQL database", "Cloud API", "Cloud integration"}},
+    "e2e-v2-model.json": {"browser-zone": {"Browser"}, "web-application-zone": {"Web Application"}},
+}
 
 
 def run_import(src: Path, out: Path, capsys, *extra) -> tuple[str, dict, str]:

@@ -10,21 +10,22 @@ import yaml
 from threatlint.cli import main
 from threatlint.engine.schema import load_schema
 
-from interchange_helpers import ALL_SOURCES, HERE, SOURCES, ids, run_import, schema_problems
+from interchange_helpers import ALL_SOURCES, HERE, SOURCES, TD_ZONES, ids, run_import, schema_problems
 
 
 def _load(path):
     return yaml.safe_load(path.read_text(encoding="utf-8"))  # Threagile uses YAML merge keys
 
 
-def _expected_counts(fmt: str, src: dict) -> dict:
-    """What the source holds, counted from its own structure."""
+def _expected_counts(fmt: str, src: dict, name: str) -> dict:
+    """What the source holds, counted from its own structure (for Threat Dragon's curves, the zones they
+    split the drawing into)."""
     if fmt == "threat-dragon":
         cells = [c for d in src["detail"]["diagrams"] for c in d["cells"]]
         kinds = [c.get("data", {}).get("type") for c in cells]
         return {"elements": sum(k in ("tm.Actor", "tm.Process", "tm.Store") for k in kinds),
                 "flows": kinds.count("tm.Flow"),
-                "boundaries": kinds.count("tm.Boundary") + kinds.count("tm.BoundaryBox"),
+                "boundaries": kinds.count("tm.BoundaryBox") + len(TD_ZONES.get(name, {})),
                 "threats": len({t["id"] for c in cells for t in c.get("data", {}).get("threats") or []})}
     if fmt == "threat-composer":
         return {"threats": len(src["threats"]), "mitigations": len(src["mitigations"]),
@@ -44,7 +45,7 @@ def _expected_counts(fmt: str, src: dict) -> dict:
 @pytest.mark.parametrize("fmt,path", ALL_SOURCES, ids=[p.name for _, p in ALL_SOURCES])
 def test_every_item_kept_and_the_model_is_schema_valid(fmt, path, tmp_path, capsys):
     text, data, printed = run_import(path, tmp_path / "threatmodel.yaml", capsys)  # format detected
-    for section, n in _expected_counts(fmt, _load(path)).items():
+    for section, n in _expected_counts(fmt, _load(path), path.name).items():
         assert len(data.get(section) or []) == n, section
         assert f"{n} {section}" in printed.splitlines()[0]
     assert schema_problems(text) == []
@@ -109,9 +110,8 @@ def test_threat_dragon_demo(tmp_path, capsys):
     assert "threats[].likelihood, priority: Threat Dragon rates by severity only" in printed
     mitigations = {m["id"]: m for m in data["mitigations"]}
     assert mitigations[t["mitigations"][0]]["title"] == "Encrypt the DB credentials in the configuration file."
-    # curves hold nothing, so each lists the flows drawn across it
-    crossed = [b.get("x-threat-dragon-crosses") for b in data["boundaries"]]
-    assert all(crossed) and "put-message" in crossed[0]
+    # the three unnamed curves split the drawing into four zones (tests/test_interchange_zones.py)
+    assert {e["id"]: e["boundary"] for e in data["elements"]}["browser"] == "browser-zone"
 
 
 def test_threat_dragon_boundary_boxes_hold_what_is_drawn_inside(tmp_path, capsys):
@@ -293,7 +293,8 @@ def test_model_on_stdout_summary_on_stderr(capsys):
 
 
 def test_threat_dragon_geometry_is_read_per_diagram(tmp_path, capsys):
-    """Two real diagrams in one model: boxes of one diagram hold nothing drawn on the other."""
+    """Two real diagrams in one model: boxes of one diagram hold nothing drawn on the other, and the curves
+    of the other split only their own diagram into zones."""
     demo = json.loads((HERE / "threat-dragon" / "v2-threat-model.json").read_text(encoding="utf-8"))
     tier = json.loads((HERE / "threat-dragon" / "three-tier-web-app.json").read_text(encoding="utf-8"))
     both = dict(tier)
@@ -304,9 +305,15 @@ def test_threat_dragon_geometry_is_read_per_diagram(tmp_path, capsys):
     _, alone, _ = run_import(HERE / "threat-dragon" / "three-tier-web-app.json", tmp_path / "a.yaml", capsys)
     demo_title = demo["detail"]["diagrams"][0]["title"]
     on_demo = [e for e in data["elements"] if e["x-threat-dragon-diagram"] == demo_title]
-    assert len(on_demo) == 7 and not any("boundary" in e for e in on_demo)
+    _, demo_alone, _ = run_import(HERE / "threat-dragon" / "v2-threat-model.json", tmp_path / "d.yaml", capsys)
+    assert len(on_demo) == 7
+    assert {e["name"]: e["boundary"] for e in on_demo} == {e["name"]: e["boundary"] for e in demo_alone["elements"]}
     assert {e["name"]: e.get("boundary") for e in data["elements"] if e not in on_demo} == \
         {e["name"]: e.get("boundary") for e in alone["elements"]}
+    zones = [b for b in data["boundaries"] if "x-threat-dragon-sides" in b]
+    assert {b["id"] for b in zones} == set(TD_ZONES["v2-threat-model.json"])
+    assert {b["x-threat-dragon-diagram"] for b in zones} == {demo_title}
+    assert not any(b.get("parent") for b in data["boundaries"])  # the boxes of the other diagram lie in no zone
 
 
 def test_otm_yaml_from_startleft_with_nested_trust_zones(tmp_path, capsys):

@@ -1,16 +1,18 @@
 """Threat Dragon v2 JSON -> threatlint model.
 
 Cells become elements (actor, process, store) and flows; trust-boundary boxes become boundaries holding
-the elements drawn inside them (a box inside a box is its `parent`); a trust-boundary curve cannot hold
-anything, so it becomes a boundary listing the flows that cross it (`x-threat-dragon-crosses`). Threats
-come from each cell's `data.threats`, their mitigation text becomes a mitigation.
+the elements drawn inside them (a box inside a box is its `parent`); trust-boundary curves split the
+diagram into zones (zones.py), which become boundaries holding the elements, and the boxes, drawn on
+their side of every curve. Threats come from each cell's `data.threats`, their mitigation text becomes a
+mitigation.
 """
 from __future__ import annotations
 
 from ..engine.schema import load_schema
 from .draft import Ids, Item, new_model, obj, one_line, readable, seq, text, word
-from .geometry import Box, polylines_cross, smallest_holder
+from .geometry import Box, smallest_holder
 from .ledger import Ledger
+from .zones import Curve, check_flows, usable, zone
 from . import vocab
 
 KINDS = {"tm.Actor": "external_entity", "tm.Process": "process", "tm.Store": "data_store"}
@@ -31,14 +33,19 @@ def _kebab(name: str) -> str:
 
 def _box(cell) -> Box | None:
     pos, size = obj(cell.get("position")), obj(cell.get("size"))
-    try:
-        return Box(float(pos["x"]), float(pos["y"]), float(size["width"]), float(size["height"]))
-    except (KeyError, TypeError, ValueError):
+    values = (pos.get("x"), pos.get("y"), size.get("width"), size.get("height"))
+    if not all(_number(v) for v in values) or values[2] < 0 or values[3] < 0:
         return None
+    return Box(*(float(v) for v in values))
+
+
+def _number(value) -> bool:
+    # JSON as Python reads it may hold NaN or Infinity, and a flag is no coordinate
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) < 1e12
 
 
 def _point(end) -> tuple | None:
-    if isinstance(end, dict) and isinstance(end.get("x"), (int, float)) and isinstance(end.get("y"), (int, float)):
+    if isinstance(end, dict) and _number(end.get("x")) and _number(end.get("y")):
         return (end["x"], end["y"])
     return None
 
@@ -74,7 +81,7 @@ def convert(data: dict, ledger: Ledger) -> dict:
     cell_id: dict[str, str] = {}  # Threat Dragon cell id -> our id
     boxes: dict[str, Box] = {}  # our element/boundary id -> its box on the canvas
     boundary_boxes: dict[str, Box] = {}
-    curves: list[tuple[Item, list]] = []
+    curves: list[tuple[dict, dict]] = []  # (diagram, cell) of each trust-boundary curve
     texts: list[str] = []
     flow_cells = []
     cell_of: dict[str, dict] = {}  # our id -> its cell
@@ -105,7 +112,9 @@ def convert(data: dict, ledger: Ledger) -> dict:
             drawn_on[item["id"]] = drawn
         elif kind == "tm.Flow":
             flow_cells.append((diagram, cell))
-        elif kind in ("tm.BoundaryBox", "tm.Boundary"):
+        elif kind == "tm.Boundary":
+            curves.append((diagram, cell))
+        elif kind == "tm.BoundaryBox":
             item = Item(id=_cell_id(ids, cell, name or f"boundary-{len(model['boundaries']) + 1}", "boundary"))
             item.put("name", name or f"Trust boundary {len(model['boundaries']) + 1}",
                      None if name else "unnamed in Threat Dragon")
@@ -114,15 +123,12 @@ def convert(data: dict, ledger: Ledger) -> dict:
             model["boundaries"].append(item)
             ledger.keep("boundaries")
             drawn_on[item["id"]] = drawn
-            box = _box(cell) if kind == "tm.BoundaryBox" else None
+            box = _box(cell)
             if box:
                 boundary_boxes[item["id"]] = box
                 ledger.map("trust-boundary-box geometry", "elements[].boundary, boundaries[].parent", "what is drawn inside")
             else:
-                pts = [p for p in [_point(cell.get("source")), *[_point(v) for v in seq(cell.get("vertices"))],
-                                   _point(cell.get("target"))] if p]
-                curves.append((item, pts))
-                ledger.map("trust-boundary-curve geometry", "boundaries[].x-threat-dragon-crosses", "flows drawn across it")
+                ledger.drop("trust-boundary-box without position and size", "holds nothing")
         elif kind == "tm.Text":
             if name:
                 texts.append(text(d.get("name")))
@@ -180,10 +186,7 @@ def convert(data: dict, ledger: Ledger) -> dict:
             holder = smallest_holder(boxes[element["id"]], same_diagram(element["id"]), whole=False)
             if holder:
                 element.put("boundary", holder, "drawn inside that boundary box")
-    for boundary, pts in curves:
-        crossed = [f for f, line in line_of.items()
-                   if drawn_on[f] == drawn_on[boundary["id"]] and len(pts) > 1 and polylines_cross(line, pts)]
-        boundary.put("x-threat-dragon-crosses", crossed)
+    _zones(model, ids, ledger, curves, boxes, boundary_boxes, drawn_on, line_of, several)
 
     seen: dict[str, Item] = {}  # Threat Dragon threat id -> ours: one threat drawn on several cells
     for item in model["elements"] + model["flows"]:
@@ -203,6 +206,104 @@ def convert(data: dict, ledger: Ledger) -> dict:
         ledger.extend("text blocks (tm.Text)", "x-threat-dragon-text")
     ledger.drop("cell positions, sizes, ports, styles", "diagram layout (threatlint export draws its own)")
     return model
+
+
+ZONES = "zones from trust-boundary curves"
+KIND_RANK = {"process": 0, "data_store": 1, "external_entity": 2}
+
+
+def _zones(model: dict, ids: Ids, ledger: Ledger, curves: list, boxes: dict, boundary_boxes: dict,
+           drawn_on: dict, line_of: dict, several: bool) -> None:
+    """Turn each diagram's trust-boundary curves into zones (zones.py): boundaries holding the elements
+    not in a box and the outermost boxes that lie on the same side of every curve."""
+    by_diagram: dict[int, tuple[dict, list]] = {}
+    for diagram, cell in curves:
+        by_diagram.setdefault(id(diagram), (diagram, []))[1].append(cell)
+    boundaries = {b["id"]: b for b in model["boundaries"]}
+    flow_ends = {}
+    for f in model["flows"]:
+        for end in ("from", "to"):
+            if f.get(end):
+                flow_ends[f[end]] = flow_ends.get(f[end], 0) + 1
+    made: list[Item] = []
+    for drawn, (diagram, cells) in by_diagram.items():
+        lines, labels = [], set()
+        for n, cell in enumerate(cells, start=1):
+            name = one_line(obj(cell.get("data")).get("name"))
+            label = f"{name!r}" if name else f"curve {n}"
+            if label in labels:
+                label = f"{label} (curve {n})"
+            labels.add(label)
+            where = f"trust-boundary-curve {label}" + (f" on diagram {one_line(diagram.get('title'))!r}" if several else "")
+            points = usable([p for p in [_point(cell.get("source")), *[_point(v) for v in seq(cell.get("vertices"))],
+                                         _point(cell.get("target"))] if p])
+            if points is None:
+                ledger.drop(where, "drawn without a length, it separates nothing")
+            else:
+                lines.append((Curve(label, points), where))
+        elements = [e for e in model["elements"] if drawn_on.get(e["id"]) == drawn and e["id"] in boxes]
+        for e in model["elements"]:
+            if drawn_on.get(e["id"]) == drawn and e["id"] not in boxes:
+                ledger.note(ZONES, f"element {e['id']} has no position on the diagram: in no zone")
+        outer = {k: b for k, b in boundary_boxes.items() if drawn_on[k] == drawn and "parent" not in boundaries[k]}
+        if not lines or not elements:
+            for _, where in lines:
+                ledger.drop(where, "separates no elements")
+            continue
+        zoning = zone([c for c, _ in lines], {e["id"]: boxes[e["id"]].center for e in elements}, outer)
+        for c, where in lines:
+            if c in zoning.idle:
+                ledger.drop(where, "separates no elements")
+        if not zoning.curves:
+            continue
+        ledger.map("trust-boundary-curve geometry", "boundaries (zones), elements[].boundary, boundaries[].parent",
+                   "elements on the same side of every curve, prolonged past its ends, share a zone")
+        free = [e for e in elements if "boundary" not in e]
+        members: dict[tuple, tuple[list, list]] = {}
+        for e in free:
+            members.setdefault(zoning.sides[e["id"]], ([], []))[0].append(e)
+        for k, sides in zoning.box_sides.items():
+            members.setdefault(sides, ([], []))[1].append(boundaries[k])
+        for k, through in zoning.cut.items():
+            ledger.note(ZONES, f"trust-boundary-box {k} is cut by {' and '.join(through)}: it lies in no zone, "
+                               "its elements stay in the box")
+        for sides, (inside, held) in members.items():
+            item = _zone_item(ids, inside, held, flow_ends)
+            where = zoning.describe(sides)
+            item.put("description", "Threat Dragon draws these trust boundaries as curves; this zone holds "
+                                    "what is drawn on the same side of each: " + ", ".join(where) + ".")
+            item.put("x-threat-dragon-sides", where)
+            if several:
+                item.put("x-threat-dragon-diagram", one_line(diagram.get("title")))
+            for e in inside:
+                e.put("boundary", item["id"], "drawn in that zone of the trust-boundary curves")
+            for b in held:
+                b.put("parent", item["id"], "box drawn in that zone of the trust-boundary curves")
+            made.append(item)
+            count = [f"{len(inside)} element{'s' if len(inside) != 1 else ''}"] + \
+                [f"{len(held)} box{'es' if len(held) != 1 else ''}"] * bool(held)
+            ledger.note(ZONES, f"{item['id']}: {', '.join(where)} ({', '.join(count)})")
+        checked = {}
+        for f in model["flows"]:
+            src, dst = f.get("from"), f.get("to")
+            if drawn_on.get(f["id"]) == drawn and f["id"] in line_of and src in zoning.sides and dst in zoning.sides:
+                checked[f["id"]] = (line_of[f["id"]], zoning.sides[src], zoning.sides[dst])
+        for note in check_flows(zoning, checked):
+            ledger.note(ZONES, note)
+    model["boundaries"][:0] = made
+    ledger.keep("boundaries", len(made))
+
+
+def _zone_item(ids: Ids, inside: list, held: list, flow_ends: dict) -> Item:
+    """A zone named after what it holds, its id after its busiest element (the most flow ends; a process
+    before a store before an actor), or its first box."""
+    ranked = [e for _, e in sorted(enumerate(inside), key=lambda ie: (
+        -flow_ends.get(ie[1]["id"], 0), KIND_RANK.get(ie[1]["kind"], 3), ie[0]))]
+    names = [e.get("name") or e["id"] for e in ranked] + [b.get("name") or b["id"] for b in held]
+    listed = ", ".join(names[:-1]) + " and " + names[-1] if 1 < len(names) <= 4 \
+        else ", ".join(names[:3]) + f" and {len(names) - 3} more" if len(names) > 4 else names[0]
+    busiest = ranked[0]["id"] if ranked else held[0]["id"]
+    return Item(id=ids.make(f"{busiest}-zone", "zone"), name=f"Zone of {listed}")
 
 
 def _cell_id(ids: Ids, cell: dict, name: str, fallback: str) -> str:

@@ -13,6 +13,10 @@ class Ledger:
     extensions: dict = field(default_factory=dict)  # source field -> x- key
     dropped: Counter = field(default_factory=Counter)  # (source field, why) -> times
     missing: Counter = field(default_factory=Counter)  # (our key, why) -> times a required key stays absent
+    notes: dict = field(default_factory=dict)  # heading -> lines: what an importer derived and how
+
+    def note(self, heading: str, line: str) -> None:
+        self.notes.setdefault(heading, []).append(line)
 
     def keep(self, section: str, n: int = 1) -> None:
         self.kept[section] += n
@@ -38,6 +42,9 @@ class Ledger:
         if self.extensions:
             lines.append("kept as extension keys:")
             lines += [f"  {src} -> {key}" for src, key in self.extensions.items()]
+        for heading, notes in self.notes.items():
+            lines.append(f"{heading}:")
+            lines += [f"  {n}" for n in notes]
         if self.dropped:
             lines.append("dropped:")
             lines += [f"  {src}: {why}" + (f" (x{n})" if n > 1 else "") for (src, why), n in self.dropped.items()]
