@@ -530,3 +530,36 @@ def test_serverless_api_behind_a_gateway():
     assert "CT-T-017" not in catalog_ids(found, "invoke")  # a function gets events, not an HTTP stream
     assert "CT-S-020" not in catalog_ids(found, "person")  # a person is not a cloned device
     assert "CT-T-021" not in catalog_ids(found, "put")  # object storage over the cloud API, not a DB connection
+
+
+# threat-composer's vehicle-registration workshop model: the gateway's own text says nothing of tokens; the request
+# its users send carries the Cognito tokens, and the function behind it is stated not to authenticate the gateway.
+GATEWAY_TRUST = """assets:
+  - {id: tokens, name: Tokens (Amazon Cognito), classification: credentials}
+  - {id: records, name: Vehicle records}
+  - {id: site, name: Marketing pages, classification: public}
+boundaries: [{id: users, name: Users}, {id: api, name: API}]
+elements:
+  - {id: person, kind: external_entity, name: Fleet manager, boundary: users}
+  - {id: gw, kind: process, name: API Gateway, technology: Amazon API Gateway (REST), boundary: api}
+  - {id: fn, kind: process, name: Registration function, technology: AWS Lambda, boundary: api}
+  - {id: pages, kind: process, name: Page renderer, technology: AWS Lambda, boundary: api}
+  - {id: audit, kind: process, name: Audit function, technology: AWS Lambda, boundary: api}
+flows:
+  - {id: call, from: person, to: gw, data: [tokens, records], protocol: HTTPS, encrypted: true, authenticated: true}
+  - {id: invoke, from: gw, to: fn, data: [records], encrypted: true, authenticated: false}
+  - {id: render, from: gw, to: pages, data: [site], encrypted: true, authenticated: false}
+  - {id: log, from: gw, to: audit, data: [records], encrypted: true}
+"""
+
+
+def test_tokens_on_the_request_and_a_backend_that_trusts_its_gateway():
+    found = check(GATEWAY_TRUST)
+    assert "CT-S-005" in catalog_ids(found, "gw")  # forged JWT: the tokens arrive on its inbound request
+    assert "CT-S-005" not in catalog_ids(found, "fn")  # the tokens stop at the gateway
+    assert "CT-S-006" in catalog_ids(found, "fn")  # stated unauthenticated, behind a caller that authenticates users
+    assert "CT-S-006" not in catalog_ids(found, "pages")  # it only ever gets public content
+    assert "CT-S-006" not in catalog_ids(found, "audit")  # nobody said the call is unauthenticated
+    # a caller that does not itself take authenticated requests is the internal-call hygiene `suggest` covers
+    plain = check(GATEWAY_TRUST.replace("encrypted: true, authenticated: true}", "encrypted: true}"))
+    assert "CT-S-006" not in catalog_ids(plain, "fn")
