@@ -579,3 +579,36 @@ def test_tokens_on_the_request_and_a_backend_that_trusts_its_gateway():
     # a caller that does not itself take authenticated requests is the internal-call hygiene `suggest` covers
     plain = check(GATEWAY_TRUST.replace("encrypted: true, authenticated: true}", "encrypted: true}"))
     assert "CT-S-006" not in catalog_ids(plain, "fn")
+
+
+# Threat Dragon's demo model: copy-pasted threats that name nothing ("Data flow should use HTTP/S") rated high.
+VAGUE_HIGH = """review: {rating: severity}
+elements:
+  - {id: web, kind: process, name: Web application}
+  - {id: queue, kind: data_store, name: Message queue}
+flows:
+  - {id: put-message, from: web, to: queue}
+threats:
+  - id: T11
+    title: Data flow should use HTTP/S
+    stride: information_disclosure
+    affects: [put-message]
+    description: These requests are made over the public internet and could be intercepted by an attacker.
+    impact: {severity: high}
+    status: open
+  - id: T1
+    title: Accessing the message queue credentials from the web application configuration
+    stride: information_disclosure
+    affects: [web]
+    impact: {severity: high}
+    status: open
+"""
+
+
+def test_tm301_waits_for_a_threat_to_say_what_is_attacked():
+    found = check(VAGUE_HIGH)
+    assert [f.data["threat"] for f in rules(found, "TM202")] == ["T11"]  # says nothing of where
+    assert [f.data["threat"] for f in rules(found, "TM301")] == ["T1"]  # one finding per cause for T11
+    # with TM202 switched off, nothing else asks about T11: TM301 does again
+    quiet = check(VAGUE_HIGH, ignore=("TM202",))
+    assert sorted(f.data["threat"] for f in rules(quiet, "TM301")) == ["T1", "T11"]
