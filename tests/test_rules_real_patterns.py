@@ -612,3 +612,30 @@ def test_tm301_waits_for_a_threat_to_say_what_is_attacked():
     # with TM202 switched off, nothing else asks about T11: TM301 does again
     quiet = check(VAGUE_HIGH, ignore=("TM202",))
     assert sorted(f.data["threat"] for f in rules(quiet, "TM301")) == ["T1", "T11"]
+
+
+# Threat Dragon's demo model: the worker's database connection is drawn as two flows, the query and its results;
+# the man-in-the-middle threat (T13) sits on the results flow.
+QUERY_PAIR = """boundaries: [{id: app}, {id: dbzone}]
+elements:
+  - {id: worker, kind: process, name: Background worker, boundary: app}
+  - {id: database, kind: data_store, name: Database, boundary: dbzone}
+flows:
+  - {id: worker-queries, from: worker, to: database, protocol: SQL}
+  - {id: worker-query-results, from: database, to: worker, protocol: SQL}
+threats:
+  - id: T13
+    title: Man in the middle reads the worker's database queries and results in transit
+    stride: information_disclosure
+    affects: [worker-query-results]
+    impact: {severity: low}
+    status: open
+"""
+
+
+def test_tm107_a_threat_on_the_response_flow_answers_the_connection():
+    assert not rules(check(QUERY_PAIR), "TM107")
+    # control: without the threat, the query flow (the request) is reported, the response is not
+    bare = QUERY_PAIR.split("threats:")[0]
+    found = rules(check(bare), "TM107")
+    assert len(found) == 1 and "'worker-queries'" in found[0].message

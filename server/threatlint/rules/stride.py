@@ -310,7 +310,7 @@ def unencrypted_sensitive_crossing(model: Model, ctx):
 @rule("TM107", "warning", "Unencrypted flow across a trust boundary carries undeclared data",
       "A flow crosses a trust boundary unencrypted and declares no `data`, so nobody can tell whether it exposes "
       "something sensitive (TM104 cannot judge it). Say what it carries, or encrypt it. Not reported when a threat "
-      "on the flow already models tampering or disclosure in transit.", stages=FROM_DESIGN,
+      "on the flow, or on its response drawn as a flow back, already models tampering or disclosure in transit.", stages=FROM_DESIGN,
       # Not one flow at a time: `is_response` and `answered` read the other flows.
       reads=Reads(parts=("flows",) + _BOUNDARIES + _JUDGED + _RESPONSES + _SENSITIVE + _ANSWERED),
       why=("Anyone on the path between the two zones can read and change an unencrypted flow; when the flow "
@@ -344,7 +344,7 @@ def unencrypted_unknown_crossing(model: Model, ctx):
             continue
         if model.is_response(f) or model.is_local_input(f) or _deliberately_anonymous(model, f):
             continue  # the request flow of the pair is reported; public content is public; no network
-        if any(model.answered(model.id_of(f) or "", c) for c in ("tampering", "information_disclosure")):
+        if _in_transit_answered(model, f):
             continue  # a threat already models what an on-path attacker does here
         how = "unencrypted" if f.get("encrypted") is False else "without encrypted: true"
         path = ("flows", i, "encrypted") if "encrypted" in f else ("flows", i, "id")
@@ -352,6 +352,16 @@ def unencrypted_unknown_crossing(model: Model, ctx):
                   f"{_zone(model, f.get('to'))} {how} and declares no data: list the assets it carries in data "
                   "(TM104 then judges them), or encrypt it and set encrypted: true",
                   data={"flow": model.id_of(f), "index": i})
+
+
+def _in_transit_answered(model: Model, f: dict) -> bool:
+    """Whether a threat models tampering or disclosure on this connection: on the flow, or on its response drawn
+    as a flow of its own back to the caller (one connection, so one on-path attacker)."""
+    ends = (f.get("to"), f.get("from"))
+    same_connection = [f] + [r for _, r in model.items("flows")
+                             if (r.get("from"), r.get("to")) == ends and model.is_response(r)]
+    return any(model.answered(model.id_of(c) or "", cat)
+               for c in same_connection for cat in ("tampering", "information_disclosure"))
 
 
 def _disclosure_tracked(model: Model, ident) -> bool:
