@@ -639,3 +639,29 @@ def test_tm107_a_threat_on_the_response_flow_answers_the_connection():
     bare = QUERY_PAIR.split("threats:")[0]
     found = rules(check(bare), "TM107")
     assert len(found) == 1 and "'worker-queries'" in found[0].message
+
+
+# threat-composer does not ask for STRIDE: a translated threat may come without `stride`. Until it has one, which
+# categories it answers on what it affects is open; the schema error asks for the category first.
+UNCATEGORIZED = """boundaries: [{id: users, name: Users}, {id: aws, name: AWS}]
+elements:
+  - {id: user, kind: external_entity, name: Fleet manager, boundary: users}
+  - {id: api, kind: process, name: API Gateway, boundary: aws}
+flows:
+  - {id: call, from: user, to: api, protocol: HTTPS, encrypted: true, authenticated: true}
+threats:
+  - id: T-001
+    title: A look-alike domain tricks the fleet manager into sending API requests to the attacker
+    affects: [user]
+    status: open
+"""
+
+
+def test_an_element_with_an_uncategorized_threat_waits_for_its_category():
+    found = check(UNCATEGORIZED)
+    assert any(f.rule == "TM002" and "stride" in f.message for f in found)
+    assert "user" not in {f.data["element"] for f in rules(found, "TM101")}
+    assert catalog_ids(found, "user") == set()
+    assert "api" in {f.data["element"] for f in rules(found, "TM101")}  # the rest of the model is judged
+    categorized = check(UNCATEGORIZED.replace("    affects: [user]", "    stride: tampering\n    affects: [user]"))
+    assert "user" in {f.data["element"] for f in rules(categorized, "TM101")}  # spoofing: still unanswered

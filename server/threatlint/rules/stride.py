@@ -29,7 +29,8 @@ _NOUN = {"external_entity": "external entity", "process": "process", "data_store
       "applies to its kind: external_entity S R; process S T R I D E; data_store T R I D; flow T I D. A flow that is "
       "both encrypted and authenticated answers tampering and information disclosure by itself. Which categories are "
       "asked follows from what the element or flow is exposed to (docs/rules.md, TM101). One finding per "
-      "element or flow names every missing category; the quick fixes add them one by one.",
+      "element or flow names every missing category; the quick fixes add them one by one. An element or flow "
+      "that a threat without a STRIDE category affects is judged once that threat has one (the schema asks for it).",
       stages=FROM_DESIGN,
       # Which categories are asked follows from the element's roles, stores, boundary and flows, and the
       # availability of what it stores (`Model.required_categories`).
