@@ -157,3 +157,22 @@ assumptions:
     assert len(found) == 2 and by_path.keys() == {("assumptions", 0), ("assumptions",)}
     assert "does not hold" in by_path[("assumptions", 0)].message
     assert by_path[("assumptions",)].data["assumptions"] == ["A-2", "A-3"]
+
+
+def test_tm403_an_assumption_silenced_where_it_stands_is_left_out_of_the_grouped_finding():
+    from threatlint.engine import CheckContext, check_text
+    from conftest import TODAY
+
+    text = """version: 1
+system: {name: Shop}
+assumptions:
+  - {id: A-1, text: Orders are written by the API only}  # threatlint: ignore[TM403] a design decision, nothing to check
+  - {id: A-2, text: Payment webhooks are signed}
+  - {id: A-3, text: Only the pay team deploys the service}
+"""
+    found = [f for f in check_text(text, CheckContext(today=TODAY)) if f.rule == "TM403"]
+    assert [f.data["assumptions"] for f in found] == [["A-2", "A-3"]]
+    silenced_both = text.replace("signed}", "signed}  # threatlint: ignore[TM4] checked by the payments team")
+    found = [f for f in check_text(silenced_both, CheckContext(today=TODAY)) if f.rule == "TM403"]
+    assert [f.data["assumptions"] for f in found] == [["A-3"]]  # one left: reported where it stands
+    assert found[0].path == ("assumptions", 2)
