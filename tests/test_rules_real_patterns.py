@@ -575,7 +575,8 @@ def test_tokens_on_the_request_and_a_backend_that_trusts_its_gateway():
     assert "CT-S-005" not in catalog_ids(found, "fn")  # the tokens stop at the gateway
     assert "CT-S-006" in catalog_ids(found, "fn")  # stated unauthenticated, behind a caller that authenticates users
     assert "CT-S-006" not in catalog_ids(found, "pages")  # it only ever gets public content
-    assert "CT-S-006" not in catalog_ids(found, "audit")  # nobody said the call is unauthenticated
+    assert "CT-S-006" not in catalog_ids(found, "audit")  # nobody said the call is unauthenticated ...
+    assert "CT-S-006" in applicable(GATEWAY_TRUST, "audit")  # ... so it stays an idea for `suggest`
     # a caller that does not itself take authenticated requests is the internal-call hygiene `suggest` covers
     plain = check(GATEWAY_TRUST.replace("encrypted: true, authenticated: true}", "encrypted: true}"))
     assert "CT-S-006" not in catalog_ids(plain, "fn")
