@@ -116,8 +116,9 @@ _LISTED = 5  # assumptions named in a grouped TM403 message; the finding's data 
       "draft and design stages the assumptions not checked yet are reported together, in one finding on "
       "`assumptions` that names them (a model's assumptions are often design decisions and scope statements "
       "written down at the start, and one warning each buries the rest; one silenced by an inline comment where "
-      "it stands is left out); at the operational stage each is reported on its own. One that was checked and does not hold (validated: false with evidence) is always "
-      "reported on its own: the threats that rested on it need revising.",
+      "it stands is left out); at the operational stage each is reported on its own. One that was checked and "
+      "does not hold (validated: false with evidence) is always reported on its own: the threats that rested on "
+      "it need revising.",
       # Grouping reads every assumption and the stage, and leaves out the assumptions an inline comment silences
       # where they stand: comments are no part of the data, so only an empty result (nothing pending) is kept.
       reads=Reads(parts=("assumptions",) + STAGE_PARTS, quotes_lines=True),
