@@ -100,13 +100,16 @@ STRIDE = ("spoofing", "tampering", "repudiation", "information_disclosure", "den
 
 
 def named(finding: dict) -> list[str]:
-    """The subjects a grouped finding names (catalog entries of TM106, categories of TM101), in order."""
+    """The subjects a grouped finding names (catalog entries of TM106, categories of TM101, the ids of the
+    assumptions TM403 reports), in order."""
     data, text = finding.get("data") or {}, finding["message"]
     if finding["rule"] == "TM106":
         entries = data.get("entries")
         if isinstance(entries, list) and entries:  # the message may name only the first few
             return [e["catalog"] for e in entries if isinstance(e, dict) and isinstance(e.get("catalog"), str)]
         return list(dict.fromkeys(re.findall(r"CT-[A-Z]-\d{3}", text)))
+    if isinstance(data.get("assumptions"), list):  # TM403: the assumptions it reports, by id
+        return [a for a in data["assumptions"] if isinstance(a, str)]
     if finding["rule"] == "TM101":
         categories = data.get("categories")
         if isinstance(categories, list) and categories:
@@ -182,10 +185,15 @@ SUCCESSORS = {"TM002": ("TM307",)}
 
 def still_reported(key: str, findings: list[dict]) -> bool:
     """A judged finding is still reported: under its key, or named inside a finding on the same item by the
-    same rule (one TM101 naming every missing category, one TM106 naming every catalog entry)."""
+    same rule (one TM101 naming every missing category, one TM106 naming every catalog entry), or, for a
+    finding on one item of a section, named by id in a finding of the same rule on the section (one TM403 on
+    `assumptions` naming the assumptions not validated)."""
     rule, anchor_, subject_ = parse_key(key)
+    section, _, item = anchor_.partition("/")
     for f in findings:
         if f["key"] == key:
+            return True
+        if not subject_ and item and f["rule"] == rule and f["anchor"] == section and item in (f.get("names") or []):
             return True
         if f["rule"] == rule and f["anchor"] == anchor_ and mentions(f, subject_):
             return True

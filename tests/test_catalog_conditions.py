@@ -15,6 +15,7 @@ assets:
   - {id: card, classification: financial, regulations: [PCI-DSS], attacker_value: 5, records: 2000000}
   - {id: catalog-data, classification: public, attacker_value: 1, records: 10}
   - {id: profile, classification: pii, regulations: [GDPR]}
+  - {id: session, name: Session token, classification: credentials}
 boundaries:
   - {id: internet, name: Internet}
   - {id: vpc, name: Production VPC}
@@ -26,11 +27,12 @@ elements:
   - {id: db, kind: data_store, name: Orders DB, technology: PostgreSQL 16, boundary: vpc, stores: [card, profile], encrypted_at_rest: true}
   - {id: files, kind: data_store, name: Public files, technology: S3 bucket, boundary: vpc, stores: [catalog-data]}
 flows:
-  - {id: login, from: shopper, to: api, data: [pw], protocol: HTTPS, authenticated: true, encrypted: true}
+  - {id: login, from: shopper, to: api, data: [pw], returns: [session], protocol: HTTPS, authenticated: true, encrypted: true}
   - {id: query, from: api, to: db, data: [card], protocol: SQL, authenticated: true, encrypted: true}
   - {id: report, from: worker, to: files, data: [catalog-data], protocol: HTTP}
   - {id: callback, from: partner, to: api, data: [card], protocol: HTTPS, encrypted: true}
   - {id: job, from: api, to: worker, data: [profile], protocol: AMQP}
+  - {id: sync, from: worker, to: api, data: [profile], protocol: gRPC, authenticated: false}
 """
 
 
@@ -54,6 +56,11 @@ CASES = {
         ({"property": {"protocol": ["https", "grpc"]}}, "login", "query"),
         ({"property": {"authenticated": False}}, "report", "login"),
     ],
+    # like property, but an absent flag is not false: only a flow that says so
+    "states": [
+        ({"states": {"authenticated": False}}, "sync", "report"),
+        ({"states": {"authenticated": True}}, "login", "sync"),
+    ],
     "protocol": [({"protocol": ["HTTP", "FTP"]}, "report", "login"), ({"protocol": ["sql"]}, "db", "files")],
     "technology": [({"technology": ["postgres", "mysql"]}, "db", "files"), ({"technology": ["fastapi"]}, "query", "report")],
     "mentions": [({"mentions": ["pdf", "render"]}, "worker", "api"), ({"mentions": ["export"]}, "worker", "db")],
@@ -72,6 +79,16 @@ CASES = {
         ({"carries": ["sensitive"]}, "api", "files"),
         ({"carries": {"regulations": ["pci-dss"], "attacker_value_at_least": 4}}, "callback", "job"),
         ({"carries": {"records_at_least": 1000}}, "query", "report"),
+        ({"carries": {"public": True}}, "report", "login"),
+        ({"carries": {"public": False}}, "job", "report"),
+        ({"carries": {"mentions": ["token"]}}, "login", "query"),  # the session token in its response
+    ],
+    # what reaches an element: the data of flows into it, the returns of flows out of it; a flow: its data
+    "receives": [
+        ({"receives": {"mentions": ["token"]}}, "shopper", "api"),  # the token goes back to the shopper
+        ({"receives": ["financial"]}, "db", "worker"),
+        ({"receives": ["credentials"]}, "login", "query"),
+        ({"receives": {"mentions": ["token"]}}, "shopper", "login"),  # login sends the token back, not on
     ],
     "stores": [
         ({"stores": ["pii"]}, "db", "files"),
@@ -138,3 +155,18 @@ def test_conditions_tolerate_schema_invalid_models():
     for form, cases in CASES.items():
         for cond, _, _ in cases:
             holds(facts, cond, "broken")  # must not raise
+
+
+def test_an_asset_nobody_classified_is_not_public():
+    from threatlint.catalog.conditions import asset_matches
+    assert asset_matches({"id": "notes"}, {"public": False})
+    assert not asset_matches({"id": "notes"}, {"public": True})
+    assert asset_matches({"id": "docs", "classification": ["public"]}, {"public": True})
+
+
+def test_asset_mentions_reads_id_name_and_description_by_word_start():
+    from threatlint.catalog.conditions import asset_matches
+    asset = {"id": "t1", "name": "Tokens (Amazon Cognito)", "description": "ID and access tokens"}
+    assert asset_matches(asset, {"mentions": ["token"]})
+    assert asset_matches({"id": "jwt-claims"}, {"mentions": ["jwt"]})
+    assert not asset_matches({"id": "detokenised"}, {"mentions": ["token"]})

@@ -147,3 +147,31 @@ def test_complete_model_has_no_suggestions_and_schema_invalid_models_do_not_cras
     assert tm106(BASE + "exemptions:\n" + exempt) == []
     broken = BASE + "  - {id: odd, from: [a], to: {x: 1}, data: 5}\n  - just a string\n"
     tm106(broken)
+
+
+def test_a_baseline_entry_is_reported_where_its_reported_when_holds():
+    team = """\
+threats:
+  - id: ACME-S-002
+    title: Login endpoint reachable by anyone on the network
+    stride: spoofing
+    kinds: [process]
+    baseline: true
+    when: {mentions: [login]}
+    reported_when: {receives: [credentials]}
+    description: "{name} takes passwords from {sources}."
+    attack_path:
+      entry: sign-in on {name}
+      steps: ["attacker finds {name}", replays passwords]
+    capec: [151]
+    mitigations: [CM-SESSION-LIFETIME]
+"""
+    catalog = with_extra([("team.yaml", team)])
+    assert len(about(tm106(BASE, catalog=catalog), "ACME-S-002", "api")) == 1  # the login takes the passwords
+    no_password = BASE.replace("data: [pw], ", "")
+    assert about(tm106(no_password, catalog=catalog), "ACME-S-002", "api") == []  # hygiene: left to suggest
+    # a reported_when that is not a condition is refused when the file is loaded
+    import pytest
+    from threatlint.catalog import CatalogError
+    with pytest.raises(CatalogError, match="reported_when"):
+        with_extra([("bad.yaml", team.replace("reported_when: {receives: [credentials]}", "reported_when: {sql: yes}"))])

@@ -97,3 +97,19 @@ def test_an_edit_to_a_response_keeps_it_judged_with_its_request():
     found = checker.check(edited, CTX)
     assert found == check_text(edited, CTX)
     assert not [f for f in found if f.rule in ("TM103", "TM107")]
+
+
+def test_a_suppression_comment_typed_on_an_assumption_regroups_tm403_in_the_editor():
+    # TM403 groups the assumptions not validated (design stage) and leaves out those silenced where they stand:
+    # a comment edit changes no data, yet must change the grouped finding.
+    text = ("version: 1\nsystem: {name: Shop}\nassumptions:\n"
+            "  - {id: A-1, text: Orders are written by the API only}\n"
+            "  - {id: A-2, text: Payment webhooks are signed}\n"
+            "  - {id: A-3, text: Only the pay team deploys the service}\n")
+    checker = DocumentChecker()
+    grouped = [f for f in checker.check(text, CTX) if f.rule == "TM403"]
+    assert [f.data["assumptions"] for f in grouped] == [["A-1", "A-2", "A-3"]]
+    edited = text.replace("API only}", "API only}  # threatlint: ignore[TM403] a design decision")
+    got = checker.check(edited, CTX)
+    assert got == check_text(edited, CTX)
+    assert [f.data["assumptions"] for f in got if f.rule == "TM403"] == [["A-2", "A-3"]]

@@ -40,12 +40,52 @@ def test_tm402_clean(lint):
     assert found == []
 
 
-def test_tm403_unvalidated_assumption(lint, span):
+def test_tm403_unvalidated_assumptions_at_the_default_stage_are_one_finding_naming_them(lint, span):
     text, found = lint("tm403_trigger.yaml", "TM403")
+    assert located(found) == [("TM403", WARNING, span(text, "[[assumptions]]:"))]
+    assert found[0].data["assumptions"] == ["A-1", "A-2"]
+    assert "2 assumptions are not validated: A-1, A-2." in found[0].message
+
+
+def test_tm403_unvalidated_assumption_at_the_operational_stage_is_one_finding_each(lint, span):
+    from threatlint.engine.selection import Config
+
+    text, found = lint("tm403_trigger.yaml", "TM403", config=Config(stage="operational"))
     assert located(found) == [
         ("TM403", WARNING, span(text, "{id: [[A-1]]")),
         ("TM403", WARNING, span(text, "- id: [[A-2]]")),
     ]
+
+
+def test_tm403_groups_at_draft_and_design_and_caps_the_list():
+    """threat-composer workspaces list 15-19 assumptions, mostly design decisions and scope statements: one
+    warning each buried the model. Grouped, they are named in one finding; the list in the message is capped."""
+    from threatlint.engine import CheckContext, check_text
+    from conftest import TODAY
+
+    items = "".join(f"  - {{id: A-{n}, text: Assumption number {n} about the deployment}}\n" for n in range(1, 9))
+    for stage in ("draft", "design"):
+        text = f"version: 1\nsystem: {{name: Shop}}\nreview: {{stage: {stage}}}\nassumptions:\n" + items
+        found = [f for f in check_text(text, CheckContext(today=TODAY)) if f.rule == "TM403"]
+        assert len(found) == 1 and found[0].path == ("assumptions",), stage
+        assert "8 assumptions are not validated: A-1, A-2, A-3, A-4, A-5 and 3 more." in found[0].message
+        assert found[0].data["assumptions"] == [f"A-{n}" for n in range(1, 9)]
+    text = "version: 1\nsystem: {name: Shop}\nreview: {stage: operational}\nassumptions:\n" + items
+    assert len([f for f in check_text(text, CheckContext(today=TODAY)) if f.rule == "TM403"]) == 8
+
+
+def test_tm403_a_single_unvalidated_assumption_is_reported_on_itself():
+    from threatlint.engine import CheckContext, check_text
+    from conftest import TODAY
+
+    text = """version: 1
+system: {name: Shop}
+assumptions:
+  - {id: A-1, text: The admin API is reachable from the VPN only}
+  - {id: A-2, text: Payment webhooks are signed, validated: true, evidence: code review 2026-10}
+"""
+    found = [f for f in check_text(text, CheckContext(today=TODAY)) if f.rule == "TM403"]
+    assert [(f.path, f.message.split(" ")[1]) for f in found] == [(("assumptions", 0), "'A-1'")]
 
 
 def test_tm403_clean(lint):
@@ -99,3 +139,40 @@ assumptions:
     assert "does not hold" in found["'A-1'"] and "revise the threats" in found["'A-1'"]
     assert "set validated: true" not in found["'A-1'"]
     assert "is not validated" in found["'A-2'"]  # false without evidence: not checked yet
+
+
+def test_tm403_a_disproven_assumption_keeps_its_own_finding_beside_the_grouped_one():
+    from threatlint.engine import CheckContext, check_text
+    from conftest import TODAY
+
+    text = """version: 1
+system: {name: Shop}
+assumptions:
+  - {id: A-1, text: The admin API is reachable from the VPN only, validated: false, evidence: pen test 2026-11 reached it from the internet}
+  - {id: A-2, text: Payment webhooks are signed}
+  - {id: A-3, text: Only the pay team deploys the service}
+"""
+    found = [f for f in check_text(text, CheckContext(today=TODAY)) if f.rule == "TM403"]
+    by_path = {f.path: f for f in found}
+    assert len(found) == 2 and by_path.keys() == {("assumptions", 0), ("assumptions",)}
+    assert "does not hold" in by_path[("assumptions", 0)].message
+    assert by_path[("assumptions",)].data["assumptions"] == ["A-2", "A-3"]
+
+
+def test_tm403_an_assumption_silenced_where_it_stands_is_left_out_of_the_grouped_finding():
+    from threatlint.engine import CheckContext, check_text
+    from conftest import TODAY
+
+    text = """version: 1
+system: {name: Shop}
+assumptions:
+  - {id: A-1, text: Orders are written by the API only}  # threatlint: ignore[TM403] a design decision, nothing to check
+  - {id: A-2, text: Payment webhooks are signed}
+  - {id: A-3, text: Only the pay team deploys the service}
+"""
+    found = [f for f in check_text(text, CheckContext(today=TODAY)) if f.rule == "TM403"]
+    assert [f.data["assumptions"] for f in found] == [["A-2", "A-3"]]
+    silenced_both = text.replace("signed}", "signed}  # threatlint: ignore[TM4] checked by the payments team")
+    found = [f for f in check_text(silenced_both, CheckContext(today=TODAY)) if f.rule == "TM403"]
+    assert [f.data["assumptions"] for f in found] == [["A-3"]]  # one left: reported where it stands
+    assert found[0].path == ("assumptions", 2)

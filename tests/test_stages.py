@@ -47,7 +47,7 @@ flows: [{id: form, from: visitor, to: signup, protocol: HTTPS, encrypted: true}]
 mitigations: [{id: M-1, title: Rate limiting, status: planned}]
 assumptions: [{id: A-1, text: Only the web app calls the sign-up handler}]
 threats:
-  - {id: T-1, title: Mass fake sign-ups, stride: spoofing, affects: [signup], likelihood: high, impact: {severity: high}, priority: high, status: open}
+  - {id: T-1, title: Mass fake sign-ups through the Sign-up handler, stride: spoofing, affects: [signup], likelihood: high, impact: {severity: high}, priority: high, status: open}
   - {id: T-2, title: Cheap sign-up spam, stride: spoofing, affects: [signup], likelihood: medium, impact: {severity: medium}, priority: medium, status: mitigated, mitigations: [M-1]}
   - {id: T-3, title: Old risk, stride: spoofing, affects: [signup], likelihood: low, impact: {severity: low}, priority: low, status: accepted, acceptance: {by: Kim, rationale: low value, expires: 2026-01-01}}
 """

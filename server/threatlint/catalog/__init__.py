@@ -68,7 +68,8 @@ class CatalogThreat:
     capec: tuple[int, ...] = ()
     mitigations: tuple[str, ...] = ()
     source: str = "built-in"
-    baseline: bool = False  # baseline hygiene: suggested as an idea, not reported by TM106
+    baseline: bool = False  # baseline hygiene: suggested as an idea, not reported by TM106 ...
+    reported_when: dict | None = field(default=None, compare=False, hash=False)  # ... except where this holds
 
     @property
     def references(self) -> str:
@@ -96,6 +97,20 @@ class Catalog:
             from .conditions import compile_condition
             found = self._tests[threat.id] = compile_condition(threat.when)
         return found
+
+    def reported(self, threat: CatalogThreat, facts, subject) -> bool:
+        """Whether TM106 reports a match of this threat: every entry but baseline hygiene, and a baseline entry
+        where its `reported_when` also holds (the context that makes the idea specific)."""
+        if not threat.baseline:
+            return True
+        if threat.reported_when is None:
+            return False
+        key = threat.id + "#reported_when"
+        found = self._tests.get(key)
+        if found is None:
+            from .conditions import compile_condition
+            found = self._tests[key] = compile_condition(threat.reported_when)
+        return found(facts, subject)
 
     def threat(self, ident: str) -> CatalogThreat | None:
         return self._threats.get(ident)
@@ -175,7 +190,7 @@ def _parse_catalog(text: str, source: str, trusted: bool = False):
             id=t["id"], title=t["title"], stride=t["stride"], kinds=tuple(t["kinds"]), when=t["when"],
             description=t["description"], entry=ap["entry"], steps=tuple(ap["steps"]), cwe=tuple(t.get("cwe", ())),
             capec=tuple(t.get("capec", ())), mitigations=tuple(t["mitigations"]), source=source,
-            baseline=t.get("baseline", False)))
+            baseline=t.get("baseline", False), reported_when=t.get("reported_when")))
     for i, m in enumerate(data.get("mitigations", [])):
         for j, kind in enumerate(m["kinds"]):
             if not set(m["stride"]) & set(APPLICABLE[kind]):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Callable
 
 from ..engine.model import SENSITIVE, Model, as_list, classifications, out_of_scope
@@ -114,11 +114,22 @@ class Facts:
         return found
 
     def assets_of(self, subject: Subject, key: str) -> list[dict]:
-        """Asset records named in the subject's `data` (flows; with the `returns` of the response) or `stores`
-        (data stores)."""
+        """Asset records named in the subject's `data` (flows; with the `returns` of the response), `stores`
+        (data stores) or `request` (a flow's `data` alone: what its destination receives)."""
         assets = self.model.assets
-        ids = self.model.carried(subject.item) if key == "data" else as_list(subject.item.get(key))
+        if key == "data":
+            ids = self.model.carried(subject.item)
+        else:
+            ids = as_list(subject.item.get("data" if key == "request" else key))
         return [assets[a] for a in ids if isinstance(a, str) and a in assets]
+
+    def received(self, subject: Subject) -> list[dict]:
+        """Assets that reach an element: the `data` of flows into it and the `returns` of flows out of it (the
+        answers to the requests it makes). For a flow, what its destination receives: its `data`."""
+        if subject.is_flow:
+            return self.assets_of(subject, "request")
+        return ([a for f in self.inbound(subject.id) for a in self.assets_of(f, "request")]
+                + [a for f in self.outbound(subject.id) for a in self.assets_of(f, "returns")])
 
 
 def _lower_set(values) -> set[str]:
@@ -134,6 +145,11 @@ def asset_matches(asset: dict, cond) -> bool:
     if isinstance(cond, list):
         cond = {"classification": cond}
     if not isinstance(cond, dict):
+        return False
+    if "public" in cond and ("public" in classifications(asset)) is not cond["public"]:
+        return False  # an asset nobody classified is not public: public content is something a team says
+    if "mentions" in cond and not _cached_pattern(tuple(as_list(cond["mentions"]))).search(
+            "\n".join(_text(asset.get(k)) for k in ("id", "name", "description"))):
         return False
     if "classification" in cond:
         wanted = set(as_list(cond["classification"]))
@@ -163,18 +179,24 @@ def _kind(arg) -> Predicate:
     return lambda facts, s: s.kind in kinds
 
 
-def _property(arg) -> Predicate:
+def _property(arg, stated: bool = False) -> Predicate:
     wanted = [(key, expected if isinstance(expected, list) else [expected]) for key, expected in arg.items()]
 
     def test(facts, s) -> bool:
         for key, options in wanted:
             have = s.item.get(key)
-            if have is None and key in FLAG_KEYS:
+            if have is None and key in FLAG_KEYS and not stated:
                 have = False
             if not any(_same(have, o) for o in options):
                 return False
         return True
     return test
+
+
+def _states(arg) -> Predicate:
+    # Like `property`, but an absent flag is not false: the model must say so (a flow written
+    # `authenticated: false` is a decision its authors took; a flow without the key is one nobody described).
+    return _property(arg, stated=True)
 
 
 def _same(have, want) -> bool:
@@ -194,6 +216,12 @@ def _word_pattern(words) -> re.Pattern:
     # A word counts at the start of a word (so "upload" matches "uploads", "auth" matches "authentication").
     alternatives = "|".join(re.escape(w.lower()) for w in as_list(words) if isinstance(w, str))
     return re.compile(rf"(?<![a-z0-9])(?:{alternatives})")
+
+
+@lru_cache(maxsize=256)
+def _cached_pattern(words: tuple) -> re.Pattern:
+    # Asset conditions are plain data read per asset, not compiled forms: compile each word list once.
+    return _word_pattern(list(words))
 
 
 def _technology(arg) -> Predicate:
@@ -229,6 +257,10 @@ def _mentions(arg) -> Predicate:
 
 def _carries(arg) -> Predicate:
     return lambda facts, s: any(asset_matches(a, arg) for f in facts.touching(s) for a in facts.assets_of(f, "data"))
+
+
+def _receives(arg) -> Predicate:
+    return lambda facts, s: any(asset_matches(a, arg) for a in facts.received(s))
 
 
 def _stores(arg) -> Predicate:
@@ -296,12 +328,14 @@ FORMS: dict[str, Callable[[object], Predicate]] = {
     "not": _not,
     "kind": _kind,
     "property": _property,
+    "states": _states,
     "protocol": _protocol,
     "technology": _technology,
     "mentions": _mentions,
     "role": _role,
     "internet": _internet,
     "carries": _carries,
+    "receives": _receives,
     "stores": _stores,
     "crosses_boundary": _crossing(lambda facts, s: facts.touching(s)),
     "receives_from_other_boundary": _crossing(_inbound_flows),

@@ -17,6 +17,7 @@ class Match:
     subject: Subject
     covered_by: str | None  # how the model answers it ("a spoofing threat", "a spoofing exemption", ...) or None
     named: bool = False  # the model names this entry here (a threat with its catalog id) or exempts its category
+    reported: bool = True  # TM106 reports it (not baseline hygiene, or a baseline entry its reported_when makes specific)
 
     @property
     def noun(self) -> str:
@@ -62,7 +63,7 @@ def matches(model: Model, catalog: Catalog, include_covered: bool = False) -> li
                 continue  # checked first: a complete model costs no condition evaluations
             if catalog.test(t)(facts, s):
                 named = (s.id, t.id) in links or (s.id, t.stride) in model.exempted
-                out.append(Match(t, s, covered, named))
+                out.append(Match(t, s, covered, named, catalog.reported(t, facts, s)))
     return out
 
 

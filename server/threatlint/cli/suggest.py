@@ -83,8 +83,9 @@ def _entry(model: Model, m: Match, facts: Facts, catalog) -> dict:
         "kind": s.kind,
         "covered_by": m.covered_by,
         "named": m.named,
-        # TM106 reports an entry only where its category is unanswered
-        "severity": RULES["TM106"].severity.value if m.covered_by is None else None,
+        # TM106 reports an entry only where its category is unanswered, and baseline hygiene not at all (unless
+        # its reported_when holds)
+        "severity": RULES["TM106"].severity.value if m.covered_by is None and m.reported else None,
         "range": rng.to_dict(),
         "description": details["description"],
         "attack_path": {"entry": details["entry"], "steps": details["steps"], "target": details["target"]},

@@ -346,6 +346,13 @@ class Model:
         return out
 
     @cached_property
+    def uncategorized(self) -> frozenset[str]:
+        """Ids of the elements and flows a threat without a STRIDE category affects (a source that does not
+        categorise, e.g. threat-composer): which categories they answer cannot be told until it has one."""
+        return frozenset(target for _, t in self.items("threats") if not categories(t.get("stride"))
+                         for target in as_list(t.get("affects")) if isinstance(target, str))
+
+    @cached_property
     def exempted(self) -> set[tuple[str, str]]:
         out = set()
         for _, x in self.items("exemptions"):
@@ -373,7 +380,10 @@ class Model:
 
     def missing_categories(self, section: str, item: dict) -> list[str]:
         """What TM101 asks: the categories an element or flow must answer (required_categories) and that the
-        model does not answer (unanswered_categories)."""
+        model does not answer (unanswered_categories). Nothing while a threat on it has no category: which
+        categories it answers is open until the threat gets one (the schema, TM002, asks for that first)."""
+        if self.id_of(item) in self.uncategorized:
+            return []
         unanswered = self.unanswered_categories(section, item)
         return [c for c in self.required_categories(section, item) if c in unanswered]
 

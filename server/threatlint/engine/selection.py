@@ -160,6 +160,13 @@ def apply(findings: list[Finding], text: str, config: Config | None, known_rules
     return result
 
 
+def silenced_lines(text: str, rule: str) -> frozenset[int]:
+    """The lines whose findings of `rule` an inline `ignore[...]` comment suppresses (what `apply` drops): a rule
+    that groups items into one finding elsewhere leaves out the items silenced where they are."""
+    return frozenset(line for s in suppressions(text) if any(c and rule.startswith(c) for c in s.codes)
+                     for line in s.applies_to)
+
+
 def _suppressed(f: Finding, by_line: dict[int, list[str]]) -> bool:
     if f.rule in UNFILTERED or f.rule == SUPPRESSION_RULE:
         return False

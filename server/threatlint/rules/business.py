@@ -6,9 +6,10 @@ is judged by its own scheme.
 """
 from __future__ import annotations
 
-from ..engine.model import (LEVELS, RATING_FIELDS, RATING_PARTS, SCOPE_PARTS, STAGE_PARTS, Model, effective_priority, is_open, level, level_for_score,
-                            parse_date, text)
+from ..engine.model import (LEVELS, RATING_FIELDS, RATING_PARTS, SCOPE_PARTS, STAGE_PARTS, VOCABULARY_PARTS, Model, effective_priority, is_open, level,
+                            level_for_score, parse_date, text)
 from .registry import FROM_DESIGN, OPERATIONAL, Hit, Reads, rule
+from .specificity import says_where
 
 _ONE_THREAT = Reads(each="threats")  # the verdict on a threat reads that threat alone
 _RATED_THREAT = Reads(each="threats", parts=RATING_PARTS)  # ... under the model's rating scheme
@@ -34,9 +35,12 @@ def _wanted_at(model: Model, ctx, threat: dict) -> bool:
 @rule("TM301", "warning", "No business impact",
       "An open threat's impact should state what it costs the business: blast_radius, records_exposed, regulatory "
       "or financial. At the design stage only open threats of priority high or critical are asked, at the "
-      "operational stage every open one; mitigated, accepted and transferred threats never.", stages=FROM_DESIGN,
-      # Not one threat at a time: whether the model's ratings were triaged at all reads every threat.
-      reads=Reads(parts=("threats",) + SCOPE_PARTS + STAGE_PARTS + RATING_PARTS),
+      "operational stage every open one; mitigated, accepted and transferred threats never. A threat that names no "
+      "element, entry point or asset is asked by TM202 to say what is attacked first (one finding per cause: its "
+      "business impact follows from that), unless TM202 is switched off.", stages=FROM_DESIGN,
+      # Not one threat at a time: whether the model's ratings were triaged at all reads every threat; whether a
+      # threat is vague reads the model's vocabulary.
+      reads=Reads(parts=("threats",) + SCOPE_PARTS + STAGE_PARTS + RATING_PARTS + VOCABULARY_PARTS),
       why=("Priority is argued in business terms: without who and what is hurt, a reviewer cannot weigh the "
            "threat against the cost of fixing it."),
       fix="Add to `impact` at least one of `blast_radius`, `records_exposed`, `regulatory` or `financial`.",
@@ -67,9 +71,12 @@ threats:
     status: open
 """)
 def no_business_impact(model: Model, ctx):
+    ask_text_first = ctx.config.enabled("TM202")
     for i, t in model.items("threats"):
         if not _wanted_at(model, ctx, t):
             continue
+        if ask_text_first and not says_where(model, t):
+            continue  # who and what is hurt cannot be said until it names what is attacked: TM202 asks that first
         impact = t.get("impact")
         impact = impact if isinstance(impact, dict) else {}
         stated = [k for k in IMPACT_KEYS if text(impact.get(k)) or (isinstance(impact.get(k), int) and not isinstance(impact.get(k), bool))

@@ -11,7 +11,8 @@ _NAMED = 3  # entries spelled out with their titles; the rest by id (all are in 
       "Threats from the catalog (built-in, or a team's extra-catalogs) match this element or flow by its "
       "properties, and the model answers none of their STRIDE categories there: no threat with catalog: <id>, no "
       "threat of the same category on it, no exemption. Baseline hygiene entries (true of nearly every element) are "
-      "left to `suggest`. One finding per element or flow names the entries; "
+      "left to `suggest`, except where their reported_when holds, and so is an element or flow that a threat without a STRIDE category affects (what it "
+      "answers is open until the threat has one). One finding per element or flow names the entries; "
       "`threatlint suggest` lists each with its filled-in attack path and mitigations.", stages=FROM_DESIGN,
       # The catalog's conditions may read any key of an element, flow or asset and the boundaries (which zone is
       # the internet); of the threats only what answers a match (catalog links, categories, what they affect).
@@ -50,8 +51,10 @@ def catalog_threats(model: Model, ctx):
     catalog = ctx.catalog if ctx.catalog is not None else default_catalog()
     by_subject: dict[tuple, list] = {}
     for m in matches(model, catalog):
-        if m.threat.baseline:
+        if not m.reported:
             continue  # baseline hygiene fits nearly everything: an idea for `suggest`, not a finding
+        if m.subject.id in model.uncategorized:
+            continue  # a threat on it has no category yet, so what it answers is open (as for TM101)
         by_subject.setdefault((m.subject.section, m.subject.index), []).append(m)
     for (section, index), found in by_subject.items():
         s = found[0].subject

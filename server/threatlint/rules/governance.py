@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from ..engine.model import DEFAULT_CADENCE_DAYS, DISPROVEN, LEVELS, VALIDATED, assumption_state, RATING_PARTS, SCOPE_PARTS, STAGE_PARTS, THREAT_RATING_PARTS, Model, as_list, effective_priority, is_open, level, text
 from ..engine.scope import is_valid_pattern, pattern_matches_any
+from ..engine.selection import silenced_lines
 from .registry import FROM_DESIGN, Hit, Reads, rule
 
 
@@ -107,15 +108,26 @@ def untracked_mitigation(model: Model, ctx):
                   data={"mitigation": model.id_of(m), "index": i})
 
 
+_LISTED = 5  # assumptions named in a grouped TM403 message; the finding's data lists every one
+
+
 @rule("TM403", "warning", "Assumption not validated, or disproven",
-      "An assumption the model rests on should be checked; set validated: true and give the evidence. One that was "
-      "checked and does not hold (validated: false with evidence) means the threats that rested on it need revising.",
-      reads=Reads(each="assumptions"),
+      "An assumption the model rests on should be checked; set validated: true and give the evidence. At the "
+      "draft and design stages the assumptions not checked yet are reported together, in one finding on "
+      "`assumptions` that names them (a model's assumptions are often design decisions and scope statements "
+      "written down at the start, and one warning each buries the rest; one silenced by an inline comment where "
+      "it stands is left out); at the operational stage each is reported on its own. One that was checked and "
+      "does not hold (validated: false with evidence) is always reported on its own: the threats that rested on "
+      "it need revising.",
+      # Grouping reads every assumption and the stage, and leaves out the assumptions an inline comment silences
+      # where they stand: comments are no part of the data, so only an empty result (nothing pending) is kept.
+      reads=Reads(parts=("assumptions",) + STAGE_PARTS, quotes_lines=True),
       why=("Threats are judged against the assumptions; one that was never checked may be false, and every "
            "conclusion built on it with it."),
       fix=("Check the assumption, then set `validated: true` and say in `evidence` how it was checked. If it does "
            "not hold (`validated: false` with evidence), revise the threats and mitigations that rested on it, then "
-           "rewrite or remove the assumption."),
+           "rewrite or remove the assumption. A statement that is a design decision or a scope note rather than "
+           "something to check belongs in the system description or `scope.out_of_scope`."),
       bad="""\
 assumptions:
   - {id: A-1, text: The database accepts connections from the VPC only}
@@ -125,15 +137,29 @@ assumptions:
   - {id: A-1, text: The database accepts connections from the VPC only, validated: true, evidence: security-group review 2026-10}
 """)
 def unvalidated_assumption(model: Model, ctx):
+    pending = []
     for i, a in model.items("assumptions"):
         state = assumption_state(a)
         if state == DISPROVEN:
             yield Hit(("assumptions", i), f"{model.label('assumptions', a, i)} was checked and does not hold "
                       "(validated: false, with evidence): revise the threats and mitigations that rested on it, then "
-                      "rewrite or remove the assumption", part="anchor")
+                      "rewrite or remove the assumption", part="anchor",
+                      data={"assumptions": [model.id_of(a)] if model.id_of(a) else []})
         elif state != VALIDATED:
-            yield Hit(("assumptions", i), f"{model.label('assumptions', a, i)} is not validated: check it, then set "
-                      "validated: true and add evidence", part="anchor")
+            pending.append((i, a))
+    silenced = silenced_lines(model.doc.text, "TM403") if pending else frozenset()
+    grouped = [(i, a) for i, a in pending if model.range(("assumptions", i), "key").start.line not in silenced]
+    if len(grouped) > 1 and model.stage(ctx.config.stage) != "operational":
+        ids = [model.id_of(a) or f"#{i + 1}" for i, a in grouped]
+        listed = ", ".join(ids[:_LISTED]) + (f" and {len(ids) - _LISTED} more" if len(ids) > _LISTED else "")
+        yield Hit(("assumptions",), f"{len(ids)} assumptions are not validated: {listed}. Check each, then set "
+                  "validated: true and add evidence (at the operational stage each is reported on its own)",
+                  part="key", data={"assumptions": ids})
+        return
+    for i, a in pending:
+        yield Hit(("assumptions", i), f"{model.label('assumptions', a, i)} is not validated: check it, then set "
+                  "validated: true and add evidence", part="anchor",
+                  data={"assumptions": [model.id_of(a)] if model.id_of(a) else []})
 
 
 @rule("TM404", "warning", "Scope path matches no file",

@@ -56,7 +56,8 @@ class Reads:
     is a top-level key read whole (`"elements"`), a key of every item of a list section
     (`"threats[].affects"`, `"threats[].attack_path.target"`) or a key of a mapping section
     (`"system.criticality"`). `quotes_lines`: the rule's messages quote line numbers, which an edit
-    elsewhere moves, so only an empty result can be kept.
+    elsewhere moves (or its hits depend on where comments sit, as TM403's grouping on inline suppressions),
+    so only an empty result can be kept.
     """
 
     each: str | None = None

@@ -254,6 +254,16 @@ def _names_something(model: Model, t: dict, blob: str) -> bool:
     return bool(affects and TECHNIQUE.search(blob))
 
 
+def _threat_text(t: dict) -> str:
+    return " ".join(_words(t.get(k)) for k in ("title", "description", "attack_path"))
+
+
+def says_where(model: Model, t: dict) -> bool:
+    """Whether a threat names what is attacked: an element, flow or asset of the model, an entry point, or an
+    attack technique on what it affects (reads the model's vocabulary, VOCABULARY_PARTS)."""
+    return _names_something(model, t, _threat_text(t))
+
+
 @rule("TM202", "warning", "Vague threat",
       "A threat must say what goes wrong and where: name the element, entry point or asset, and avoid wording that "
       "fits any system (\"several potential security risks\", \"could be compromised\"). Title, description and "
@@ -294,7 +304,7 @@ def vague_threat(model: Model, ctx):
     for i, t in model.items("threats"):
         if not is_open(t) or not model.threat_in_scope(t):
             continue  # nobody rewrites a threat that is dealt with
-        blob = " ".join(_words(t.get(k)) for k in ("title", "description", "attack_path"))
+        blob = _threat_text(t)
         reasons = []
         placeholder = _placeholder(blob, t.get("title"), t.get("description"))
         m = VAGUE_THREAT.search(blob)

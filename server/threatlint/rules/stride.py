@@ -29,7 +29,8 @@ _NOUN = {"external_entity": "external entity", "process": "process", "data_store
       "applies to its kind: external_entity S R; process S T R I D E; data_store T R I D; flow T I D. A flow that is "
       "both encrypted and authenticated answers tampering and information disclosure by itself. Which categories are "
       "asked follows from what the element or flow is exposed to (docs/rules.md, TM101). One finding per "
-      "element or flow names every missing category; the quick fixes add them one by one.",
+      "element or flow names every missing category; the quick fixes add them one by one. An element or flow "
+      "that a threat without a STRIDE category affects is judged once that threat has one (the schema asks for it).",
       stages=FROM_DESIGN,
       # Which categories are asked follows from the element's roles, stores, boundary and flows, and the
       # availability of what it stores (`Model.required_categories`).
@@ -310,7 +311,7 @@ def unencrypted_sensitive_crossing(model: Model, ctx):
 @rule("TM107", "warning", "Unencrypted flow across a trust boundary carries undeclared data",
       "A flow crosses a trust boundary unencrypted and declares no `data`, so nobody can tell whether it exposes "
       "something sensitive (TM104 cannot judge it). Say what it carries, or encrypt it. Not reported when a threat "
-      "on the flow already models tampering or disclosure in transit.", stages=FROM_DESIGN,
+      "on the flow, or on its response drawn as a flow back, already models tampering or disclosure in transit.", stages=FROM_DESIGN,
       # Not one flow at a time: `is_response` and `answered` read the other flows.
       reads=Reads(parts=("flows",) + _BOUNDARIES + _JUDGED + _RESPONSES + _SENSITIVE + _ANSWERED),
       why=("Anyone on the path between the two zones can read and change an unencrypted flow; when the flow "
@@ -344,7 +345,7 @@ def unencrypted_unknown_crossing(model: Model, ctx):
             continue
         if model.is_response(f) or model.is_local_input(f) or _deliberately_anonymous(model, f):
             continue  # the request flow of the pair is reported; public content is public; no network
-        if any(model.answered(model.id_of(f) or "", c) for c in ("tampering", "information_disclosure")):
+        if _in_transit_answered(model, f):
             continue  # a threat already models what an on-path attacker does here
         how = "unencrypted" if f.get("encrypted") is False else "without encrypted: true"
         path = ("flows", i, "encrypted") if "encrypted" in f else ("flows", i, "id")
@@ -352,6 +353,16 @@ def unencrypted_unknown_crossing(model: Model, ctx):
                   f"{_zone(model, f.get('to'))} {how} and declares no data: list the assets it carries in data "
                   "(TM104 then judges them), or encrypt it and set encrypted: true",
                   data={"flow": model.id_of(f), "index": i})
+
+
+def _in_transit_answered(model: Model, f: dict) -> bool:
+    """Whether a threat models tampering or disclosure on this connection: on the flow, or on its response drawn
+    as a flow of its own back to the caller (one connection, so one on-path attacker)."""
+    ends = (f.get("to"), f.get("from"))
+    same_connection = [f] + [r for _, r in model.items("flows")
+                             if (r.get("from"), r.get("to")) == ends and model.is_response(r)]
+    return any(model.answered(model.id_of(c) or "", cat)
+               for c in same_connection for cat in ("tampering", "information_disclosure"))
 
 
 def _disclosure_tracked(model: Model, ident) -> bool:
