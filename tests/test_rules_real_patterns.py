@@ -666,3 +666,42 @@ def test_an_element_with_an_uncategorized_threat_waits_for_its_category():
     assert "api" in {f.data["element"] for f in rules(found, "TM101")}  # the rest of the model is judged
     categorized = check(UNCATEGORIZED.replace("    affects: [user]", "    stride: tampering\n    affects: [user]"))
     assert "user" in {f.data["element"] for f in rules(categorized, "TM101")}  # spoofing: still unanswered
+
+
+# -- TM301 before the operational stage: the impacted assets say what is hurt ------------------------------------
+# threat-composer statements end "resulting in reduced confidentiality of <assets>" and its importer lists those
+# assets on the threat; asking for blast_radius or a fine on top at the design stage was judged noise every time.
+
+IMPACTED = """assets:
+  - {id: ip, name: Intellectual property, classification: confidential}
+elements: [{id: app, kind: process, name: App}]
+threats:
+  - id: T-1
+    title: External actor exfiltrates the proprietary models of app
+    stride: information_disclosure
+    affects: [app]
+    assets: [ip]
+    priority: high
+    status: open
+  - id: T-2
+    title: External actor reads the model store of app through its admin API
+    stride: information_disclosure
+    affects: [app]
+    attack_path: {entry: admin API of app, target: ip}
+    priority: high
+    status: open
+  - id: T-3
+    title: External actor overwrites the prompts of app
+    stride: tampering
+    affects: [app]
+    assets: [not-an-asset]
+    priority: high
+    status: open
+"""
+
+
+def test_impacted_assets_answer_business_impact_until_the_operational_stage():
+    found = check(IMPACTED)
+    assert [f.data["threat"] for f in rules(found, "TM301")] == ["T-3"]  # an unknown id names nothing
+    operational = check(IMPACTED, stage="operational")
+    assert [f.data["threat"] for f in rules(operational, "TM301")] == ["T-1", "T-2", "T-3"]

@@ -7,7 +7,7 @@ is judged by its own scheme.
 from __future__ import annotations
 
 from ..engine.model import (LEVELS, RATING_FIELDS, RATING_PARTS, SCOPE_PARTS, STAGE_PARTS, VOCABULARY_PARTS, Model, effective_priority, is_open, level,
-                            level_for_score, parse_date, text)
+                            as_list, level_for_score, parse_date, text)
 from .registry import FROM_DESIGN, OPERATIONAL, Hit, Reads, rule
 from .specificity import says_where
 
@@ -35,7 +35,9 @@ def _wanted_at(model: Model, ctx, threat: dict) -> bool:
 @rule("TM301", "warning", "No business impact",
       "An open threat's impact should state what it costs the business: blast_radius, records_exposed, regulatory "
       "or financial. At the design stage only open threats of priority high or critical are asked, at the "
-      "operational stage every open one; mitigated, accepted and transferred threats never. A threat that names no "
+      "operational stage every open one; mitigated, accepted and transferred threats never. Before the operational "
+      "stage, naming the assets the threat impacts (`assets`, or `attack_path.target`) answers it: their "
+      "classification and records say what is hurt. A threat that names no "
       "element, entry point or asset is asked by TM202 to say what is attacked first (one finding per cause: its "
       "business impact follows from that), unless TM202 is switched off.", stages=FROM_DESIGN,
       # Not one threat at a time: whether the model's ratings were triaged at all reads every threat; whether a
@@ -72,6 +74,7 @@ threats:
 """)
 def no_business_impact(model: Model, ctx):
     ask_text_first = ctx.config.enabled("TM202")
+    operational = model.stage(ctx.config.stage) == "operational"
     for i, t in model.items("threats"):
         if not _wanted_at(model, ctx, t):
             continue
@@ -81,10 +84,19 @@ def no_business_impact(model: Model, ctx):
         impact = impact if isinstance(impact, dict) else {}
         stated = [k for k in IMPACT_KEYS if text(impact.get(k)) or (isinstance(impact.get(k), int) and not isinstance(impact.get(k), bool))
                   or (isinstance(impact.get(k), list) and any(text(x) for x in impact[k]))]
+        if not stated and not operational and _names_what_is_hurt(model, t):
+            continue  # before operation, the impacted assets (with their classification and records) say what is hurt
         if not stated:
             path, part = (("threats", i, "impact"), "key") if "impact" in t else (("threats", i), "anchor")
             yield Hit(path, f"{model.label('threats', t, i)} states no business impact: add impact.blast_radius, "
                       "records_exposed, regulatory or financial", part=part, data={"threat": model.id_of(t), "index": i})
+
+
+def _names_what_is_hurt(model: Model, threat: dict) -> bool:
+    """The threat names an asset of the model it impacts: `assets`, or the target of its attack path."""
+    path = threat.get("attack_path")
+    named = as_list(threat.get("assets")) + [path.get("target") if isinstance(path, dict) else None]
+    return any(isinstance(a, str) and a in model.assets for a in named)
 
 
 @rule("TM302", "warning", "Priority below the rubric",
