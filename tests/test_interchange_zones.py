@@ -111,7 +111,9 @@ def test_demo_zones_match_the_hand_translation(tmp_path, capsys):
 
     found = about_crossings(text, data["flows"])
     assert found == about_crossings(hand_text, hand["flows"])
-    assert ("TM103", "Web Request") in found and ("TM107", "Worker Queries") in found
+    # The browser's request crosses into the application unauthenticated; the worker's unencrypted queries are
+    # answered by the model's own man-in-the-middle threat on that connection (T13), so TM107 stays quiet there.
+    assert found == [("TM103", "Web Request")]
 
 
 def test_a_box_in_one_zone_gets_it_as_parent(tmp_path, capsys):
