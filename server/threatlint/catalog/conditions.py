@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Callable
 
-from ..engine.model import SENSITIVE, Model, as_list, classifications, out_of_scope
+from ..engine.model import SENSITIVE, Model, as_list, authenticated, classifications, encrypted, out_of_scope
 from ..engine.roles import roles
 
 FLAG_KEYS = frozenset({"encrypted", "authenticated", "encrypted_at_rest"})
+FLOW_FLAGS = {"encrypted": encrypted, "authenticated": authenticated}
 
 
 @dataclass(frozen=True)
@@ -169,7 +170,9 @@ def _property(arg) -> Predicate:
     def test(facts, s) -> bool:
         for key, options in wanted:
             have = s.item.get(key)
-            if have is None and key in FLAG_KEYS:
+            if s.is_flow and key in FLOW_FLAGS:
+                have = FLOW_FLAGS[key](s.item)  # unset: what the protocol says (HTTPS is encrypted)
+            elif have is None and key in FLAG_KEYS:
                 have = False
             if not any(_same(have, o) for o in options):
                 return False

@@ -44,6 +44,53 @@ _INTERNET_WORDS = re.compile(r"(?<![a-z])(?:internet|public|untrusted|world|www|
 # A flow that calls itself the answer to a request.
 _RESPONSE_WORDS = re.compile(r"(?<![a-z])(?:response|responses|reply|replies|result|results|returns?|returned)(?![a-z])")
 LEVELS = {"low": 1, "medium": 2, "high": 3, "critical": 4}
+# A protocol that encrypts in transit by what it is: TLS and SSH, and the TLS forms of other protocols, as words
+# of `protocol` ("HTTPS", "gRPC over TLS", "mTLS", "SFTP"). Unless the text says the encryption is absent.
+_ENCRYPTING_PROTOCOL = re.compile(
+    r"(?<![a-z0-9])(?:https|tls|mtls|ssl|wss|ssh|sftp|scp|ftps|ldaps|amqps|mqtts|smtps|imaps|pop3s|grpcs|ipsec"
+    r"|wireguard)(?![a-z0-9])")
+# The plain form of a protocol named beside the encrypted one ("HTTP/HTTPS"): either may be used. Not when the plain
+# protocol runs inside the encrypted one ("HTTP over TLS").
+_PLAIN_ALTERNATIVE = re.compile(r"(?<![a-z0-9])(?:http|ftp|ws|ldap|amqp|mqtt|smtp|telnet)(?![a-z0-9])"
+                                r"(?!\s*(?:over|with|via|using|inside|in|\+)(?![a-z0-9]))")
+_NOT_ENCRYPTED = re.compile(r"(?<![a-z0-9])(?:no|non|not|without|plain|plaintext|cleartext|unencrypted|insecure)"
+                            r"(?![a-z0-9])")
+# Mutual TLS authenticates both ends of the connection by certificate.
+_MUTUAL_TLS = re.compile(r"(?<![a-z0-9])(?:mtls|mutual[\s-]*tls|two[\s-]*way[\s-]*tls)(?![a-z0-9])")
+
+
+def _protocol_text(flow) -> str:
+    value = flow.get("protocol") if isinstance(flow, dict) else None
+    return value.lower() if isinstance(value, str) else ""
+
+
+def encrypted(flow) -> bool:
+    """Whether a flow is encrypted in transit: `encrypted: true`, or, with `encrypted` unset, a protocol that
+    encrypts (HTTPS, TLS, SSH, ...). An explicit `encrypted: false` wins: the author said so."""
+    if not isinstance(flow, dict):
+        return False
+    flag = flow.get("encrypted")
+    if flag is not None:
+        return flag is True
+    words = _protocol_text(flow)
+    return bool(_ENCRYPTING_PROTOCOL.search(words)) and not _NOT_ENCRYPTED.search(words) \
+        and not _PLAIN_ALTERNATIVE.search(words)
+
+
+def authenticated(flow) -> bool:
+    """Whether the receiving side authenticates the sender: `authenticated: true`, or, with `authenticated`
+    unset, mutual TLS as the protocol. An explicit `authenticated: false` wins."""
+    if not isinstance(flow, dict):
+        return False
+    flag = flow.get("authenticated")
+    if flag is not None:
+        return flag is True
+    words = _protocol_text(flow)
+    return bool(_MUTUAL_TLS.search(words)) and not _NOT_ENCRYPTED.search(words)
+
+
+# What `encrypted` and `authenticated` read.
+FLAG_PARTS = ("flows[].encrypted", "flows[].authenticated", "flows[].protocol")
 
 
 def level(value) -> int:
@@ -360,7 +407,7 @@ class Model:
         an eavesdropper gets in; a person's own input into their client app crosses no network. Either way
         tampering and information disclosure in transit need no threat of their own."""
         f = self.flows.get(ident)
-        if f is not None and ((f.get("encrypted") is True and f.get("authenticated") is True) or self.is_local_input(f)):
+        if f is not None and ((encrypted(f) and authenticated(f)) or self.is_local_input(f)):
             return frozenset({"tampering", "information_disclosure"})
         return frozenset()
 
@@ -410,7 +457,7 @@ class Model:
             return ()
         ident = self.id_of(item)
         if kind == "flow":
-            if item.get("encrypted") is True or self.is_response(item) or self.is_local_input(item):
+            if encrypted(item) or self.is_response(item) or self.is_local_input(item):
                 return ()
             return ("tampering", "information_disclosure") if self._exposed(item) else ()
         if kind == "external_entity":
@@ -434,7 +481,7 @@ class Model:
             return ("spoofing",) if any(f.get("authenticated") is False for f in inbound) else ()
         if "edge" in role:
             # it forwards; it answers for what it sees, what floods it, and whom it lets in when it checks
-            checks = any(f.get("authenticated") is True for f in across)
+            checks = any(authenticated(f) for f in across)
             return (("spoofing",) if checks else ()) + ("information_disclosure", "denial_of_service")
         outside = any(self.kind_of(f.get("from")) == "external_entity" for f in across)
         return tuple(c for c in STRIDE if outside or c not in ("repudiation", "denial_of_service"))
