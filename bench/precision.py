@@ -107,6 +107,8 @@ def named(finding: dict) -> list[str]:
         if isinstance(entries, list) and entries:  # the message may name only the first few
             return [e["catalog"] for e in entries if isinstance(e, dict) and isinstance(e.get("catalog"), str)]
         return list(dict.fromkeys(re.findall(r"CT-[A-Z]-\d{3}", text)))
+    if finding["rule"] == "TM402":  # one per threat at the design stage, naming its untracked mitigations
+        return [m for m in data.get("mitigations") or [] if isinstance(m, str)]
     if finding["rule"] == "TM101":
         categories = data.get("categories")
         if isinstance(categories, list) and categories:
@@ -182,12 +184,17 @@ SUCCESSORS = {"TM002": ("TM307",)}
 
 def still_reported(key: str, findings: list[dict]) -> bool:
     """A judged finding is still reported: under its key, or named inside a finding on the same item by the
-    same rule (one TM101 naming every missing category, one TM106 naming every catalog entry)."""
+    same rule (one TM101 naming every missing category, one TM106 naming every catalog entry), or, for a finding
+    on an item of its own, named by id inside a grouped finding of the same rule on another item (one TM402 per
+    threat naming its untracked mitigations)."""
     rule, anchor_, subject_ = parse_key(key)
+    ident = anchor_.split("/", 1)[1] if "/" in anchor_ and not subject_ else None
     for f in findings:
         if f["key"] == key:
             return True
         if f["rule"] == rule and f["anchor"] == anchor_ and mentions(f, subject_):
+            return True
+        if ident is not None and f["rule"] == rule and ident in (f.get("names") or ()):
             return True
         if f["rule"] in SUCCESSORS.get(rule, ()) and subject_ and f["anchor"] == anchor_ and mentions(f, subject_):
             return True

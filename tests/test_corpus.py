@@ -178,6 +178,15 @@ def test_a_grouped_finding_still_reports_each_subject_it_names():
     assert not precision.still_reported("TM106 elements/db CT-S-001", grouped)
 
 
+def test_a_finding_per_item_is_still_reported_when_a_grouped_finding_names_the_item():
+    grouped = [{"key": "TM402 threats/T-1", "rule": "TM402", "anchor": "threats/T-1", "data": {"mitigations": ["M-1", "M-2"]},
+                "message": "threat 'T-1' is open with priority high, and none of its mitigations 'M-1', 'M-2' is ...",
+                "names": ["M-1", "M-2"]}]
+    assert precision.still_reported("TM402 mitigations/M-2", grouped)
+    assert not precision.still_reported("TM402 mitigations/M-3", grouped)
+    assert not precision.still_reported("TM403 mitigations/M-1", grouped)
+
+
 def test_a_schema_requirement_moved_into_a_rule_is_still_reported():
     rated = [{"key": "TM307 threats/T-1", "rule": "TM307", "anchor": "threats/T-1", "data": {},
               "message": "threat 'T-1' is not rated: the priority scheme needs priority"}]

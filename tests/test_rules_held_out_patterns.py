@@ -95,3 +95,34 @@ def test_mutual_tls_authenticates_the_sender():
     found = check(text)
     assert "poll" not in about(found, "TM103")
     assert "upload" in about(found, "TM103")  # control: HTTPS alone does not say who the sender is
+
+
+# -- TM402: one per threat at the design stage, none when its work is tracked --------------------------------------
+
+CANDIDATES = """\
+elements: [{id: bot, kind: process, name: Chatbot API}]
+threats:
+  - {id: T-1, title: Prompt injection makes the chatbot API reveal other users' conversations, stride: information_disclosure, affects: [bot], priority: high, status: open, mitigations: [M-1, M-2, M-3]}
+  - {id: T-2, title: Flood of long prompts exhausts the chatbot API's model quota, stride: denial_of_service, affects: [bot], priority: high, status: open, mitigations: [M-4, M-5]}
+  - {id: T-3, title: Chatbot API logs prompts with personal data in plain text, stride: information_disclosure, affects: [bot], priority: high, status: open, mitigations: [M-6, M-7]}
+  - {id: T-4, title: Stolen session token lets an attacker read a user's chat history, stride: spoofing, affects: [bot], priority: low, status: open, mitigations: [M-8]}
+mitigations:
+  - {id: M-1, title: Guardrail filter on chatbot API outputs}
+  - {id: M-2, title: Per-user conversation isolation in the chatbot API, status: planned}
+  - {id: M-3, title: Strip other users' data from the retrieval context, status: rejected}
+  - {id: M-4, title: Per-user rate limit on the chatbot API, ticket: BOT-7}
+  - {id: M-5, title: Cap prompt length at 4k tokens}
+  - {id: M-6, title: Redact personal data before logging prompts, status: in_progress}
+  - {id: M-7, title: Encrypt the prompt log}
+  - {id: M-8, title: Short-lived session tokens}
+"""
+
+
+def test_design_stage_asks_one_ticket_per_threat_whose_candidate_mitigations_are_untracked():
+    # threat-composer pattern: 3-5 candidate mitigations per high threat, none chosen yet.
+    found = rules(check(CANDIDATES), "TM402")
+    assert [(f.data["threat"], f.data["mitigations"]) for f in found] == [("T-1", ["M-1", "M-2"])]  # not the rejected
+    assert "'M-1', 'M-2'" in found[0].message
+    # T-2 has a ticketed mitigation, T-3 one in progress: their work is tracked; T-4 is low
+    operational = rules(check(CANDIDATES, stage="operational"), "TM402")
+    assert [f.data["mitigation"] for f in operational] == ["M-1", "M-2", "M-5", "M-6", "M-7", "M-8"]  # each its own ticket

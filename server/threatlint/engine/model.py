@@ -816,6 +816,21 @@ def effective_priority(threat, rating: str = DEFAULT_RATING) -> str | None:
     return sev
 
 
+def rated_as(threat, rating: str = DEFAULT_RATING) -> str | None:
+    """How a threat's effective priority reads in the words of what rates it: "priority high" for an explicit
+    priority, "severity high" when its severity decides, "likelihood medium x severity high (high)" when the
+    rubric does; None when the threat is unrated."""
+    prio = effective_priority(threat, rating)
+    if prio is None:
+        return None
+    if level(threat.get("priority")):
+        return f"priority {prio}"
+    impact = threat.get("impact") if isinstance(threat.get("impact"), dict) else {}
+    if rating == "likelihood_severity" and rubric_level(threat):
+        return f"likelihood {threat['likelihood']} x severity {impact['severity']} ({prio})"
+    return f"severity {prio}"
+
+
 @dataclass(frozen=True)
 class ReviewDue:
     last: date | None  # last_reviewed, when it is a date
