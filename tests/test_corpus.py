@@ -79,10 +79,14 @@ NAMES = [m.parent.name for m in MODELS]
 # Held-out models join judged on the build they were first seen by (their SOURCE.md `**Before:**` line); the
 # findings judged wrong there are still reported until the rule work takes up their causes. Strict: once a
 # model's wrong findings are gone, its entry must go.
+HELD_OUT_288A687 = ("pytm-online-game", "threat-composer-genai-chatbot", "threat-dragon-iot-device")
 AWAITING_RULE_WORK = {
-    name: "held-out model judged on main at 288a687; the rule work has not yet taken up the causes of its wrong "
-          "findings (docs/precision.md, 'Held-out models judged on 288a687')"
-    for name in ("pytm-online-game", "threat-composer-genai-chatbot", "threat-dragon-iot-device")
+    "pytm-online-game": "CT-D-001 ('internet-facing' flood) on the moderation site only staff on the corp network "
+                        "reach: a zone holding only outside parties still counts as the internet without evidence "
+                        "that they are the public (not taken up yet)",
+    "threat-composer-genai-chatbot": "TM202 on T-18 (one generic phrase in a specific statement) and TM203 on M-82 "
+                                     "and M-61: the model keeps the 288a687 import, whose mitigation Comments sit in "
+                                     "an x- key (the importer now writes them to description)",
 }
 
 
@@ -112,7 +116,7 @@ def test_every_baseline_actionable_finding_is_still_reported(evaluated, name):
 def test_precision_meets_the_issue_targets(evaluated):
     """On the models the rule work has taken up (the held-out models awaiting it are measured below)."""
     findings, _ = evaluated
-    shares = precision.totals([f for f in findings if f["model"] not in AWAITING_RULE_WORK])
+    shares = precision.totals([f for f in findings if f["model"] not in HELD_OUT_288A687])
     assert shares["actionable"] >= 0.70, shares
     assert shares["wrong"] < 0.05, shares
 

@@ -126,3 +126,102 @@ def test_design_stage_asks_one_ticket_per_threat_whose_candidate_mitigations_are
     # T-2 has a ticketed mitigation, T-3 one in progress: their work is tracked; T-4 is low
     operational = rules(check(CANDIDATES, stage="operational"), "TM402")
     assert [f.data["mitigation"] for f in operational] == ["M-1", "M-2", "M-5", "M-6", "M-7", "M-8"]  # each its own ticket
+
+
+# -- anonymous actors, public sites, browsers, clients, "AI" --------------------------------------------------------
+
+GAME = """\
+boundaries: [{id: player-local, name: Player's machine}, {id: prod, name: Production network}]
+elements:
+  - {id: anon, kind: external_entity, name: Anonymous WWW User-Agent, boundary: player-local}
+  - {id: player, kind: external_entity, name: Player, boundary: player-local}
+  - {id: browser, kind: process, name: Browser, boundary: player-local}
+  - {id: stats, kind: process, name: Website Stats, boundary: prod}
+  - {id: lobby, kind: process, name: Lobby, boundary: prod}
+flows:
+  - {id: anon-to-stats, from: anon, to: stats}
+  - {id: player-to-browser, from: player, to: browser}
+  - {id: browser-to-stats, from: browser, to: stats, protocol: HTTPS}
+  - {id: player-to-lobby, from: player, to: lobby, protocol: HTTPS}
+"""
+
+
+def catalog_ids(found, element: str) -> set[str]:
+    return {e["catalog"] for f in found if f.rule == "TM106" and f.data["element"] == element for e in f.data["entries"]}
+
+
+def test_an_anonymous_actor_has_no_identity_to_spoof():
+    # pytm/OWASP cookbook pattern: "Anonymous WWW User-Agent" beside the players.
+    found = check(GAME)
+    tm101 = {f.data["element"]: f.data["categories"] for f in rules(found, "TM101")}
+    assert "anon" not in tm101 and tm101["player"] == ["spoofing"]  # control: a player has an account
+    assert not {e for e in catalog_ids(found, "anon") if e.startswith("CT-S-")}  # "agent" is not support staff
+
+
+def test_a_site_an_anonymous_actor_reaches_is_public_by_design():
+    tm103 = about(check(GAME), "TM103")
+    assert tm103.isdisjoint({"anon-to-stats", "browser-to-stats"})
+    assert "player-to-lobby" in tm103  # control: the lobby serves only players
+
+
+def test_the_users_own_browser_is_asked_nothing_a_client_app_the_team_builds_is():
+    text = (GAME + "  - {id: player-to-spa, from: player, to: spa}\n").replace(
+        "elements:\n", "elements:\n  - {id: spa, kind: process, name: Game SPA in the browser, boundary: player-local}\n")
+    found = check(text)
+    tm101 = {f.data["element"]: f.data["categories"] for f in rules(found, "TM101")}
+    assert "browser" not in tm101
+    assert tm101["spa"] == ["tampering", "information_disclosure"]
+
+
+SCRIPT = """\
+boundaries: [{id: home, name: Home network}, {id: cloud, name: Cloud}]
+elements:
+  - {id: user, kind: external_entity, name: User, boundary: home}
+  - {id: my-script, kind: process, name: My script, description: Python, boundary: home}
+  - {id: local-api, kind: process, name: Local API, boundary: home}
+  - {id: web, kind: process, name: Backup web app, boundary: home}
+  - {id: files, kind: data_store, name: Backup files, boundary: home}
+  - {id: cloud-api, kind: process, name: Cloud API, boundary: cloud}
+flows:
+  - {id: run, from: user, to: my-script}
+  - {id: call, from: my-script, to: local-api, protocol: HTTP}
+  - {id: sync, from: local-api, to: cloud-api, protocol: HTTPS}
+  - {id: use, from: user, to: web}
+  - {id: write, from: web, to: files}
+"""
+
+
+def test_a_process_a_person_drives_that_calls_an_api_is_a_client_not_a_server():
+    # Threat Dragon IoT pattern: the user's own script calling the device's local API.
+    model = Model(parse_yaml(HEAD + SCRIPT))
+    assert "client_app" in model.roles_of("my-script")
+    assert "client_app" not in model.roles_of("web")  # it only writes its own store: a server its user reaches
+    assert "client_app" not in model.roles_of("local-api")  # it takes calls from a process
+    found = check(SCRIPT)
+    assert not catalog_ids(found, "my-script") & {"CT-E-001", "CT-E-002"}
+
+
+def test_ai_as_a_word_fragment_or_an_adjective_is_not_an_llm_application():
+    text = """elements:
+  - {id: filter, kind: process, name: Content guardrail, description: Performs responsible AI check and PII redaction}
+  - {id: air, kind: process, name: Air quality service}
+  - {id: bot, kind: process, name: Support bot, description: Calls an AI model to draft answers}
+"""
+    found = check(text)
+    assert "CT-I-027" not in catalog_ids(found, "filter") | catalog_ids(found, "air")
+    assert "CT-I-027" in catalog_ids(found, "bot")
+
+
+# -- TM303 words the rating by the model's scheme ---------------------------------------------------------------------
+
+def test_tm303_says_severity_on_a_model_rated_by_severity():
+    text = """review: {rating: severity}
+elements: [{id: api, kind: process, name: Device API}]
+threats:
+  - {id: T-4, title: Unauthenticated command endpoint on the device API, stride: spoofing, affects: [api], impact: {severity: high}, status: open}
+"""
+    (found,) = rules(check(text), "TM303")
+    assert "has severity high and no owner" in found.message
+    prioritised = text.replace("review: {rating: severity}", "review: {rating: priority}").replace(
+        "impact: {severity: high}", "priority: critical")
+    assert "has priority critical and no owner" in rules(check(prioritised), "TM303")[0].message

@@ -111,7 +111,8 @@ class Facts:
     def roles(self, subject: Subject) -> frozenset[str]:
         found = self._roles.get(subject.id)
         if found is None:
-            found = self._roles[subject.id] = roles(subject.item)
+            found = self._roles[subject.id] = (self.model.roles_of(subject.id) if not subject.is_flow
+                                               else roles(subject.item))
         return found
 
     def assets_of(self, subject: Subject, key: str) -> list[dict]:

@@ -441,7 +441,8 @@ class Model:
         APPLICABLE says which categories can apply to a kind (TM102); this says which ones matter here:
         - a flow: tampering and information disclosure when it crosses a trust boundary unencrypted (not a
           response judged with its request, not a person's input into their own client app);
-        - an external entity: spoofing when it sends requests into the system;
+        - an external entity: spoofing when it sends requests into the system, unless it is anonymous (no
+          identity to spoof);
         - a data store: tampering and information disclosure (it holds data, declared in `stores` or not), and
           denial of service when an asset it stores needs availability high or critical;
         - a process that takes requests from another trust boundary: spoofing, tampering, information
@@ -449,7 +450,8 @@ class Model:
           from outside parties (users, partners); an edge (load balancer, proxy, CDN, gateway) forwards them,
           so only what it sees, what floods it and, when it authenticates callers, spoofing; managed static
           hosting, nothing of its own; inside one zone, spoofing when a caller is stated unauthenticated;
-        - a client app on the user's device: tampering and information disclosure of what it holds and is given.
+        - a client app on the user's device: tampering and information disclosure of what it holds and is given;
+          the user's own web browser, nothing (its threats are the web site's to model).
         A model that declares no trust boundary cannot say what crosses one: everything counts as exposed.
         """
         kind = "flow" if section == "flows" else kind_name(item.get("kind"))
@@ -461,6 +463,8 @@ class Model:
                 return ()
             return ("tampering", "information_disclosure") if self._exposed(item) else ()
         if kind == "external_entity":
+            if "anonymous" in roles(item):
+                return ()  # no identity to spoof, and nothing it does is attributed to anyone
             sends = any(self._exposed(f) and not self.is_response(f) for f in self._flows_by_end[1].get(ident, ()))
             return ("spoofing",) if sends else ()
         if kind == "data_store":
@@ -473,7 +477,9 @@ class Model:
         if "static_hosting" in role:
             return ()
         if "client_app" in role:
-            return ("tampering", "information_disclosure")
+            # the user's own browser runs no code of the system's but the pages it loads: what tampers with or
+            # leaks from them (XSS, storage) is the web site's threat to model
+            return () if "browser" in role else ("tampering", "information_disclosure")
         inbound = [f for f in self._flows_by_end[0].get(ident, ()) if not self.is_response(f)]
         across = [f for f in inbound if self._exposed(f)]
         if not across:
@@ -624,6 +630,26 @@ class Model:
             return ()
         a, b = self.boundary_chain(self.boundary_of(src)), self.boundary_chain(self.boundary_of(dst))
         return tuple(x for x in a if x not in b) + tuple(x for x in b if x not in a)
+
+    def roles_of(self, element_id) -> frozenset[str]:
+        """What an element is (`roles`), and client_app for a process the model draws as a client: a person in
+        its own zone drives it (every request into it comes from a person, none across a trust boundary) and it
+        calls another process or outside system, like a user's own script or app calling an API. (A server that
+        only its users reach and that only writes its own stores is not taken for one.)"""
+        el = self.elements.get(element_id) if isinstance(element_id, str) else None
+        if el is None:
+            return frozenset()
+        found = roles(el)
+        if el.get("kind") != "process" or "client_app" in found or not self.boundaries:
+            return found
+        inbound = [f for f in self._flows_by_end[0].get(element_id, ()) if not self.is_response(f)]
+        outbound = [f for f in self._flows_by_end[1].get(element_id, ()) if not self.is_response(f)]
+        driven = bool(inbound) and all(
+            self.kind_of(f.get("from")) == "external_entity" and "person" in roles(self.elements[f["from"]])
+            and not self.crosses_boundary(f) for f in inbound)
+        if driven and any(self.kind_of(f.get("to")) in ("process", "external_entity") for f in outbound):
+            return found | {"client_app"}
+        return found
 
     def on_internet(self, element_id) -> bool:
         """Whether an element sits on the open internet: outside every declared trust boundary (in a model that

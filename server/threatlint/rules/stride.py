@@ -173,7 +173,15 @@ def _deliberately_anonymous(model: Model, f: dict) -> bool:
     if outside and carried and all(classifications(a) == {"public"} for a in carried):
         return True
     words = " ".join(v.lower() for k in ("name", "description") if isinstance(v := f.get(k), str))
-    return bool(_ANONYMOUS.search(words))
+    return bool(_ANONYMOUS.search(words)) or _serves_anonymous_actors(model, f.get("to"))
+
+
+def _serves_anonymous_actors(model: Model, ident) -> bool:
+    """The receiver takes requests from an actor the model calls anonymous: it is public by design, so the requests
+    of its other visitors cannot be asked to authenticate either."""
+    return isinstance(ident, str) and any(
+        f.get("to") == ident and "anonymous" in roles(model.elements.get(f.get("from")) or {})
+        for _, f in model.items("flows"))
 
 
 def _judged_flows(model: Model):
