@@ -201,13 +201,21 @@ def still_reported(key: str, findings: list[dict]) -> bool:
     return False
 
 
+def regrouped_key(key: str, names) -> str:
+    """The key of a grouped finding's judgment for another set of subjects than its key's judgment names:
+    `TM106 elements/web [CT-D-001, CT-T-007]`, so that a baseline judgment is never rewritten."""
+    return f"{key} [{', '.join(sorted(names))}]"
+
+
 def judge(findings: list[dict], judgments: dict[str, dict[str, dict]]) -> list[dict]:
     """Attach each finding's verdict. A grouped finding is judged for the subjects it named when judged
-    (`names`): once it names others, its judgment is out of date and it counts as not judged."""
+    (`names`): once it names others, it takes the judgment of its key for those subjects (`regrouped_key`), and
+    counts as not judged until there is one."""
     for f in findings:
-        j = judgments.get(f["model"], {}).get(f["key"])
+        table = judgments.get(f["model"], {})
+        j = table.get(f["key"])
         if isinstance(j, dict) and "names" in j and sorted(j["names"]) != sorted(f.get("names") or []):
-            j = None
+            j = table.get(regrouped_key(f["key"], f.get("names") or []))
         f["verdict"] = j.get("verdict") if isinstance(j, dict) else None
         f["reason"] = j.get("reason") if isinstance(j, dict) else None
     return findings
@@ -236,7 +244,16 @@ def returned_wrong(findings: list[dict], judgments: dict[str, dict[str, dict]]) 
     back = []
     for model, table in judgments.items():
         for key, j in table.items():
-            if isinstance(j, dict) and j.get("before") and j.get("verdict") == "wrong" and still_reported(key, by_model[model]):
+            if not (isinstance(j, dict) and j.get("before") and j.get("verdict") == "wrong"):
+                continue
+            if isinstance(j.get("names"), list) and j["names"]:
+                # a grouped finding judged wrong as a group is back when a finding of that rule on that item names
+                # every subject it named; one that names fewer is another finding, judged on its own
+                rule, anchor_, _ = parse_key(key)
+                if any(f["rule"] == rule and f["anchor"] == anchor_ and set(j["names"]) <= set(f.get("names") or ())
+                       for f in by_model[model]):
+                    back.append((model, key))
+            elif still_reported(key, by_model[model]):
                 back.append((model, key))
     return back
 

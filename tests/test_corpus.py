@@ -81,9 +81,6 @@ NAMES = [m.parent.name for m in MODELS]
 # model's wrong findings are gone, its entry must go.
 HELD_OUT_288A687 = ("pytm-online-game", "threat-composer-genai-chatbot", "threat-dragon-iot-device")
 AWAITING_RULE_WORK = {
-    "pytm-online-game": "CT-D-001 ('internet-facing' flood) on the moderation site only staff on the corp network "
-                        "reach: a zone holding only outside parties still counts as the internet without evidence "
-                        "that they are the public (not taken up yet)",
     "threat-composer-genai-chatbot": "TM202 on T-18 (one generic phrase in a specific statement) and TM203 on M-82 "
                                      "and M-61: the model keeps the 288a687 import, whose mitigation Comments sit in "
                                      "an x- key (the importer now writes them to description)",
@@ -189,6 +186,18 @@ def test_a_finding_per_item_is_still_reported_when_a_grouped_finding_names_the_i
     assert precision.still_reported("TM402 mitigations/M-2", grouped)
     assert not precision.still_reported("TM402 mitigations/M-3", grouped)
     assert not precision.still_reported("TM403 mitigations/M-1", grouped)
+
+
+def test_a_regrouped_finding_takes_its_own_judgment_and_a_wrong_group_is_back_only_when_named_whole():
+    judgments = {"m": {"TM106 elements/web": {"verdict": "wrong", "reason": "r", "before": True, "names": ["CT-D-001", "CT-T-007"]},
+                       "TM106 elements/web [CT-T-007]": {"verdict": "actionable", "reason": "r", "names": ["CT-T-007"]}}}
+    fewer = [{"model": "m", "key": "TM106 elements/web", "rule": "TM106", "anchor": "elements/web", "names": ["CT-T-007"]}]
+    assert precision.judge(fewer, judgments)[0]["verdict"] == "actionable"
+    assert precision.returned_wrong(fewer, judgments) == []
+    whole = [{"model": "m", "key": "TM106 elements/web", "rule": "TM106", "anchor": "elements/web",
+              "names": ["CT-T-007", "CT-D-001", "CT-E-001"]}]
+    assert precision.judge(whole, judgments)[0]["verdict"] is None  # names others: not judged yet
+    assert precision.returned_wrong(whole, judgments) == [("m", "TM106 elements/web")]
 
 
 def test_a_schema_requirement_moved_into_a_rule_is_still_reported():

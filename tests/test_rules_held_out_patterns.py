@@ -225,3 +225,26 @@ threats:
     prioritised = text.replace("review: {rating: severity}", "review: {rating: priority}").replace(
         "impact: {severity: high}", "priority: critical")
     assert "has priority critical and no owner" in rules(check(prioritised), "TM303")[0].message
+
+
+# -- "internet-facing" needs evidence of the public -------------------------------------------------------------------
+
+ZONES = """\
+boundaries: [{id: corp, name: corp network}, {id: players, name: Players}, {id: partners, name: Partner zone},
+             {id: staff-zone, name: Operations}, {id: prod, name: prod network}]
+elements:
+  - {id: cs, kind: external_entity, name: Customer Support, boundary: corp}
+  - {id: player, kind: external_entity, name: Player, boundary: players}
+  - {id: ops, kind: external_entity, name: Site operators, boundary: staff-zone}
+  - {id: erp, kind: external_entity, name: Partner ERP system, boundary: partners}
+  - {id: web, kind: process, name: Game site, boundary: prod}
+"""
+
+
+@pytest.mark.parametrize("element,public", [("cs", False), ("player", True), ("ops", False), ("erp", False)])
+def test_a_zone_of_outside_parties_is_the_internet_only_with_evidence_of_the_public(element, public):
+    # OWASP cookbook pattern: customer support alone on a "corp network" reaches the moderation site.
+    model = Model(parse_yaml(HEAD + ZONES))
+    assert model.on_internet(element) is public
+    flows = f"flows:\n  - {{id: in, from: {element}, to: web, protocol: HTTPS}}\n"
+    assert ("CT-D-001" in catalog_ids(check(ZONES + flows), "web")) is public

@@ -41,6 +41,11 @@ _COMMON_WORDS = frozenset({
 SENSITIVE = frozenset({"pii", "credentials", "financial", "secret"})
 # A trust boundary that is the open internet.
 _INTERNET_WORDS = re.compile(r"(?<![a-z])(?:internet|public|untrusted|world|www|anonymous)(?![a-z])")
+# A trust boundary that is a private network, and people who work for the operator: not the public.
+_PRIVATE_NETWORK_WORDS = re.compile(r"(?<![a-z])(?:corp|corporate|intranet|internal|office|vpn|private|lan|on-prem|"
+                                    r"on-premises|staff|employees?|admin|back-?office)(?![a-z])")
+_STAFF_WORDS = re.compile(r"(?<![a-z])(?:staff|employees?|support|admins?|administrators?|operators?|back-?office|"
+                          r"moderators?|engineers?|developers?|analysts?|internal)(?![a-z])")
 # A flow that calls itself the answer to a request.
 _RESPONSE_WORDS = re.compile(r"(?<![a-z])(?:response|responses|reply|replies|result|results|returns?|returned)(?![a-z])")
 LEVELS = {"low": 1, "medium": 2, "high": 3, "critical": 4}
@@ -91,6 +96,10 @@ def authenticated(flow) -> bool:
 
 # What `encrypted` and `authenticated` read.
 FLAG_PARTS = ("flows[].encrypted", "flows[].authenticated", "flows[].protocol")
+
+
+def _words_of(item: dict) -> str:
+    return " ".join(v.lower() for k in ("id", "name") if isinstance(v := item.get(k), str)).replace("_", " ")
 
 
 def level(value) -> int:
@@ -653,15 +662,16 @@ class Model:
 
     def on_internet(self, element_id) -> bool:
         """Whether an element sits on the open internet: outside every declared trust boundary (in a model that
-        declares some), inside a boundary that holds only outside parties (a "Users" zone), or inside one whose id
-        or name says internet, public or untrusted. A client inside an internal zone that also holds the
-        system's own processes or stores (a company or development network) is not."""
+        declares some), inside a zone of the public (only outside parties, among them an anonymous actor or a
+        person who is not staff: a "Users" zone), or inside one whose id or name says internet, public or
+        untrusted. A client inside an internal zone that also holds the system's own processes or stores (a
+        company or development network), or a zone of staff on a corporate network, is not."""
         if not self.boundaries or not isinstance(element_id, str) or element_id not in self.elements:
             return False
         chain = self.boundary_chain(self.boundary_of(element_id))
         if not chain:
             return True
-        if chain[0] in self._outside_only_boundaries:
+        if chain[0] in self._public_zones:
             return True
         for b in chain:
             rec = self.boundaries.get(b, {})
@@ -671,14 +681,27 @@ class Model:
         return False
 
     @cached_property
-    def _outside_only_boundaries(self) -> frozenset[str]:
-        """Boundaries whose elements are all external entities: zones of outside parties."""
-        kinds: dict[str, set] = {}
+    def _public_zones(self) -> frozenset[str]:
+        """Zones of the public: boundaries whose elements are all external entities (outside parties), one of
+        which is a member of the public (an anonymous actor, or a person who is not staff: users, customers,
+        players), unless the boundary's name says it is a private network (a "corp network" of support staff is
+        not the internet)."""
+        members: dict[str, list[dict]] = {}
         for el in self.elements.values():
             b = el.get("boundary")
             if isinstance(b, str):
-                kinds.setdefault(b, set()).add(el.get("kind") if isinstance(el.get("kind"), str) else None)
-        return frozenset(b for b, k in kinds.items() if k == {"external_entity"})
+                members.setdefault(b, []).append(el)
+        out = set()
+        for b, els in members.items():
+            if any(el.get("kind") != "external_entity" for el in els):
+                continue
+            rec = self.boundaries.get(b, {})
+            if _PRIVATE_NETWORK_WORDS.search(" ".join(v.lower() for v in (b, rec.get("name")) if isinstance(v, str))):
+                continue
+            if any("anonymous" in (r := roles(el)) or ("person" in r and not _STAFF_WORDS.search(_words_of(el)))
+                   for el in els):
+                out.add(b)
+        return frozenset(out)
 
     # -- requests and responses ----------------------------------------------------------------------
     def is_response(self, flow: dict) -> bool:

@@ -44,7 +44,8 @@ ROLE_WORDS = {
                "employees", "admin", "administrator", "administrators", "operator", "operators", "staff", "member",
                "members", "person", "people", "human", "client user", "end user", "end-user", "student", "driver",
                "buyer", "seller", "shopper", "attacker", "doctor", "nurse", "clinician", "agent", "developer",
-               "developers", "analyst", "manager", "citizen"),
+               "developers", "analyst", "manager", "citizen", "player", "players", "gamer", "gamers", "subscriber",
+               "subscribers", "guest", "guests"),
 }
 _ROLE_RX = {role: re.compile(r"(?<![a-z0-9])(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
                              + r")(?![a-z0-9])") for role, words in ROLE_WORDS.items()}
