@@ -248,3 +248,42 @@ def test_a_zone_of_outside_parties_is_the_internet_only_with_evidence_of_the_pub
     assert model.on_internet(element) is public
     flows = f"flows:\n  - {{id: in, from: {element}, to: web, protocol: HTTPS}}\n"
     assert ("CT-D-001" in catalog_ids(check(ZONES + flows), "web")) is public
+
+
+# -- missed: a tool's default title, a mitigated threat whose mitigations are not in place -----------------------------
+
+@pytest.mark.parametrize("title,default", [
+    ("New STRIDE threat", True), ("New threat", True), ("New LINDDUN threat", True), ("Untitled mitigation", True),
+    ("New threat 3", True), ("New session tokens are not bound to the device", False),
+])
+def test_a_tools_default_title_is_placeholder_text(title, default):
+    # Threat Dragon names a new threat "New STRIDE threat"; a user who never renames it leaves it in the register.
+    text = f"""elements: [{{id: local-api, kind: process, name: Local API}}]
+threats:
+  - {{id: T-5, title: "{title}", stride: spoofing, affects: [local-api], description: No authentication is needed to access the IoT device from the Mobile App, status: open}}
+"""
+    found = check(text)
+    assert bool([f for f in rules(found, "TM202") if "placeholder" in f.message]) is default
+    assert rules(found, "TM201") == []  # the description states the attack; the title is what is missing
+
+
+MITIGATED = """\
+elements: [{id: cloud-api, kind: process, name: Cloud API}]
+threats:
+  - {id: T-7, title: SQL injection through the Cloud API's search endpoint, stride: tampering, affects: [cloud-api], status: mitigated, mitigations: [M-7]}
+  - {id: T-8, title: Replayed device commands accepted by the Cloud API, stride: tampering, affects: [cloud-api], status: mitigated, mitigations: [M-8, M-9]}
+  - {id: T-9, title: Forged device identity on the Cloud API, stride: spoofing, affects: [cloud-api], status: mitigated, mitigations: [M-9, M-10]}
+mitigations:
+  - {id: M-7, title: Parameterised queries through the ORM in the Cloud API}
+  - {id: M-8, title: Nonce and 60-second expiry on device commands, status: planned}
+  - {id: M-9, title: Signed device commands, status: in_progress}
+  - {id: M-10, title: Per-device client certificates, status: implemented}
+"""
+
+
+def test_a_mitigated_threat_needs_an_implemented_mitigation():
+    # Threat Dragon pattern: status Mitigated, the mitigation text imported without a status.
+    found = {f.data["threat"]: f.message for f in rules(check(MITIGATED), "TM205")}
+    assert set(found) == {"T-7", "T-8"}  # T-9 has one in place
+    assert "none of its mitigations has a status" in found["T-7"]
+    assert "in_progress or planned" in found["T-8"]
