@@ -81,9 +81,9 @@ NAMES = [m.parent.name for m in MODELS]
 # model's wrong findings are gone, its entry must go.
 HELD_OUT_288A687 = ("pytm-online-game", "threat-composer-genai-chatbot", "threat-dragon-iot-device")
 AWAITING_RULE_WORK = {
-    "threat-composer-genai-chatbot": "TM202 on T-18 (one generic phrase in a specific statement) and TM203 on M-82 "
-                                     "and M-61: the model keeps the 288a687 import, whose mitigation Comments sit in "
-                                     "an x- key (the importer now writes them to description)",
+    "threat-composer-genai-chatbot": "TM203 on M-82 and M-61: the model keeps the 288a687 import (its baseline), whose "
+                                     "mitigation Comments sit in an x- key; the importer now writes them to "
+                                     "description, so a new import of the same file is not reported",
 }
 
 

@@ -287,3 +287,24 @@ def test_a_mitigated_threat_needs_an_implemented_mitigation():
     assert set(found) == {"T-7", "T-8"}  # T-9 has one in place
     assert "none of its mitigations has a status" in found["T-7"]
     assert "in_progress or planned" in found["T-8"]
+
+
+@pytest.mark.parametrize("statement,vague", [
+    ("exposing confidential training data through various attack vectors (e.g., membership inference, data "
+     "reconstruction)", False),
+    ("exposing confidential training data through multiple security issues, including model inversion", False),
+    ("exposing confidential training data through various attacks", True),
+    ("exposing confidential training data through various attacks likely to succeed", True),
+])
+def test_a_generic_phrase_followed_by_its_examples_is_not_vague(statement, vague):
+    # threat-composer statement pattern: the actor, the action, the impact, and "various attack vectors (e.g. ...)".
+    text = f"""elements: [{{id: trainer, kind: process, name: Fine-tuning job}}]
+threats:
+  - id: T-18
+    title: Malicious internal actor can overfit the model in the fine-tuning job
+    stride: information_disclosure
+    affects: [trainer]
+    description: A malicious internal actor who fine-tunes the model on sensitive data can overfit it, {statement}
+    status: open
+"""
+    assert bool([f for f in rules(check(text), "TM202") if "generic wording" in f.message]) is vague

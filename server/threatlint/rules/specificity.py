@@ -21,6 +21,11 @@ class _LazyPattern:
             self._rx = self._build(*self._args)
         return self._rx.search(text)
 
+    def finditer(self, text: str):
+        if self._rx is None:
+            self._rx = self._build(*self._args)
+        return self._rx.finditer(text)
+
 
 def _phrases(*patterns: str) -> re.Pattern:
     """Word-bounded alternatives: "not secure" must not match "not secured"."""
@@ -304,7 +309,7 @@ def vague_threat(model: Model, ctx):
         blob = " ".join(_words(t.get(k)) for k in ("title", "description", "attack_path"))
         reasons = []
         placeholder = _placeholder(blob, t.get("title"), t.get("description"))
-        m = VAGUE_THREAT.search(blob)
+        m = _unexplained_generic_wording(blob)
         if placeholder:
             reasons.append(f"placeholder text \"{placeholder}\"")
         elif m:
@@ -316,6 +321,20 @@ def vague_threat(model: Model, ctx):
             yield Hit(path, f"{model.label('threats', t, i)} is vague ({'; '.join(reasons)}): say which element or entry "
                       "point is attacked, how, and which asset is reached", part="value" if len(path) == 3 else "anchor",
                       data={"threat": model.id_of(t), "index": i})
+
+
+# Examples that follow a generic phrase name what it means: "through various attack vectors (e.g., membership
+# inference, data reconstruction)".
+_EXAMPLES_FOLLOW = re.compile(r"(?:\s+[a-z-]+)?[\s(:,-]{0,4}(?:e\.\s?g\.|eg\b|such as\b|including\b|for example\b|"
+                              r"for instance\b|namely\b|like\b)[\s,:]*\w", re.IGNORECASE)
+
+
+def _unexplained_generic_wording(blob: str):
+    """The first generic phrase (VAGUE_THREAT) that is not followed by the examples it stands for."""
+    for m in VAGUE_THREAT.finditer(blob):
+        if not _EXAMPLES_FOLLOW.match(blob, m.end()):
+            return m
+    return None
 
 
 def _is_concrete(model: Model, blob: str) -> bool:
