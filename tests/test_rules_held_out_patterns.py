@@ -308,3 +308,26 @@ threats:
     status: open
 """
     assert bool([f for f in rules(check(text), "TM202") if "generic wording" in f.message]) is vague
+
+
+# -- an element no flow reaches ------------------------------------------------------------------------------------
+
+def test_an_element_no_flow_reaches_is_unused_and_a_stand_in_is_told_to_hand_over_its_threats():
+    # threat-composer import pattern: one element stands for the application and carries every threat, while the
+    # entities added from the data-flow table have the flows.
+    text = """elements:
+  - {id: app, kind: process, name: Chatbot application}
+  - {id: user, kind: external_entity, name: User}
+  - {id: api, kind: process, name: Chat API}
+  - {id: archive, kind: data_store, name: Old archive}
+  - {id: vendor, kind: process, name: Vendor portal, out_of_scope: run by the vendor}
+flows:
+  - {id: ask, from: user, to: api, protocol: HTTPS}
+threats:
+  - {id: T-1, title: Prompt injection through the chat API reveals the system prompt, stride: information_disclosure, affects: [app], status: open}
+"""
+    found = {f.data["element"]: f.message for f in rules(check(text), "TM005") if "element" in f.data}
+    assert set(found) == {"app", "archive"}  # not the out-of-scope one; user and api have flows
+    assert "1 threat affect" in found["app"] and "move each to the elements or flows it concerns" in found["app"]
+    assert "add the flows it takes part in" in found["archive"]
+    assert not [f for f in rules(check(text.split("flows:")[0]), "TM005") if "element" in f.data]  # no flows drawn
