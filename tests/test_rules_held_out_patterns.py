@@ -312,7 +312,7 @@ threats:
 
 # -- an element no flow reaches ------------------------------------------------------------------------------------
 
-def test_an_element_no_flow_reaches_is_unused_and_a_stand_in_is_told_to_hand_over_its_threats():
+def test_a_process_standing_for_the_whole_system_is_told_to_hand_over_its_threats():
     # threat-composer import pattern: one element stands for the application and carries every threat, while the
     # entities added from the data-flow table have the flows.
     text = """elements:
@@ -325,9 +325,9 @@ flows:
   - {id: ask, from: user, to: api, protocol: HTTPS}
 threats:
   - {id: T-1, title: Prompt injection through the chat API reveals the system prompt, stride: information_disclosure, affects: [app], status: open}
+  - {id: T-2, title: Vendor portal session fixation, stride: spoofing, affects: [vendor], status: open}
 """
     found = {f.data["element"]: f.message for f in rules(check(text), "TM005") if "element" in f.data}
-    assert set(found) == {"app", "archive"}  # not the out-of-scope one; user and api have flows
-    assert "1 threat affect" in found["app"] and "move each to the elements or flows it concerns" in found["app"]
-    assert "add the flows it takes part in" in found["archive"]
+    assert set(found) == {"app"}  # not the out-of-scope one, nor an element without threats
+    assert "1 threat affect it" in found["app"] and "move each to the elements or flows it concerns" in found["app"]
     assert not [f for f in rules(check(text.split("flows:")[0]), "TM005") if "element" in f.data]  # no flows drawn

@@ -117,8 +117,8 @@ def unknown_references(model: Model, ctx):
 @rule("TM005", "warning", "Defined but never used",
       "An asset, boundary or mitigation that nothing refers to is either dead weight or a sign that a flow, element "
       "or threat forgot to reference it. A boundary that only holds other boundaries (their parent) is used. In a "
-      "model that draws flows, an element no flow reaches is unused too (an element standing for the whole system, "
-      "as imports from tools without a diagram make, is told to hand its threats to the elements they concern).",
+      "model that draws flows, a process no flow reaches that threats affect stands for the whole system (imports "
+      "from tools without a diagram make one): it is told to hand its threats to the elements they concern.",
       reads=Reads(parts=ID_PARTS + REFERENCE_PARTS + ("flows[].from", "flows[].to", "threats[].affects",
                                                       "elements[].out_of_scope")),
       why=("An asset no flow carries and no store holds is not protected by any rule (TM104 and TM105 look "
@@ -155,25 +155,22 @@ def unused(model: Model, ctx):
 
 
 def _unconnected_elements(model: Model):
-    """An element no flow reaches, in a model that draws flows: a forgotten connection, or an element standing
-    for the whole system (an import from a tool without a diagram puts every threat on one), whose threats then
-    say nothing about the elements they concern."""
+    """A process no flow reaches that threats affect, in a model that draws flows: an element standing for the whole
+    system (an import from a tool without a diagram puts every threat on one), whose threats then say nothing about
+    the elements they concern."""
     ends = {e for _, f in model.items("flows") for e in (f.get("from"), f.get("to")) if isinstance(e, str)}
     if not ends:
         return
-    affected = {a for _, t in model.items("threats") for a in as_list(t.get("affects")) if isinstance(a, str)}
     for i, el in model.items("elements"):
         ident = model.id_of(el)
-        if not ident or ident in ends or out_of_scope(el) is not None:
+        if not ident or ident in ends or el.get("kind") != "process" or out_of_scope(el) is not None:
             continue
-        if ident in affected and el.get("kind") == "process":
-            n = sum(ident in as_list(t.get("affects")) for _, t in model.items("threats"))
-            hint = (f"{n} threat{'s' if n != 1 else ''} affect it, so they say nothing about the elements that have "
-                    "flows: move each to the elements or flows it concerns, then remove this element")
-        else:
-            hint = "add the flows it takes part in, or remove it"
-        yield Hit(("elements", i, "id"), f"{model.label('elements', el, i)} has no flows: {hint}",
-                  data={"element": ident, "index": i})
+        n = sum(ident in as_list(t.get("affects")) for _, t in model.items("threats"))
+        if n:
+            yield Hit(("elements", i, "id"), f"{model.label('elements', el, i)} has no flows but {n} "
+                      f"threat{'s' if n != 1 else ''} affect it, so they say nothing about the elements that have "
+                      "flows: move each to the elements or flows it concerns, then remove this element",
+                      data={"element": ident, "index": i})
 
 
 @rule("TM006", "error", "Boundaries nested in a cycle",
