@@ -110,6 +110,8 @@ def named(finding: dict) -> list[str]:
         return list(dict.fromkeys(re.findall(r"CT-[A-Z]-\d{3}", text)))
     if isinstance(data.get("assumptions"), list):  # TM403: the assumptions it reports, by id
         return [a for a in data["assumptions"] if isinstance(a, str)]
+    if finding["rule"] == "TM402":  # one per threat at the design stage, naming its untracked mitigations
+        return [m for m in data.get("mitigations") or [] if isinstance(m, str)]
     if finding["rule"] == "TM101":
         categories = data.get("categories")
         if isinstance(categories, list) and categories:
@@ -185,30 +187,39 @@ SUCCESSORS = {"TM002": ("TM307",)}
 
 def still_reported(key: str, findings: list[dict]) -> bool:
     """A judged finding is still reported: under its key, or named inside a finding on the same item by the
-    same rule (one TM101 naming every missing category, one TM106 naming every catalog entry), or, for a
-    finding on one item of a section, named by id in a finding of the same rule on the section (one TM403 on
-    `assumptions` naming the assumptions not validated)."""
+    same rule (one TM101 naming every missing category, one TM106 naming every catalog entry), or, for a finding
+    on one item, named by id inside a grouped finding of the same rule (one TM403 on `assumptions` naming the
+    assumptions not validated; one TM402 per threat naming its untracked mitigations)."""
     rule, anchor_, subject_ = parse_key(key)
-    section, _, item = anchor_.partition("/")
+    item = anchor_.partition("/")[2]
+    ident = item if item and not subject_ else None
     for f in findings:
         if f["key"] == key:
             return True
-        if not subject_ and item and f["rule"] == rule and f["anchor"] == section and item in (f.get("names") or []):
-            return True
         if f["rule"] == rule and f["anchor"] == anchor_ and mentions(f, subject_):
+            return True
+        if ident is not None and f["rule"] == rule and ident in (f.get("names") or ()):
             return True
         if f["rule"] in SUCCESSORS.get(rule, ()) and subject_ and f["anchor"] == anchor_ and mentions(f, subject_):
             return True
     return False
 
 
+def regrouped_key(key: str, names) -> str:
+    """The key of a grouped finding's judgment for another set of subjects than its key's judgment names:
+    `TM106 elements/web [CT-D-001, CT-T-007]`, so that a baseline judgment is never rewritten."""
+    return f"{key} [{', '.join(sorted(names))}]"
+
+
 def judge(findings: list[dict], judgments: dict[str, dict[str, dict]]) -> list[dict]:
     """Attach each finding's verdict. A grouped finding is judged for the subjects it named when judged
-    (`names`): once it names others, its judgment is out of date and it counts as not judged."""
+    (`names`): once it names others, it takes the judgment of its key for those subjects (`regrouped_key`), and
+    counts as not judged until there is one."""
     for f in findings:
-        j = judgments.get(f["model"], {}).get(f["key"])
+        table = judgments.get(f["model"], {})
+        j = table.get(f["key"])
         if isinstance(j, dict) and "names" in j and sorted(j["names"]) != sorted(f.get("names") or []):
-            j = None
+            j = table.get(regrouped_key(f["key"], f.get("names") or []))
         f["verdict"] = j.get("verdict") if isinstance(j, dict) else None
         f["reason"] = j.get("reason") if isinstance(j, dict) else None
     return findings
@@ -237,7 +248,16 @@ def returned_wrong(findings: list[dict], judgments: dict[str, dict[str, dict]]) 
     back = []
     for model, table in judgments.items():
         for key, j in table.items():
-            if isinstance(j, dict) and j.get("before") and j.get("verdict") == "wrong" and still_reported(key, by_model[model]):
+            if not (isinstance(j, dict) and j.get("before") and j.get("verdict") == "wrong"):
+                continue
+            if isinstance(j.get("names"), list) and j["names"]:
+                # a grouped finding judged wrong as a group is back when a finding of that rule on that item names
+                # every subject it named; one that names fewer is another finding, judged on its own
+                rule, anchor_, _ = parse_key(key)
+                if any(f["rule"] == rule and f["anchor"] == anchor_ and set(j["names"]) <= set(f.get("names") or ())
+                       for f in by_model[model]):
+                    back.append((model, key))
+            elif still_reported(key, by_model[model]):
                 back.append((model, key))
     return back
 

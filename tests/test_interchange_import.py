@@ -327,3 +327,23 @@ def test_otm_yaml_from_startleft_with_nested_trust_zones(tmp_path, capsys):
     assert "# kind read from OTM type 'other-nosql-key-value-store'" in text
     flows = {f["name"]: f for f in data["flows"]}
     assert (flows["HTTPS"]["from"], flows["HTTPS"]["to"]) == ("customer-web-client", "main-application")
+
+
+def test_threat_composer_candidate_mitigations_are_not_planned_and_their_comments_are_the_description(tmp_path, capsys):
+    # threat-composer's "Generative AI Chatbot" example (tests/corpus/threat-composer-genai-chatbot/SOURCE.md):
+    # 3-5 candidate mitigations per threat, "identified", with the how in their Comments.
+    src = HERE.parent.parent / "corpus" / "threat-composer-genai-chatbot" / "GenAIChatbot.tc.json"
+    raw = json.loads(src.read_text(encoding="utf-8"))
+    _, data, _ = run_import(src, tmp_path / "m.yaml", capsys)
+    ours = {m["id"]: m for m in data["mitigations"]}
+    identified = 0
+    for source in raw["mitigations"]:
+        m = ours[f"M-{source['numericId']}"]
+        if source["status"] == "mitigationIdentified":
+            identified += 1
+            assert "status" not in m and m["x-threat-composer-status"] == "mitigationIdentified"
+        comments = next((e["value"] for e in source.get("metadata") or [] if e["key"] == "Comments"), "")
+        if comments.strip():
+            assert comments.strip() in m["description"]
+            assert "x-threat-composer-comments" not in m
+    assert identified > 40

@@ -439,7 +439,7 @@ threats:
 
 def test_design_stage_asks_tickets_and_impact_only_for_open_high_threats():
     found = check(TRIAGE)
-    assert [f.data["mitigation"] for f in rules(found, "TM402")] == ["M-1"]
+    assert [f.data["mitigations"] for f in rules(found, "TM402")] == [["M-1"]]  # one per threat at design
     assert [f.data["threat"] for f in rules(found, "TM301")] == ["T-1"]
     operational = check(TRIAGE, stage="operational")
     assert [f.data["mitigation"] for f in rules(operational, "TM402")] == ["M-1", "M-2"]

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Callable
 
-from ..engine.model import SENSITIVE, Model, as_list, classifications, out_of_scope
+from ..engine.model import SENSITIVE, Model, as_list, authenticated, classifications, encrypted, out_of_scope
 from ..engine.roles import roles
 
 FLAG_KEYS = frozenset({"encrypted", "authenticated", "encrypted_at_rest"})
+FLOW_FLAGS = {"encrypted": encrypted, "authenticated": authenticated}
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,8 @@ class Facts:
     def roles(self, subject: Subject) -> frozenset[str]:
         found = self._roles.get(subject.id)
         if found is None:
-            found = self._roles[subject.id] = roles(subject.item)
+            found = self._roles[subject.id] = (self.model.roles_of(subject.id) if not subject.is_flow
+                                               else roles(subject.item))
         return found
 
     def assets_of(self, subject: Subject, key: str) -> list[dict]:
@@ -185,7 +187,11 @@ def _property(arg, stated: bool = False) -> Predicate:
     def test(facts, s) -> bool:
         for key, options in wanted:
             have = s.item.get(key)
-            if have is None and key in FLAG_KEYS and not stated:
+            if stated:
+                pass  # the model must say it: an unset flag is neither true nor false
+            elif s.is_flow and key in FLOW_FLAGS:
+                have = FLOW_FLAGS[key](s.item)  # unset: what the protocol says (HTTPS is encrypted)
+            elif have is None and key in FLAG_KEYS:
                 have = False
             if not any(_same(have, o) for o in options):
                 return False

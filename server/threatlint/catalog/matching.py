@@ -56,8 +56,8 @@ def matches(model: Model, catalog: Catalog, include_covered: bool = False) -> li
     for s in facts.subjects:
         kind = s.kind
         for t in catalog.threats:
-            if kind not in t.kinds:
-                continue
+            if kind not in t.kinds or (t.stride == "spoofing" and "anonymous" in facts.roles(s)):
+                continue  # an anonymous actor has no identity to spoof
             covered = _covered_by(model, links, s.id, t)
             if covered and not include_covered:
                 continue  # checked first: a complete model costs no condition evaluations

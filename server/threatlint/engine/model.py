@@ -41,9 +41,65 @@ _COMMON_WORDS = frozenset({
 SENSITIVE = frozenset({"pii", "credentials", "financial", "secret"})
 # A trust boundary that is the open internet.
 _INTERNET_WORDS = re.compile(r"(?<![a-z])(?:internet|public|untrusted|world|www|anonymous)(?![a-z])")
+# A trust boundary that is a private network, and people who work for the operator: not the public.
+_PRIVATE_NETWORK_WORDS = re.compile(r"(?<![a-z])(?:corp|corporate|intranet|internal|office|vpn|private|lan|on-prem|"
+                                    r"on-premises|staff|employees?|admin|back-?office)(?![a-z])")
+_STAFF_WORDS = re.compile(r"(?<![a-z])(?:staff|employees?|support|admins?|administrators?|operators?|back-?office|"
+                          r"moderators?|engineers?|developers?|analysts?|internal)(?![a-z])")
 # A flow that calls itself the answer to a request.
 _RESPONSE_WORDS = re.compile(r"(?<![a-z])(?:response|responses|reply|replies|result|results|returns?|returned)(?![a-z])")
 LEVELS = {"low": 1, "medium": 2, "high": 3, "critical": 4}
+# A protocol that encrypts in transit by what it is: TLS and SSH, and the TLS forms of other protocols, as words
+# of `protocol` ("HTTPS", "gRPC over TLS", "mTLS", "SFTP"). Unless the text says the encryption is absent.
+_ENCRYPTING_PROTOCOL = re.compile(
+    r"(?<![a-z0-9])(?:https|tls|mtls|ssl|wss|ssh|sftp|scp|ftps|ldaps|amqps|mqtts|smtps|imaps|pop3s|grpcs|ipsec"
+    r"|wireguard)(?![a-z0-9])")
+# The plain form of a protocol named beside the encrypted one ("HTTP/HTTPS"): either may be used. Not when the plain
+# protocol runs inside the encrypted one ("HTTP over TLS").
+_PLAIN_ALTERNATIVE = re.compile(r"(?<![a-z0-9])(?:http|ftp|ws|ldap|amqp|mqtt|smtp|telnet)(?![a-z0-9])"
+                                r"(?!\s*(?:over|with|via|using|inside|in|\+)(?![a-z0-9]))")
+_NOT_ENCRYPTED = re.compile(r"(?<![a-z0-9])(?:no|non|not|without|plain|plaintext|cleartext|unencrypted|insecure)"
+                            r"(?![a-z0-9])")
+# Mutual TLS authenticates both ends of the connection by certificate.
+_MUTUAL_TLS = re.compile(r"(?<![a-z0-9])(?:mtls|mutual[\s-]*tls|two[\s-]*way[\s-]*tls)(?![a-z0-9])")
+
+
+def _protocol_text(flow) -> str:
+    value = flow.get("protocol") if isinstance(flow, dict) else None
+    return value.lower() if isinstance(value, str) else ""
+
+
+def encrypted(flow) -> bool:
+    """Whether a flow is encrypted in transit: `encrypted: true`, or, with `encrypted` unset, a protocol that
+    encrypts (HTTPS, TLS, SSH, ...). An explicit `encrypted: false` wins: the author said so."""
+    if not isinstance(flow, dict):
+        return False
+    flag = flow.get("encrypted")
+    if flag is not None:
+        return flag is True
+    words = _protocol_text(flow)
+    return bool(_ENCRYPTING_PROTOCOL.search(words)) and not _NOT_ENCRYPTED.search(words) \
+        and not _PLAIN_ALTERNATIVE.search(words)
+
+
+def authenticated(flow) -> bool:
+    """Whether the receiving side authenticates the sender: `authenticated: true`, or, with `authenticated`
+    unset, mutual TLS as the protocol. An explicit `authenticated: false` wins."""
+    if not isinstance(flow, dict):
+        return False
+    flag = flow.get("authenticated")
+    if flag is not None:
+        return flag is True
+    words = _protocol_text(flow)
+    return bool(_MUTUAL_TLS.search(words)) and not _NOT_ENCRYPTED.search(words)
+
+
+# What `encrypted` and `authenticated` read.
+FLAG_PARTS = ("flows[].encrypted", "flows[].authenticated", "flows[].protocol")
+
+
+def _words_of(item: dict) -> str:
+    return " ".join(v.lower() for k in ("id", "name") if isinstance(v := item.get(k), str)).replace("_", " ")
 
 
 def level(value) -> int:
@@ -367,7 +423,7 @@ class Model:
         an eavesdropper gets in; a person's own input into their client app crosses no network. Either way
         tampering and information disclosure in transit need no threat of their own."""
         f = self.flows.get(ident)
-        if f is not None and ((f.get("encrypted") is True and f.get("authenticated") is True) or self.is_local_input(f)):
+        if f is not None and ((encrypted(f) and authenticated(f)) or self.is_local_input(f)):
             return frozenset({"tampering", "information_disclosure"})
         return frozenset()
 
@@ -404,7 +460,8 @@ class Model:
         APPLICABLE says which categories can apply to a kind (TM102); this says which ones matter here:
         - a flow: tampering and information disclosure when it crosses a trust boundary unencrypted (not a
           response judged with its request, not a person's input into their own client app);
-        - an external entity: spoofing when it sends requests into the system;
+        - an external entity: spoofing when it sends requests into the system, unless it is anonymous (no
+          identity to spoof);
         - a data store: tampering and information disclosure (it holds data, declared in `stores` or not), and
           denial of service when an asset it stores needs availability high or critical;
         - a process that takes requests from another trust boundary: spoofing, tampering, information
@@ -412,7 +469,8 @@ class Model:
           from outside parties (users, partners); an edge (load balancer, proxy, CDN, gateway) forwards them,
           so only what it sees, what floods it and, when it authenticates callers, spoofing; managed static
           hosting, nothing of its own; inside one zone, spoofing when a caller is stated unauthenticated;
-        - a client app on the user's device: tampering and information disclosure of what it holds and is given.
+        - a client app on the user's device: tampering and information disclosure of what it holds and is given;
+          the user's own web browser, nothing (its threats are the web site's to model).
         A model that declares no trust boundary cannot say what crosses one: everything counts as exposed.
         """
         kind = "flow" if section == "flows" else kind_name(item.get("kind"))
@@ -420,10 +478,12 @@ class Model:
             return ()
         ident = self.id_of(item)
         if kind == "flow":
-            if item.get("encrypted") is True or self.is_response(item) or self.is_local_input(item):
+            if encrypted(item) or self.is_response(item) or self.is_local_input(item):
                 return ()
             return ("tampering", "information_disclosure") if self._exposed(item) else ()
         if kind == "external_entity":
+            if "anonymous" in roles(item):
+                return ()  # no identity to spoof, and nothing it does is attributed to anyone
             sends = any(self._exposed(f) and not self.is_response(f) for f in self._flows_by_end[1].get(ident, ()))
             return ("spoofing",) if sends else ()
         if kind == "data_store":
@@ -436,7 +496,9 @@ class Model:
         if "static_hosting" in role:
             return ()
         if "client_app" in role:
-            return ("tampering", "information_disclosure")
+            # the user's own browser runs no code of the system's but the pages it loads: what tampers with or
+            # leaks from them (XSS, storage) is the web site's threat to model
+            return () if "browser" in role else ("tampering", "information_disclosure")
         inbound = [f for f in self._flows_by_end[0].get(ident, ()) if not self.is_response(f)]
         across = [f for f in inbound if self._exposed(f)]
         if not across:
@@ -444,7 +506,7 @@ class Model:
             return ("spoofing",) if any(f.get("authenticated") is False for f in inbound) else ()
         if "edge" in role:
             # it forwards; it answers for what it sees, what floods it, and whom it lets in when it checks
-            checks = any(f.get("authenticated") is True for f in across)
+            checks = any(authenticated(f) for f in across)
             return (("spoofing",) if checks else ()) + ("information_disclosure", "denial_of_service")
         outside = any(self.kind_of(f.get("from")) == "external_entity" for f in across)
         return tuple(c for c in STRIDE if outside or c not in ("repudiation", "denial_of_service"))
@@ -588,17 +650,38 @@ class Model:
         a, b = self.boundary_chain(self.boundary_of(src)), self.boundary_chain(self.boundary_of(dst))
         return tuple(x for x in a if x not in b) + tuple(x for x in b if x not in a)
 
+    def roles_of(self, element_id) -> frozenset[str]:
+        """What an element is (`roles`), and client_app for a process the model draws as a client: a person in
+        its own zone drives it (every request into it comes from a person, none across a trust boundary) and it
+        calls another process or outside system, like a user's own script or app calling an API. (A server that
+        only its users reach and that only writes its own stores is not taken for one.)"""
+        el = self.elements.get(element_id) if isinstance(element_id, str) else None
+        if el is None:
+            return frozenset()
+        found = roles(el)
+        if el.get("kind") != "process" or "client_app" in found or not self.boundaries:
+            return found
+        inbound = [f for f in self._flows_by_end[0].get(element_id, ()) if not self.is_response(f)]
+        outbound = [f for f in self._flows_by_end[1].get(element_id, ()) if not self.is_response(f)]
+        driven = bool(inbound) and all(
+            self.kind_of(f.get("from")) == "external_entity" and "person" in roles(self.elements[f["from"]])
+            and not self.crosses_boundary(f) for f in inbound)
+        if driven and any(self.kind_of(f.get("to")) in ("process", "external_entity") for f in outbound):
+            return found | {"client_app"}
+        return found
+
     def on_internet(self, element_id) -> bool:
         """Whether an element sits on the open internet: outside every declared trust boundary (in a model that
-        declares some), inside a boundary that holds only outside parties (a "Users" zone), or inside one whose id
-        or name says internet, public or untrusted. A client inside an internal zone that also holds the
-        system's own processes or stores (a company or development network) is not."""
+        declares some), inside a zone of the public (only outside parties, among them an anonymous actor or a
+        person who is not staff: a "Users" zone), or inside one whose id or name says internet, public or
+        untrusted. A client inside an internal zone that also holds the system's own processes or stores (a
+        company or development network), or a zone of staff on a corporate network, is not."""
         if not self.boundaries or not isinstance(element_id, str) or element_id not in self.elements:
             return False
         chain = self.boundary_chain(self.boundary_of(element_id))
         if not chain:
             return True
-        if chain[0] in self._outside_only_boundaries:
+        if chain[0] in self._public_zones:
             return True
         for b in chain:
             rec = self.boundaries.get(b, {})
@@ -608,14 +691,27 @@ class Model:
         return False
 
     @cached_property
-    def _outside_only_boundaries(self) -> frozenset[str]:
-        """Boundaries whose elements are all external entities: zones of outside parties."""
-        kinds: dict[str, set] = {}
+    def _public_zones(self) -> frozenset[str]:
+        """Zones of the public: boundaries whose elements are all external entities (outside parties), one of
+        which is a member of the public (an anonymous actor, or a person who is not staff: users, customers,
+        players), unless the boundary's name says it is a private network (a "corp network" of support staff is
+        not the internet)."""
+        members: dict[str, list[dict]] = {}
         for el in self.elements.values():
             b = el.get("boundary")
             if isinstance(b, str):
-                kinds.setdefault(b, set()).add(el.get("kind") if isinstance(el.get("kind"), str) else None)
-        return frozenset(b for b, k in kinds.items() if k == {"external_entity"})
+                members.setdefault(b, []).append(el)
+        out = set()
+        for b, els in members.items():
+            if any(el.get("kind") != "external_entity" for el in els):
+                continue
+            rec = self.boundaries.get(b, {})
+            if _PRIVATE_NETWORK_WORDS.search(" ".join(v.lower() for v in (b, rec.get("name")) if isinstance(v, str))):
+                continue
+            if any("anonymous" in (r := roles(el)) or ("person" in r and not _STAFF_WORDS.search(_words_of(el)))
+                   for el in els):
+                out.add(b)
+        return frozenset(out)
 
     # -- requests and responses ----------------------------------------------------------------------
     def is_response(self, flow: dict) -> bool:
@@ -777,6 +873,21 @@ def effective_priority(threat, rating: str = DEFAULT_RATING) -> str | None:
     if rating == "likelihood_severity":
         return rubric_level(threat) or sev
     return sev
+
+
+def rated_as(threat, rating: str = DEFAULT_RATING) -> str | None:
+    """How a threat's effective priority reads in the words of what rates it: "priority high" for an explicit
+    priority, "severity high" when its severity decides, "likelihood medium x severity high (high)" when the
+    rubric does; None when the threat is unrated."""
+    prio = effective_priority(threat, rating)
+    if prio is None:
+        return None
+    if level(threat.get("priority")):
+        return f"priority {prio}"
+    impact = threat.get("impact") if isinstance(threat.get("impact"), dict) else {}
+    if rating == "likelihood_severity" and rubric_level(threat):
+        return f"likelihood {threat['likelihood']} x severity {impact['severity']} ({prio})"
+    return f"severity {prio}"
 
 
 @dataclass(frozen=True)

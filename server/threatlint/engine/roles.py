@@ -19,6 +19,8 @@ ROLE_WORDS = {
                    "front end", "client-side", "client side", "mobile app", "android", "ios app", "desktop app",
                    "javascript app", "react", "angular", "vue", "electron", "web client", "web app client", "client",
                    "desktop client", "mobile client"),
+    # the user's own web browser: software the system does not ship (a client app the team builds is not one)
+    "browser": ("browser", "web browser", "user agent", "user-agent"),
     "config": ("config", "configuration", "settings", "properties file", ".env", "env file", "environment file",
                "parameter store", "secrets manager", "vault", "key vault", "keystore", "secret store", "kms"),
     "browser_storage": ("local storage", "localstorage", "session storage", "sessionstorage", "indexeddb", "cookie",
@@ -35,14 +37,23 @@ ROLE_WORDS = {
     "external_system": ("processor", "provider", "partner", "bank", "service", "system", "api", "gateway", "psp",
                         "vendor", "saas", "server", "integration", "webhook", "scheduler", "cron", "third party",
                         "third-party", "external system", "platform", "idp", "identity provider"),
+    # an actor with no account: nobody to impersonate, nothing it signs in with
+    "anonymous": ("anonymous", "anon", "unauthenticated", "unauthenticated user", "guest", "guests", "unregistered",
+                  "logged-out", "logged out", "not signed in"),
     "person": ("user", "users", "customer", "customers", "visitor", "visitors", "patient", "patients", "employee",
                "employees", "admin", "administrator", "administrators", "operator", "operators", "staff", "member",
                "members", "person", "people", "human", "client user", "end user", "end-user", "student", "driver",
                "buyer", "seller", "shopper", "attacker", "doctor", "nurse", "clinician", "agent", "developer",
-               "developers", "analyst", "manager", "citizen"),
+               "developers", "analyst", "manager", "citizen", "player", "players", "gamer", "gamers", "subscriber",
+               "subscribers", "guest", "guests"),
 }
 _ROLE_RX = {role: re.compile(r"(?<![a-z0-9])(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
                              + r")(?![a-z0-9])") for role, words in ROLE_WORDS.items()}
+_BROWSER_RX = _ROLE_RX["browser"]
+# A client app the team builds, named beside the browser it runs in.
+_APP_RX = re.compile(r"(?<![a-z0-9])(?:" + "|".join(re.escape(w) for w in sorted(
+    set(ROLE_WORDS["client_app"]) - set(ROLE_WORDS["browser"]) - {"client", "web client"}, key=len, reverse=True))
+    + r"|app|application)(?![a-z0-9])")
 # Data stores that authenticate and authorize their clients themselves (databases, directories, brokers, managed
 # cloud storage): spoofing a client towards them, or gaining more rights inside them, is a threat a reviewer
 # accepts on the store.
@@ -59,7 +70,7 @@ def _role_text(item: dict) -> str:
 def roles(item) -> frozenset[str]:
     """What an element is, from its kind, technology and name words: edge (load balancer, proxy, CDN,
     gateway), static_hosting, client_app, config, browser_storage, database, directory, broker, cloud_storage,
-    person, external_system."""
+    person, external_system, anonymous (an outside party with no account)."""
     if not isinstance(item, dict):
         return frozenset()
     kind = item.get("kind")
@@ -70,7 +81,7 @@ def roles(item) -> frozenset[str]:
 def _roles(kind: str | None, words: str) -> frozenset[str]:
     found = {role for role, rx in _ROLE_RX.items() if rx.search(words)}
     if kind != "external_entity":
-        found -= {"person", "external_system"}
+        found -= {"person", "external_system", "anonymous"}
     elif "external_system" in found:
         found -= {"person", "edge"}
     if kind == "external_entity":
@@ -78,7 +89,9 @@ def _roles(kind: str | None, words: str) -> frozenset[str]:
     if kind == "process":
         found -= {"cloud_storage"}
     if kind == "data_store":
-        found -= {"edge", "client_app", "static_hosting"}
+        found -= {"edge", "client_app", "static_hosting", "browser"}
+    if "browser" in found and _APP_RX.search(_BROWSER_RX.sub(" ", words)):
+        found.discard("browser")  # "Storefront SPA in the browser": the team's app, running in a browser
     if "browser_storage" in found:
         found -= {"database", "config"}
     if "config" in found and kind == "data_store":

@@ -12,8 +12,10 @@ from .ledger import Ledger
 from . import vocab
 
 THREAT_STATUS = {"threatIdentified": "open", "threatResolved": "mitigated"}
-MITIGATION_STATUS = {"mitigationIdentified": "planned", "mitigationInProgress": "in_progress",
-                     "mitigationResolved": "implemented", "mitigationResolvedWillNotAction": "rejected"}
+# "Identified" lists a candidate mitigation, not committed work: it gets no status (kept in x-threat-composer-status),
+# so that nothing counts it as planned.
+MITIGATION_STATUS = {"mitigationInProgress": "in_progress", "mitigationResolved": "implemented",
+                     "mitigationResolvedWillNotAction": "rejected"}
 
 
 def _metadata(item: dict) -> dict:
@@ -86,11 +88,11 @@ def convert(data: dict, ledger: Ledger) -> dict:
         item = Item(id=_number(m, "M", content, ids, "mitigation"))
         first = one_line(content)
         item.put("title", first if len(first) <= 120 else first[:117].rsplit(" ", 1)[0] + "...")
-        if item.get("title") != content:
-            item.put("description", content)
         meta = _metadata(m)
-        if text(meta.get("Comments")):
-            item.put("x-threat-composer-comments", text(meta["Comments"]))
+        # threat-composer keeps the "how" of a mitigation in its Comments: it is the description.
+        how = [part for part in (content if item.get("title") != content else "", text(meta.get("Comments"))) if part]
+        if how:
+            item.put("description", "\n\n".join(how))
         status = word(m.get("status"))
         if status in MITIGATION_STATUS:
             item.put("status", MITIGATION_STATUS[status], f"threat-composer status {status}")
@@ -102,7 +104,9 @@ def convert(data: dict, ledger: Ledger) -> dict:
         source_id[str(m.get("id"))] = item["id"]
     if model["mitigations"]:
         ledger.map("mitigations[].content", "mitigations[].title")
-        ledger.map("mitigations[].status", "mitigations[].status", "Identified/InProgress/Resolved/WillNotAction")
+        ledger.map("mitigations[].metadata[Comments]", "mitigations[].description")
+        ledger.map("mitigations[].status", "mitigations[].status",
+                   "InProgress/Resolved/WillNotAction; Identified (a candidate) -> no status, x-threat-composer-status")
 
     asset_ids: dict[str, str] = {}
     threats = [t for t in seq(data.get("threats")) if isinstance(t, dict)]

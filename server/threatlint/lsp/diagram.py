@@ -11,7 +11,7 @@ parse error and its line, and the client keeps its last good drawing.
 """
 from __future__ import annotations
 
-from ..engine.model import LEVELS, Model, effective_priority, is_open, level
+from ..engine.model import LEVELS, Model, authenticated, effective_priority, encrypted, is_open, level
 from ..engine.parse import parse_yaml
 from ..report.mermaid import boundary_parents, draw, is_risky
 
@@ -82,8 +82,8 @@ def graph(text: str, version=None, parse=parse_yaml) -> dict:
             "id": ident, "name": _text(flow.get("name")), "from": _text(flow.get("from")), "to": _text(flow.get("to")),
             "line": _line(model, ("flows", index["flows"][ident], "id")), "edge": drawing.edges.get(ident),
             "crossesBoundary": crosses,
-            "unencrypted": crosses and flow.get("encrypted") is not True,
-            "unauthenticated": crosses and flow.get("authenticated") is not True,
+            "unencrypted": crosses and not encrypted(flow),
+            "unauthenticated": crosses and not authenticated(flow),
             "risky": is_risky(model, flow),
         })
     boundaries = [{

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..engine.model import Model
+from ..engine.model import Model, authenticated, encrypted
 
 # Shapes by element kind (DFD conventions): external entity = box, process =
 # rounded stadium, data store = cylinder. Unknown kinds get a hexagon.
@@ -190,4 +190,4 @@ def draw(model: Model, marked: frozenset[str] = frozenset(), edge_ids: bool = Fa
 
 def is_risky(model: Model, flow: dict) -> bool:
     """A flow that crosses a trust boundary without being both encrypted and authenticated."""
-    return model.crosses_boundary(flow) and (flow.get("encrypted") is not True or flow.get("authenticated") is not True)
+    return model.crosses_boundary(flow) and not (encrypted(flow) and authenticated(flow))

@@ -6,8 +6,8 @@ is judged by its own scheme.
 """
 from __future__ import annotations
 
-from ..engine.model import (LEVELS, RATING_FIELDS, RATING_PARTS, SCOPE_PARTS, STAGE_PARTS, VOCABULARY_PARTS, Model, effective_priority, is_open, level,
-                            as_list, level_for_score, parse_date, text)
+from ..engine.model import (LEVELS, RATING_FIELDS, RATING_PARTS, SCOPE_PARTS, STAGE_PARTS, VOCABULARY_PARTS, Model, as_list,
+                            effective_priority, is_open, rated_as, level, level_for_score, parse_date, text)
 from .registry import FROM_DESIGN, OPERATIONAL, Hit, Reads, rule
 from .specificity import says_where
 
@@ -201,7 +201,7 @@ def missing_owner(model: Model, ctx):
         if not is_open(t) or level(prio) < LEVELS["high"] or text(t.get("owner")) or not model.threat_in_scope(t):
             continue
         path, part = (("threats", i, "owner"), "value") if "owner" in t else (("threats", i), "anchor")
-        yield Hit(path, f"{model.label('threats', t, i)} has priority {prio} and no owner: set owner to "
+        yield Hit(path, f"{model.label('threats', t, i)} has {rated_as(t, rating)} and no owner: set owner to "
                   "the person or team accountable for it", part=part, data={"threat": model.id_of(t), "index": i})
 
 

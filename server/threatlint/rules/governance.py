@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from ..engine.model import DEFAULT_CADENCE_DAYS, DISPROVEN, LEVELS, VALIDATED, assumption_state, RATING_PARTS, SCOPE_PARTS, STAGE_PARTS, THREAT_RATING_PARTS, Model, as_list, effective_priority, is_open, level, text
+from ..engine.model import DEFAULT_CADENCE_DAYS, DISPROVEN, LEVELS, VALIDATED, assumption_state, RATING_PARTS, SCOPE_PARTS, STAGE_PARTS, THREAT_RATING_PARTS, Model, as_list, effective_priority, is_open, level, rated_as, text
 from ..engine.scope import is_valid_pattern, pattern_matches_any
 from ..engine.selection import silenced_lines
 from .registry import FROM_DESIGN, Hit, Reads, rule
@@ -37,32 +37,45 @@ def review_overdue(model: Model, ctx):
                   "last_reviewed to the review date", data={"due": review.due.isoformat()})
 
 
-def _needs_tracking(model: Model, ctx) -> set[str] | None:
-    """Mitigation ids whose work must be tracked: at the operational stage every one (None), before it those
-    that counter an open, in-scope threat of priority high or critical, when the ratings were triaged at all. A
-    mitigation only of closed threats is in place."""
-    if model.stage(ctx.config.stage) == "operational":
-        return None
+def _high_open_threats(model: Model, ctx):
+    """(index, threat) of every open, in-scope threat of priority high or critical, when the ratings were
+    triaged at all (a converter that rates everything the same puts nothing first)."""
     rating = model.rating(ctx.config.rating)
-    out: set[str] = set()
     if not model.ratings_discriminate(rating):
-        return out
-    for _, t in model.items("threats"):
+        return
+    for i, t in model.items("threats"):
         if is_open(t) and model.threat_in_scope(t) and level(effective_priority(t, rating)) >= LEVELS["high"]:
-            out.update(m for m in as_list(t.get("mitigations")) if isinstance(m, str))
-    return out
+            yield i, t
+
+
+# A mitigation whose work is under way or done: the threat's work is tracked.
+_UNDER_WAY = ("in_progress", "implemented")
+
+
+def _untracked_candidates(model: Model, threat: dict) -> list[str]:
+    """The mitigations of a threat that are not implemented and have no ticket, when none of its mitigations is
+    tracked (a ticket, or work in progress or done); [] when the threat's work is already tracked."""
+    mitigations = model.by_id("mitigations")
+    ids = dict.fromkeys(m for m in as_list(threat.get("mitigations")) if isinstance(m, str))
+    listed = [mitigations[m] for m in ids if isinstance(mitigations.get(m), dict)]
+    if any(text(m.get("ticket")) or m.get("status") in _UNDER_WAY for m in listed):
+        return []
+    return [model.id_of(m) for m in listed if m.get("status") != "rejected"]
 
 
 @rule("TM402", "info", "Mitigation not implemented and without ticket",
-      "A mitigation that is not implemented yet should have a ticket so the work is tracked. At the design stage "
-      "only mitigations of open threats of priority high or critical are asked; at the operational stage every "
-      "one.", stages=FROM_DESIGN,
-      # Which mitigations must be tracked reads the threats they counter, the stage and the rating scheme.
-      reads=Reads(each="mitigations", parts=THREAT_RATING_PARTS + ("threats[].affects", "threats[].mitigations")
-                  + SCOPE_PARTS + STAGE_PARTS + RATING_PARTS),
+      "Work on a mitigation that is not implemented yet should be tracked in a ticket. At the design stage the "
+      "mitigations of an open threat of priority high or critical are often candidates to choose from: one finding "
+      "per such threat names its mitigations when none of them is tracked (none has a ticket, none is in progress "
+      "or implemented), and none when the threat's work is tracked. At the operational stage every mitigation "
+      "that is not implemented needs its own ticket.", stages=FROM_DESIGN,
+      # At the design stage it judges threats by their mitigations; at the operational stage, mitigations.
+      reads=Reads(parts=THREAT_RATING_PARTS + ("threats[].id", "threats[].affects", "threats[].mitigations",
+                                               "mitigations") + SCOPE_PARTS + STAGE_PARTS + RATING_PARTS),
       why=("A mitigation that exists only in the model is not being built; a ticket puts it in the team's "
            "backlog and lets the register link to it."),
-      fix="Add `ticket` with the issue that tracks the work (or set `status: implemented` once it is done).",
+      fix=("Add `ticket` with the issue that tracks the work (or set `status: implemented` once it is done). At "
+           "the design stage, tracking the mitigation chosen for a threat answers it for that threat."),
       bad="""\
 elements:
   - {id: api, kind: process}
@@ -96,16 +109,28 @@ mitigations:
   - {id: M-1, title: Exact-match allowlist of redirect URIs on /oauth/callback, status: planned, ticket: PAY-12}
 """)
 def untracked_mitigation(model: Model, ctx):
-    wanted = _needs_tracking(model, ctx)
-    for i, m in model.items("mitigations"):
-        status = m.get("status")
-        if status in ("implemented", "rejected") or text(m.get("ticket")):
+    if model.stage(ctx.config.stage) == "operational":
+        for i, m in model.items("mitigations"):
+            status = m.get("status")
+            if status in ("implemented", "rejected") or text(m.get("ticket")):
+                continue
+            yield Hit(("mitigations", i), f"{model.label('mitigations', m, i)} is {status or 'not implemented'} and "
+                      "has no ticket: add ticket with the issue that tracks the work", part="anchor",
+                      data={"mitigation": model.id_of(m), "index": i})
+        return
+    for i, t in _high_open_threats(model, ctx):
+        candidates = _untracked_candidates(model, t)
+        if not candidates:
             continue
-        if wanted is not None and model.id_of(m) not in wanted:
-            continue
-        yield Hit(("mitigations", i), f"{model.label('mitigations', m, i)} is {status or 'not implemented'} and has no "
-                  "ticket: add ticket with the issue that tracks the work", part="anchor",
-                  data={"mitigation": model.id_of(m), "index": i})
+        names = ", ".join(f"'{m}'" for m in candidates)
+        if len(candidates) == 1:
+            what = f"its mitigation {names} is not implemented and has no ticket"
+        else:
+            what = f"none of its mitigations {names} is implemented, in progress or has a ticket"
+        yield Hit(("threats", i, "mitigations"),
+                  f"{model.label('threats', t, i)} is open with {rated_as(t, model.rating(ctx.config.rating))}, and {what}: "
+                  "add a ticket to the mitigation the team will build", part="key",
+                  data={"threat": model.id_of(t), "mitigations": candidates, "index": i})
 
 
 _LISTED = 5  # assumptions named in a grouped TM403 message; the finding's data lists every one

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from ..engine.model import LEVELS, RATING_PARTS, SCOPE_PARTS, VOCABULARY_PARTS, Model, as_list, effective_priority, is_open, level, names_any, text
+from ..engine.model import LEVELS, RATING_PARTS, SCOPE_PARTS, VOCABULARY_PARTS, Model, as_list, effective_priority, is_open, level, names_any, rated_as, text
 from .registry import FROM_DESIGN, Hit, Narrow, Reads, rule
 
 
@@ -20,6 +20,11 @@ class _LazyPattern:
         if self._rx is None:
             self._rx = self._build(*self._args)
         return self._rx.search(text)
+
+    def finditer(self, text: str):
+        if self._rx is None:
+            self._rx = self._build(*self._args)
+        return self._rx.finditer(text)
 
 
 def _phrases(*patterns: str) -> re.Pattern:
@@ -50,6 +55,10 @@ PLACEHOLDER = _LazyPattern(_phrases,
 )
 # A whole field that is only a filler says nothing (inside a sentence these words are ordinary).
 FILLER = frozenset({"n/a", "na", "none", "-", "--", "---", "...", "?", "x", "tbc", "tbd", "todo", "."})
+# A whole title that is a tool's default for a new item ("New STRIDE threat", "New threat", "Untitled mitigation":
+# Threat Dragon names a new threat after its methodology).
+DEFAULT_TITLE = re.compile(r"(?:new|untitled|unnamed|sample|example)(?: [\w-]+)? (?:threat|mitigation|risk|control)"
+                           r"(?: \d+)?", re.IGNORECASE)
 # Named attack techniques and where they strike: with the elements a threat affects, they say how and where.
 TECHNIQUE = _LazyPattern(_phrases,
     r"sniff(?:s|ed|ing)?", r"eavesdrop(?:s|ped|ping)?", r"man[ -]in[ -]the[ -]middle",
@@ -167,10 +176,13 @@ def _states_the_attack(model: Model, t: dict) -> bool:
     """The threat's own words already say who attacks what and how: a statement of some length, with no
     placeholder or generic wording, about elements it names in `affects` or in its text (a threat-composer or
     Threat Dragon threat statement). A structured attack_path would only repeat it."""
-    blob = " ".join(_words(t.get(k)) for k in ("title", "description"))
+    # a tool's default title ("New STRIDE threat") says nothing, the description may still say it all (TM202
+    # asks for the title)
+    title = None if isinstance(t.get("title"), str) and DEFAULT_TITLE.fullmatch(t["title"].strip()) else t.get("title")
+    blob = " ".join(_words(v) for v in (title, t.get("description")))
     if len(re.findall(r"[A-Za-z]{2,}", blob)) < _STATEMENT_WORDS:
         return False
-    if _placeholder(blob, t.get("title"), t.get("description")) or VAGUE_THREAT.search(blob):
+    if _placeholder(blob, title, t.get("description")) or VAGUE_THREAT.search(blob):
         return False
     affects = [a for a in as_list(t.get("affects")) if a in model.elements or a in model.flows]
     return bool(affects) or _names_something(model, t, blob)
@@ -307,7 +319,7 @@ def vague_threat(model: Model, ctx):
         blob = _threat_text(t)
         reasons = []
         placeholder = _placeholder(blob, t.get("title"), t.get("description"))
-        m = VAGUE_THREAT.search(blob)
+        m = _unexplained_generic_wording(blob)
         if placeholder:
             reasons.append(f"placeholder text \"{placeholder}\"")
         elif m:
@@ -319,6 +331,20 @@ def vague_threat(model: Model, ctx):
             yield Hit(path, f"{model.label('threats', t, i)} is vague ({'; '.join(reasons)}): say which element or entry "
                       "point is attacked, how, and which asset is reached", part="value" if len(path) == 3 else "anchor",
                       data={"threat": model.id_of(t), "index": i})
+
+
+# Examples that follow a generic phrase name what it means: "through various attack vectors (e.g., membership
+# inference, data reconstruction)".
+_EXAMPLES_FOLLOW = re.compile(r"(?:\s+[a-z-]+)?[\s(:,-]{0,4}(?:e\.\s?g\.|eg\b|such as\b|including\b|for example\b|"
+                              r"for instance\b|namely\b|like\b)[\s,:]*\w", re.IGNORECASE)
+
+
+def _unexplained_generic_wording(blob: str):
+    """The first generic phrase (VAGUE_THREAT) that is not followed by the examples it stands for."""
+    for m in VAGUE_THREAT.finditer(blob):
+        if not _EXAMPLES_FOLLOW.match(blob, m.end()):
+            return m
+    return None
 
 
 def _is_concrete(model: Model, blob: str) -> bool:
@@ -335,7 +361,8 @@ def _placeholder(blob: str, *fields) -> str | None:
     m = PLACEHOLDER.search(blob)
     if m:
         return m.group(0)
-    return next((f.strip() for f in fields if isinstance(f, str) and f.strip().lower() in FILLER), None)
+    return next((f.strip() for f in fields if isinstance(f, str)
+                 and (f.strip().lower() in FILLER or DEFAULT_TITLE.fullmatch(f.strip()))), None)
 
 
 @rule("TM203", "warning", "Generic mitigation",
@@ -438,14 +465,14 @@ def unmitigated_priority(model: Model, ctx):
         if not _live_mitigations(model, t):
             path, part = (("threats", i, "mitigations"), "key") if "mitigations" in t else (("threats", i), "anchor")
             what = "only rejected mitigations" if as_list(t.get("mitigations")) else "no mitigation"
-            yield Hit(path, f"{model.label('threats', t, i)} is open with priority {prio} and has {what}: "
+            yield Hit(path, f"{model.label('threats', t, i)} is open with {rated_as(t, rating)} and has {what}: "
                       "add a mitigation (a concrete design change) and list its id in mitigations", part=part,
                       data={"threat": model.id_of(t), "index": i})
 
 
 @rule("TM205", "warning", "Mitigated threat lists no mitigation",
-      "A threat marked mitigated must say how: list the mitigations that counter it. Without one, a reader cannot "
-      "check the claim and the threat drops out of every open-risk count.",
+      "A threat marked mitigated must say how: list the mitigations that counter it, at least one of them "
+      "implemented. Without one, a reader cannot check the claim and the threat drops out of every open-risk count.",
       reads=Reads(each="threats", parts=("mitigations[].id", "mitigations[].status")),
       why=("`status: mitigated` takes the threat out of every open-risk count, the register and the gate; "
            "without a mitigation behind it the claim cannot be checked, and a threat closed by mistake stays "
@@ -477,7 +504,21 @@ mitigations:
 """)
 def mitigated_without_mitigation(model: Model, ctx):
     for i, t in model.items("threats"):
-        if t.get("status") != "mitigated" or _live_mitigations(model, t):
+        if t.get("status") != "mitigated":
+            continue
+        live = _live_mitigations(model, t)
+        if live:
+            defined = [model.mitigations[m] for m in live if isinstance(model.mitigations.get(m), dict)]
+            if not defined or any(m.get("status") == "implemented" for m in defined):
+                continue  # one is in place (an undefined id is TM004's finding)
+            if all(m.get("status") is None for m in defined):
+                what = "no implemented mitigation (none of its mitigations has a status)"
+            else:
+                states = sorted({m.get("status") for m in defined if isinstance(m.get("status"), str)})
+                what = f"no implemented mitigation (its mitigations are {' or '.join(states)})"
+            yield Hit(("threats", i, "mitigations"), f"{model.label('threats', t, i)} is mitigated but lists {what}: "
+                      "set status: implemented on the mitigation in place, or set the threat's status to mitigating",
+                      part="key", data={"threat": model.id_of(t), "index": i})
             continue
         what = "only rejected mitigations" if as_list(t.get("mitigations")) else "no mitigation"
         path, part = (("threats", i, "mitigations"), "key") if "mitigations" in t else (("threats", i, "status"), "value")

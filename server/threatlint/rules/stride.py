@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import re
 
-from ..engine.model import APPLICABLE, COVERAGE_PARTS, STRIDE, Model, as_list, classifications, out_of_scope
+from ..engine.model import (APPLICABLE, COVERAGE_PARTS, FLAG_PARTS, STRIDE, Model, as_list, authenticated,
+                            classifications, encrypted, out_of_scope)
 from ..engine.roles import AUTHENTICATING_STORES, ROLE_PARTS, roles
 from .registry import FROM_DESIGN, Hit, Reads, rule
 
@@ -18,8 +19,7 @@ _RESPONSES = ("flows[].from", "flows[].to") + ROLE_PARTS
 # What `_judged_flows` reads besides the flow itself: whether its ends are out of scope.
 _JUDGED = ("elements[].id", "elements[].out_of_scope", "flows[].id", "flows[].out_of_scope")
 # What `answered` reads: threats and exemptions per category, and the flags of the flow with that id.
-_ANSWERED = COVERAGE_PARTS + ("flows[].id", "flows[].from", "flows[].to", "flows[].encrypted",
-                              "flows[].authenticated") + ROLE_PARTS
+_ANSWERED = COVERAGE_PARTS + ("flows[].id", "flows[].from", "flows[].to") + FLAG_PARTS + ROLE_PARTS
 
 _NOUN = {"external_entity": "external entity", "process": "process", "data_store": "data store", "flow": "flow"}
 
@@ -92,7 +92,7 @@ def _authenticates_clients(model: Model, ident: str) -> bool:
     el = model.elements.get(ident) or {}
     if roles(el) & AUTHENTICATING_STORES:
         return True
-    return any(f.get("to") == ident and f.get("authenticated") is True for f in model.flows.values())
+    return any(f.get("to") == ident and authenticated(f) for f in model.flows.values())
 
 
 @rule("TM102", "error", "STRIDE category does not apply",
@@ -100,7 +100,7 @@ def _authenticates_clients(model: Model, ident: str) -> bool:
       "not apply to an external entity). Spoofing and elevation of privilege on a data store that authenticates and "
       "authorizes its clients (a database, a directory, a message broker, managed cloud storage) are accepted: a "
       "client can be impersonated towards it, or gain rights inside it.",
-      reads=Reads(each="threats", parts=_ELEMENT_KINDS + ROLE_PARTS + ("flows[].to", "flows[].authenticated")),
+      reads=Reads(each="threats", parts=_ELEMENT_KINDS + ROLE_PARTS + ("flows[].to",) + FLAG_PARTS),
       why=("A category that cannot happen to the element (tampering with an external entity you do not run) "
            "means the threat sits on the wrong element, and the element it belongs to still lacks it."),
       fix=("Move the threat to the element where the attack takes effect, or change its category. "
@@ -174,7 +174,15 @@ def _deliberately_anonymous(model: Model, f: dict) -> bool:
     if outside and carried and all(classifications(a) == {"public"} for a in carried):
         return True
     words = " ".join(v.lower() for k in ("name", "description") if isinstance(v := f.get(k), str))
-    return bool(_ANONYMOUS.search(words))
+    return bool(_ANONYMOUS.search(words)) or _serves_anonymous_actors(model, f.get("to"))
+
+
+def _serves_anonymous_actors(model: Model, ident) -> bool:
+    """The receiver takes requests from an actor the model calls anonymous: it is public by design, so the requests
+    of its other visitors cannot be asked to authenticate either."""
+    return isinstance(ident, str) and any(
+        f.get("to") == ident and "anonymous" in roles(model.elements.get(f.get("from")) or {})
+        for _, f in model.items("flows"))
 
 
 def _judged_flows(model: Model):
@@ -211,7 +219,8 @@ def _carries_own_credentials(model: Model, f: dict) -> bool:
 
 
 @rule("TM103", "warning", "Unauthenticated flow across a trust boundary",
-      "A request that crosses a trust boundary should be authenticated by the receiving side (authenticated: true). "
+      "A request that crosses a trust boundary should be authenticated by the receiving side (authenticated: true; "
+      "mutual TLS as the protocol counts when the flag is unset). "
       "Authentication is judged on the request: a response on the connection the client opened (drawn as its own "
       "flow back to the client, or given as the flow's `returns`), public content served anonymously on purpose, and "
       "a store read by the process that connects to it, and flows whose authentication the threats already model (a "
@@ -249,7 +258,7 @@ flows:
 """)
 def unauthenticated_crossing(model: Model, ctx):
     for i, f in _judged_flows(model):
-        if not model.crosses_boundary(f) or f.get("authenticated") is True:
+        if not model.crosses_boundary(f) or authenticated(f):
             continue
         if model.is_response(f) or model.opened_by_receiver(f) or model.is_local_input(f) \
                 or _deliberately_anonymous(model, f):
@@ -265,7 +274,8 @@ def unauthenticated_crossing(model: Model, ctx):
 
 @rule("TM104", "error", "Sensitive data crosses a trust boundary unencrypted",
       "A flow that carries a pii, credentials, financial or secret asset across a trust boundary, in its request "
-      "(`data`) or its response (`returns`), must be encrypted in transit (encrypted: true).",
+      "(`data`) or its response (`returns`), must be encrypted in transit (encrypted: true, or unset with a protocol that "
+      "encrypts, such as HTTPS or SFTP; docs/format.md).",
       # Not one flow at a time: an end of a flow may name another flow (is_out_of_scope looks both up).
       reads=Reads(parts=("flows",) + _BOUNDARIES + _JUDGED + ROLE_PARTS + _SENSITIVE),
       why=("Sensitive data sent in clear text across a trust boundary can be read and altered by anyone on "
@@ -298,7 +308,7 @@ flows:
 """)
 def unencrypted_sensitive_crossing(model: Model, ctx):
     for i, f in _judged_flows(model):
-        if not model.crosses_boundary(f) or f.get("encrypted") is True or model.is_local_input(f):
+        if not model.crosses_boundary(f) or encrypted(f) or model.is_local_input(f):
             continue  # a person's input into their own client app crosses no network
         sensitive = list(dict.fromkeys(a for a in model.carried(f) if model.is_sensitive(a)))
         if sensitive:
@@ -310,8 +320,9 @@ def unencrypted_sensitive_crossing(model: Model, ctx):
 
 @rule("TM107", "warning", "Unencrypted flow across a trust boundary carries undeclared data",
       "A flow crosses a trust boundary unencrypted and declares no `data`, so nobody can tell whether it exposes "
-      "something sensitive (TM104 cannot judge it). Say what it carries, or encrypt it. Not reported when a threat "
-      "on the flow, or on its response drawn as a flow back, already models tampering or disclosure in transit.", stages=FROM_DESIGN,
+      "something sensitive (TM104 cannot judge it). Say what it carries, or encrypt it (a protocol that encrypts, such "
+      "as HTTPS, counts when `encrypted` is unset). Not reported when a threat on the flow, or on its response drawn "
+      "as a flow back, already models tampering or disclosure in transit.", stages=FROM_DESIGN,
       # Not one flow at a time: `is_response` and `answered` read the other flows.
       reads=Reads(parts=("flows",) + _BOUNDARIES + _JUDGED + _RESPONSES + _SENSITIVE + _ANSWERED),
       why=("Anyone on the path between the two zones can read and change an unencrypted flow; when the flow "
@@ -341,7 +352,7 @@ flows:
 """)
 def unencrypted_unknown_crossing(model: Model, ctx):
     for i, f in _judged_flows(model):
-        if not model.crosses_boundary(f) or f.get("encrypted") is True or model.carried(f):
+        if not model.crosses_boundary(f) or encrypted(f) or model.carried(f):
             continue
         if model.is_response(f) or model.is_local_input(f) or _deliberately_anonymous(model, f):
             continue  # the request flow of the pair is reported; public content is public; no network

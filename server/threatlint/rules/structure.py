@@ -1,7 +1,7 @@
 """Structure: syntax, schema, ids and references (TM001-TM005)."""
 from __future__ import annotations
 
-from ..engine.model import ID_PARTS, REFERENCE_PARTS, Model
+from ..engine.model import ID_PARTS, REFERENCE_PARTS, Model, as_list, out_of_scope
 from .registry import Hit, Reads, register, rule
 
 register(
@@ -116,8 +116,11 @@ def unknown_references(model: Model, ctx):
 
 @rule("TM005", "warning", "Defined but never used",
       "An asset, boundary or mitigation that nothing refers to is either dead weight or a sign that a flow, element "
-      "or threat forgot to reference it. A boundary that only holds other boundaries (their parent) is used.",
-      reads=Reads(parts=ID_PARTS + REFERENCE_PARTS),
+      "or threat forgot to reference it. A boundary that only holds other boundaries (their parent) is used. In a "
+      "model that draws flows, a process no flow reaches that threats affect stands for the whole system (imports "
+      "from tools without a diagram make one): it is told to hand its threats to the elements they concern.",
+      reads=Reads(parts=ID_PARTS + REFERENCE_PARTS + ("flows[].from", "flows[].to", "threats[].affects",
+                                                      "elements[].out_of_scope")),
       why=("An asset no flow carries and no store holds is not protected by any rule (TM104 and TM105 look "
            "at where assets go); an unused mitigation counters nothing."),
       fix=("Reference the item where it belongs (an asset from a flow's `data` or a data store's `stores`, a "
@@ -148,6 +151,26 @@ def unused(model: Model, ctx):
             ident = model.id_of(item)
             if ident and ident not in used:
                 yield Hit((section, i, "id"), f"{model.label(section, item, i)} is never used: {hint}")
+    yield from _unconnected_elements(model)
+
+
+def _unconnected_elements(model: Model):
+    """A process no flow reaches that threats affect, in a model that draws flows: an element standing for the whole
+    system (an import from a tool without a diagram puts every threat on one), whose threats then say nothing about
+    the elements they concern."""
+    ends = {e for _, f in model.items("flows") for e in (f.get("from"), f.get("to")) if isinstance(e, str)}
+    if not ends:
+        return
+    for i, el in model.items("elements"):
+        ident = model.id_of(el)
+        if not ident or ident in ends or el.get("kind") != "process" or out_of_scope(el) is not None:
+            continue
+        n = sum(ident in as_list(t.get("affects")) for _, t in model.items("threats"))
+        if n:
+            yield Hit(("elements", i, "id"), f"{model.label('elements', el, i)} has no flows but {n} "
+                      f"threat{'s' if n != 1 else ''} affect it, so they say nothing about the elements that have "
+                      "flows: move each to the elements or flows it concerns, then remove this element",
+                      data={"element": ident, "index": i})
 
 
 @rule("TM006", "error", "Boundaries nested in a cycle",
