@@ -156,24 +156,35 @@ def _zone(model: Model, element_id) -> str:
     return f"boundary '{b}'" if b else f"'{element_id}' (no boundary)"
 
 
+_READS = re.compile(r"(?<![a-z])(?:pull|pulls|pulling|download|downloads|downloading|fetch|fetches|fetching|get|gets|"
+                    r"getting|read|reads|reading|clone|clones|cloning|retrieve|retrieves|retrieving)(?![a-z])")
+_WRITES = re.compile(r"(?<![a-z])(?:insert|inserts|write|writes|store|stores|upload|uploads|push|pushes|update|updates|"
+                     r"delete|deletes|post|posts|put|puts|submit|submits|save|saves)(?![a-z])")
 _ANONYMOUS = re.compile(r"(?<![a-z])(?:anonymous(?:ly)?|public (?:content|pages?|site|website|assets?|files?|"
                         r"downloads?|information|data)|static (?:content|pages?|assets?|files?))(?![a-z])")
 
 
 def _deliberately_anonymous(model: Model, f: dict) -> bool:
-    """Public content served to anyone on purpose: an outside party (a user, a browser) reads or sends content
-    that is all classified public, or the flow says it is anonymous or public content. A write of public data
-    into a data store is not: its integrity still needs an authenticated writer."""
+    """Public content served to anyone on purpose: a read of content that is all classified public (the flow
+    asks for `returns` and sends nothing, or says it pulls, fetches, downloads or gets and not that it writes), an outside party (a user, a browser) reading or
+    sending public content, or a flow that says it is anonymous or public content. A write of public data into a
+    data store is not: its integrity still needs an authenticated writer."""
     src = model.elements.get(f.get("from")) if isinstance(f.get("from"), str) else None
     dst = model.elements.get(f.get("to")) if isinstance(f.get("to"), str) else None
-    if not src or not dst or dst.get("kind") == "data_store":
+    if not src or not dst:
+        return False
+    carried = [model.assets[a] for a in model.carried(f) if a in model.assets]
+    public = bool(carried) and all(classifications(a) == {"public"} for a in carried)
+    words = " ".join(v.lower() for k in ("name", "description") if isinstance(v := f.get(k), str))
+    reads = (f.get("returns") and not as_list(f.get("data"))) or (_READS.search(words) and not _WRITES.search(words))
+    if public and reads:
+        return True  # a read of public content (an image pull, a page's code): who reads it protects nothing
+    if dst.get("kind") == "data_store":
         return False
     # an outside party, or an edge (load balancer, CDN) forwarding its requests
     outside = src.get("kind") == "external_entity" or dst.get("kind") == "external_entity" or "edge" in roles(src)
-    carried = [model.assets[a] for a in model.carried(f) if a in model.assets]
-    if outside and carried and all(classifications(a) == {"public"} for a in carried):
+    if outside and public:
         return True
-    words = " ".join(v.lower() for k in ("name", "description") if isinstance(v := f.get(k), str))
     return bool(_ANONYMOUS.search(words)) or _serves_anonymous_actors(model, f.get("to"))
 
 
