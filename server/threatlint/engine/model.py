@@ -841,6 +841,28 @@ def assumption_state(assumption: dict) -> str:
     return UNVALIDATED
 
 
+# An issue named in a mitigation's text: a link to an issue, pull request or work item of a tracker, or the word
+# ticket/issue/jira before a key (ABC-123, #123). Tools without a ticket field (Threat Dragon) put links there.
+_ISSUE_REFERENCE = re.compile(
+    r"https?://\S+?/(?:issues|pull|merge_requests|browse|work_items|_workitems/edit|tickets?)/[A-Za-z0-9-]*\d"
+    r"|(?<![A-Za-z])(?:ticket|issue|jira)s?\s*[:#]?\s*(?:[A-Z][A-Z0-9]+-\d+|#\d+)", re.IGNORECASE)
+
+
+def ticket_of(mitigation) -> str | None:
+    """The issue that tracks a mitigation's work: its `ticket`, else the first issue its title or description links."""
+    if not isinstance(mitigation, dict):
+        return None
+    ticket = mitigation.get("ticket")
+    if isinstance(ticket, str) and ticket.strip():
+        return ticket.strip()
+    for key in ("title", "description"):
+        value = mitigation.get(key)
+        found = _ISSUE_REFERENCE.search(value) if isinstance(value, str) else None
+        if found:
+            return found.group(0)
+    return None
+
+
 def is_open(threat) -> bool:
     """A threat is open unless its status says it is dealt with (mitigated, accepted, transferred); a missing
     or unknown status is open, so a threat nobody triaged is never counted as handled."""

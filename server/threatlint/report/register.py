@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..engine.model import (LEVELS, Model, as_list, categories, effective_priority, is_open,
+from ..engine.model import (LEVELS, Model, as_list, categories, effective_priority, is_open, ticket_of,
                             parse_date, rubric_level)
 
 PRIORITIES = ("critical", "high", "medium", "low")
@@ -162,7 +162,7 @@ def _level(value) -> str:
 def mitigation_row(ident: str, m: dict | None) -> MitigationRow:
     if m is None:  # referenced but not defined (TM004): still shown, so the gap is visible
         return MitigationRow(ident, "(undefined mitigation)", "", "", "", "")
-    return MitigationRow(ident, s(m.get("title")), s(m.get("status")), s(m.get("ticket")), s(m.get("effort")),
+    return MitigationRow(ident, s(m.get("title")), s(m.get("status")), s(ticket_of(m)), s(m.get("effort")),
                          s(m.get("owner")), s(m.get("implemented")))
 
 

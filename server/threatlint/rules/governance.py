@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from ..engine.model import DEFAULT_CADENCE_DAYS, DISPROVEN, LEVELS, VALIDATED, assumption_state, RATING_PARTS, SCOPE_PARTS, STAGE_PARTS, THREAT_RATING_PARTS, Model, as_list, effective_priority, is_open, level, rated_as, text
+from ..engine.model import DEFAULT_CADENCE_DAYS, ticket_of, DISPROVEN, LEVELS, VALIDATED, assumption_state, RATING_PARTS, SCOPE_PARTS, STAGE_PARTS, THREAT_RATING_PARTS, Model, as_list, effective_priority, is_open, level, rated_as, text
 from ..engine.scope import is_valid_pattern, pattern_matches_any
 from ..engine.selection import silenced_lines
 from .registry import FROM_DESIGN, Hit, Reads, rule
@@ -58,7 +58,7 @@ def _untracked_candidates(model: Model, threat: dict) -> list[str]:
     mitigations = model.by_id("mitigations")
     ids = dict.fromkeys(m for m in as_list(threat.get("mitigations")) if isinstance(m, str))
     listed = [mitigations[m] for m in ids if isinstance(mitigations.get(m), dict)]
-    if any(text(m.get("ticket")) or m.get("status") in _UNDER_WAY for m in listed):
+    if any(ticket_of(m) or m.get("status") in _UNDER_WAY for m in listed):
         return []
     return [model.id_of(m) for m in listed if m.get("status") != "rejected"]
 
@@ -68,7 +68,9 @@ def _untracked_candidates(model: Model, threat: dict) -> list[str]:
       "mitigations of an open threat of priority high or critical are often candidates to choose from: one finding "
       "per such threat names its mitigations when none of them is tracked (none has a ticket, none is in progress "
       "or implemented), and none when the threat's work is tracked. At the operational stage every mitigation "
-      "that is not implemented needs its own ticket.", stages=FROM_DESIGN,
+      "that is not implemented needs its own ticket. A ticket is the `ticket` key, or an issue the mitigation's "
+      "title or description links (a tracker URL, or 'ticket ABC-123' / 'issue #123'), as tools without a ticket "
+      "field write it.", stages=FROM_DESIGN,
       # At the design stage it judges threats by their mitigations; at the operational stage, mitigations.
       reads=Reads(parts=THREAT_RATING_PARTS + ("threats[].id", "threats[].affects", "threats[].mitigations",
                                                "mitigations") + SCOPE_PARTS + STAGE_PARTS + RATING_PARTS),
@@ -112,7 +114,7 @@ def untracked_mitigation(model: Model, ctx):
     if model.stage(ctx.config.stage) == "operational":
         for i, m in model.items("mitigations"):
             status = m.get("status")
-            if status in ("implemented", "rejected") or text(m.get("ticket")):
+            if status in ("implemented", "rejected") or ticket_of(m):
                 continue
             yield Hit(("mitigations", i), f"{model.label('mitigations', m, i)} is {status or 'not implemented'} and "
                       "has no ticket: add ticket with the issue that tracks the work", part="anchor",

@@ -1,4 +1,4 @@
-"""TM103 does not ask who reads public content (held-out round 3: the Argo CD maintainers' Threagile model pulls its
+"""Patterns of held-out round 3 (docs/precision.md). TM103 does not ask who reads public content (held-out round 3: the Argo CD maintainers' Threagile model pulls its
 public image anonymously from Quay, and the web UI fetches its public bundle before anyone signs in). A write of
 public data, or a request that sends data and gets an answer, still needs an authenticated sender."""
 from __future__ import annotations
@@ -38,3 +38,30 @@ def test_reading_public_content_needs_no_sender_authentication():
 
 def test_writing_public_content_still_does():
     assert {"push", "insert"} <= _tm103()
+
+
+# -- TM402: a ticket written in the mitigation's text (Threat Dragon has no ticket field; odo links GitHub issues) ---
+
+TRACKED = """version: 1
+system: {name: CLI}
+elements: [{id: cli, kind: process, name: CLI}]
+threats:
+  - {id: T-1, title: Telemetry of cli leaks secrets into logs, stride: information_disclosure, affects: [cli],
+     priority: high, status: open, owner: team, mitigations: [M-1]}
+  - {id: T-2, title: Devfile registry answers cli over plain HTTP, stride: tampering, affects: [cli],
+     priority: high, status: open, owner: team, mitigations: [M-2]}
+mitigations:
+  - id: M-1
+    title: Sanitise telemetry of cli before sending
+    description: Ensure secrets do not get stored in logs. https://github.com/redhat-developer/odo/issues/5890
+  - {id: M-2, title: Pin the registry of cli to HTTPS, description: See the docs at https://odo.dev/docs/registry}
+"""
+
+
+def test_an_issue_linked_in_the_text_is_the_mitigations_ticket():
+    for stage in ("design", "operational"):
+        found = check_text(TRACKED.replace("version: 1", f"version: 1\nreview: {{stage: {stage}}}"),
+                           CheckContext(today=date(2026, 12, 3)))
+        tm402 = [f for f in found if f.rule == "TM402"]
+        assert [f.data.get("threat") or f.data.get("mitigation") for f in tm402] == (
+            ["T-2"] if stage == "design" else ["M-2"]), stage
