@@ -65,3 +65,25 @@ def test_an_issue_linked_in_the_text_is_the_mitigations_ticket():
         tm402 = [f for f in found if f.rule == "TM402"]
         assert [f.data.get("threat") or f.data.get("mitigation") for f in tm402] == (
             ["T-2"] if stage == "design" else ["M-2"]), stage
+
+
+# -- a command-line tool is the person's own client: typing into it is no network request ----------------------
+
+LOCAL_CLI = """version: 1
+system: {name: odo}
+boundaries: [{id: developer-side, name: Developer}, {id: local-side, name: Workstation}, {id: cluster, name: Cluster}]
+elements:
+  - {id: developer, kind: external_entity, name: Developer, boundary: developer-side}
+  - {id: odo-cli, kind: process, name: odo CLI, boundary: local-side}
+  - {id: k8s, kind: process, name: Kubernetes API, boundary: cluster}
+flows:
+  - {id: invoke, name: Run odo dev, from: developer, to: odo-cli}
+  - {id: deploy, name: Create deployment, from: odo-cli, to: k8s, protocol: HTTP}
+"""
+
+
+def test_a_person_running_a_cli_is_local_input_not_a_crossing_request():
+    found = check_text(LOCAL_CLI, CheckContext(today=date(2026, 12, 3)))
+    flows = lambda rule: {f.data.get("flow") or f.data.get("element") for f in found if f.rule == rule}  # noqa: E731
+    assert "invoke" not in flows("TM103") | flows("TM107") | flows("TM101")
+    assert "deploy" in flows("TM103")  # the CLI's own call to the cluster still crosses unauthenticated

@@ -18,7 +18,8 @@ ROLE_WORDS = {
     "client_app": ("browser", "web browser", "single-page", "single page", "spa", "frontend", "front-end",
                    "front end", "client-side", "client side", "mobile app", "android", "ios app", "desktop app",
                    "javascript app", "react", "angular", "vue", "electron", "web client", "web app client", "client",
-                   "desktop client", "mobile client"),
+                   "desktop client", "mobile client", "cli", "command-line", "command line", "command-line tool",
+                   "command line tool", "terminal"),
     # the user's own web browser: software the system does not ship (a client app the team builds is not one)
     "browser": ("browser", "web browser", "user agent", "user-agent"),
     "config": ("config", "configuration", "settings", "properties file", ".env", "env file", "environment file",
