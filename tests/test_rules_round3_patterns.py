@@ -87,3 +87,28 @@ def test_a_person_running_a_cli_is_local_input_not_a_crossing_request():
     flows = lambda rule: {f.data.get("flow") or f.data.get("element") for f in found if f.rule == rule}  # noqa: E731
     assert "invoke" not in flows("TM103") | flows("TM107") | flows("TM101")
     assert "deploy" in flows("TM103")  # the CLI's own call to the cluster still crosses unauthenticated
+
+
+# -- a process that only calls out still holds the credentials it sends (Argo CD's application controller) -------
+
+CONTROLLER = """version: 1
+system: {name: GitOps}
+assets:
+  - {id: cluster-creds, name: Cluster credentials, classification: credentials}
+  - {id: manifests, name: Rendered manifests, classification: internal}
+boundaries: [{id: argo, name: Argo CD namespace}, {id: clusters, name: Managed clusters}]
+elements:
+  - {id: controller, kind: process, name: Application controller, boundary: argo}
+  - {id: renderer, kind: process, name: Manifest renderer, boundary: argo}
+  - {id: k8s, kind: process, name: Cluster API, boundary: clusters}
+flows:
+  - {id: apply, from: controller, to: k8s, data: [cluster-creds, manifests], protocol: HTTPS}
+  - {id: publish, from: renderer, to: k8s, data: [manifests], protocol: HTTPS}
+"""
+
+
+def test_a_process_sending_credentials_across_a_boundary_is_asked_about_their_theft():
+    found = check_text(CONTROLLER, CheckContext(today=date(2026, 12, 3)))
+    asked = {f.data["element"]: f.data["categories"] for f in found if f.rule == "TM101" and "element" in f.data}
+    assert asked.get("controller") == ["information_disclosure"]
+    assert "renderer" not in asked  # it calls out with nothing secret: nothing of its own to answer

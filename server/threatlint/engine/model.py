@@ -468,7 +468,8 @@ class Model:
           disclosure and elevation of privilege, plus repudiation and denial of service when the requests come
           from outside parties (users, partners); an edge (load balancer, proxy, CDN, gateway) forwards them,
           so only what it sees, what floods it and, when it authenticates callers, spoofing; managed static
-          hosting, nothing of its own; inside one zone, spoofing when a caller is stated unauthenticated;
+          hosting, nothing of its own; inside one zone, spoofing when a caller is stated unauthenticated, and
+          information disclosure when it sends credentials or secrets across a boundary (it holds them);
         - a client app on the user's device: tampering and information disclosure of what it holds and is given;
           the user's own web browser, nothing (its threats are the web site's to model).
         A model that declares no trust boundary cannot say what crosses one: everything counts as exposed.
@@ -503,13 +504,21 @@ class Model:
         across = [f for f in inbound if self._exposed(f)]
         if not across:
             # inside one zone, a caller it states it does not authenticate can be impersonated
-            return ("spoofing",) if any(f.get("authenticated") is False for f in inbound) else ()
+            needs = ("spoofing",) if any(f.get("authenticated") is False for f in inbound) else ()
+            # a process that only calls out still holds the credentials it sends across a boundary
+            if any(self._exposed(f) and self._sends_secrets(f) for f in self._flows_by_end[1].get(ident, ())):
+                needs += ("information_disclosure",)
+            return needs
         if "edge" in role:
             # it forwards; it answers for what it sees, what floods it, and whom it lets in when it checks
             checks = any(authenticated(f) for f in across)
             return (("spoofing",) if checks else ()) + ("information_disclosure", "denial_of_service")
         outside = any(self.kind_of(f.get("from")) == "external_entity" for f in across)
         return tuple(c for c in STRIDE if outside or c not in ("repudiation", "denial_of_service"))
+
+    def _sends_secrets(self, flow: dict) -> bool:
+        return any(classifications(self.assets.get(a)) & {"credentials", "secret"}
+                   for a in as_list(flow.get("data")) if isinstance(a, str))
 
     def _exposed(self, flow: dict) -> bool:
         return self.crosses_boundary(flow) or not self.boundaries

@@ -120,17 +120,19 @@ what the element or flow is exposed to:
 - a flow: tampering and information disclosure when it crosses a trust boundary unencrypted (not a
   response drawn as its own flow, not a person's input into their own client app); denial of service
   is not asked;
-- an external entity: spoofing when it sends requests into the system;
-- a data store: tampering and information disclosure;
+- an external entity: spoofing when it sends requests into the system, unless it is anonymous;
+- a data store: tampering and information disclosure, and denial of service when it stores an asset whose
+  availability is high or critical;
 - a process that takes requests from another trust boundary: spoofing, tampering, information
   disclosure and elevation of privilege, plus repudiation and denial of service when the requests come
   from outside parties; an edge (load balancer, proxy, CDN, gateway) only information disclosure and
   denial of service, and spoofing when it authenticates callers; a client app tampering and information
-  disclosure; managed static hosting nothing; inside one zone, spoofing when a caller is stated
-  `authenticated: false`.
+  disclosure (the user's own web browser nothing); managed static hosting nothing; a process no other zone
+  calls: spoofing when a caller in its zone is stated `authenticated: false`, and information disclosure
+  when it sends credentials or secrets across a boundary (it holds them).
 
 Roles (edge, client app, static hosting, database, directory, broker, cloud storage, configuration,
-browser storage, person, external system) are read from the element's kind, technology and name words
+browser storage, person, anonymous, external system) are read from the element's kind, technology and name words
 (`engine/roles.py`). A model that declares no trust boundary counts everything as exposed. Elements and
 flows marked `out_of_scope: "<reason>"` are not judged by any rule, nor are threats that affect only
 such items (the report lists them with the reason).

@@ -34,7 +34,8 @@ _NOUN = {"external_entity": "external entity", "process": "process", "data_store
       stages=FROM_DESIGN,
       # Which categories are asked follows from the element's roles, stores, boundary and flows, and the
       # availability of what it stores (`Model.required_categories`).
-      reads=Reads(parts=("elements", "flows", "boundaries[].id", "assets[].id", "assets[].availability")
+      reads=Reads(parts=("elements", "flows", "boundaries[].id", "assets[].id", "assets[].availability",
+                         "assets[].classification")
                   + COVERAGE_PARTS),
       why=("STRIDE per element is the check that nothing was forgotten: every category that can happen to a "
            "kind of element either has a threat or a written reason why it does not apply."),
