@@ -112,3 +112,30 @@ def test_a_process_sending_credentials_across_a_boundary_is_asked_about_their_th
     asked = {f.data["element"]: f.data["categories"] for f in found if f.rule == "TM101" and "element" in f.data}
     assert asked.get("controller") == ["information_disclosure"]
     assert "renderer" not in asked  # it calls out with nothing secret: nothing of its own to answer
+
+
+# -- integration-partner entries are not asked of a person, whatever the model calls them (odo's 'developer') ------
+
+PARTNER = """version: 1
+system: {name: odo}
+boundaries: [{id: outside, name: Outside}, {id: inside, name: Inside}]
+elements:
+  - {id: developer, kind: external_entity, name: Developer, boundary: outside}
+  - {id: erp, kind: external_entity, name: ERP system, boundary: outside}
+  - {id: api, kind: process, name: API, boundary: inside}
+flows:
+  - {id: dev-call, from: developer, to: api, protocol: HTTPS, authenticated: true}
+  - {id: erp-call, from: erp, to: api, protocol: HTTPS, authenticated: true}
+"""
+
+
+def test_partner_entries_are_not_asked_of_a_person():
+    from threatlint.catalog import default_catalog
+    from threatlint.catalog.matching import matches
+    from threatlint.engine.model import Model
+    from threatlint.engine.parse import parse_yaml
+
+    model = Model(parse_yaml(PARTNER))
+    found = {(m.subject.id, m.threat.id) for m in matches(model, default_catalog())}
+    assert not {("developer", "CT-S-010"), ("developer", "CT-R-004")} & found
+    assert ("erp", "CT-S-010") in found  # an outside system with a key is the partner the entry is about
