@@ -218,3 +218,27 @@ def test_an_edited_built_in_file_is_read_as_yaml_not_from_a_stale_snapshot(monke
         assert "Edited after the snapshot" in titles
     finally:
         catalog.default_catalog.cache_clear()
+
+
+def test_the_catalog_schema_knows_every_role_the_engine_reads():
+    import json
+
+    from threatlint.engine.roles import ROLE_WORDS
+
+    schema = json.loads((ROOT / "schemas" / "catalog.schema.json").read_text(encoding="utf-8"))
+    found = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if "role" in node.get("properties", {}):
+                found.append(node["properties"]["role"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+    walk(schema)
+    enums = [set(e) for r in found for e in [r.get("enum") or r.get("items", {}).get("enum") or
+                                             next((a.get("enum") or a.get("items", {}).get("enum") for a in r.get("anyOf", [])
+                                                   if a.get("enum") or a.get("items", {}).get("enum")), None)] if e]
+    assert enums and all(e == set(ROLE_WORDS) for e in enums), enums
