@@ -139,3 +139,23 @@ def test_partner_entries_are_not_asked_of_a_person():
     found = {(m.subject.id, m.threat.id) for m in matches(model, default_catalog())}
     assert not {("developer", "CT-S-010"), ("developer", "CT-R-004")} & found
     assert ("erp", "CT-S-010") in found  # an outside system with a key is the partner the entry is about
+
+
+# -- an out-of-scope sender does not take the receiver's attack surface out of scope (the Jeep's cellular port) ---
+
+CARRIER = """version: 1
+system: {name: Vehicle}
+boundaries: [{id: car, name: Vehicle}]
+elements:
+  - {id: carrier, kind: external_entity, name: Cellular carrier network, out_of_scope: run by the carrier}
+  - {id: head-unit, kind: process, name: Head unit, boundary: car}
+  - {id: backend, kind: process, name: Telematics backend, out_of_scope: another team's model}
+flows:
+  - {id: inbound, name: Open service port, from: carrier, to: head-unit, protocol: D-Bus over TCP, authenticated: false}
+  - {id: upload, name: Telemetry upload, from: head-unit, to: backend, protocol: MQTT, authenticated: false}
+"""
+
+
+def test_requests_from_an_out_of_scope_sender_are_still_judged_at_the_receiver():
+    found = check_text(CARRIER, CheckContext(today=date(2026, 12, 3)))
+    assert {f.data["flow"] for f in found if f.rule == "TM103"} == {"inbound"}  # the receiver out of scope: not ours

@@ -198,8 +198,10 @@ def _serves_anonymous_actors(model: Model, ident) -> bool:
 
 
 def _judged_flows(model: Model):
+    """In-scope flows into in-scope elements: what an out-of-scope party sends in (a carrier network, a
+    provider's system) is the receiver's attack surface; what goes to an out-of-scope receiver is not judged."""
     for i, f in model.items("flows"):
-        if out_of_scope(f) is None and not model.is_out_of_scope(f.get("from")) and not model.is_out_of_scope(f.get("to")):
+        if out_of_scope(f) is None and not model.is_out_of_scope(f.get("to")):
             yield i, f
 
 
