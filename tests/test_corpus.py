@@ -85,8 +85,10 @@ AWAITING_RULE_WORK = {
                                      "mitigation Comments sit in an x- key; the importer now writes them to "
                                      "description, so a new import of the same file is not reported",
 } | {
-    "threagile-jeep-vehicle": "TM005 on ecu-firmware: the source stores the firmware on a process (Threagile "
-                              "data_assets_stored), which the format cannot say; its TM106 wrong findings are gone",
+    "threagile-jeep-vehicle": "TM005 on ecu-firmware: the model keeps its 093f307 import (its baseline), which put the "
+                              "firmware a process stores (Threagile data_assets_stored) in an x- key; the importer now "
+                              "writes it to the process's stores, so a new import of the same file is not reported "
+                              "(tests/test_interchange_import.py); its TM106 wrong findings are gone",
     "threat-composer-knowledge-packs": "TM101 spoofing on mcp-client and TM103 on mcp-request: the source makes the "
                                        "MCP endpoint anonymous by a design decision (A-6) written only in prose; its "
                                        "TM106 wrong findings are gone",
