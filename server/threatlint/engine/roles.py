@@ -48,10 +48,10 @@ ROLE_WORDS = {
     # a vault for secrets and keys: it must return what it holds in clear to its callers
     "secret_store": ("secrets manager", "secret manager", "vault", "key vault", "keyvault", "keystore",
                      "secret store", "kms", "hsm"),
-    # software that speaks HTTP by what it is called (used when a flow states no protocol)
+    # a process that speaks HTTP by what it is called (read when a flow states no protocol; proxies are edge)
     "web": ("web", "webapp", "webapps", "website", "webserver", "web-server", "web-application", "api", "apis",
             "rest", "http", "https", "graphql", "apache", "tomcat", "iis", "express", "django", "flask", "rails",
-            "php", "portal", "backend", "back-end", "bff", "nginx"),
+            "php", "portal", "backend", "back-end", "bff"),
     # an actor with no account: nobody to impersonate, nothing it signs in with
     "anonymous": ("anonymous", "anon", "unauthenticated", "unauthenticated user", "guest", "guests", "unregistered",
                   "logged-out", "logged out", "not signed in"),
@@ -106,15 +106,17 @@ def _roles(kind: str | None, words: str) -> frozenset[str]:
     if kind == "process":
         found -= {"cloud_storage"}
     if kind != "process":
-        found.discard("function")
+        found -= {"function", "web"}  # software the system runs; an outside party is a person or an external system
     if kind == "data_store":
-        found -= {"identity_provider", "web"}
+        found.discard("identity_provider")
     if kind == "data_store":
         found -= {"edge", "client_app", "static_hosting", "browser"}
     if "browser" in found and _APP_RX.search(_BROWSER_RX.sub(" ", words)):
         found.discard("browser")  # "Storefront SPA in the browser": the team's app, running in a browser
     if "edge" in found:
-        found.discard("identity_provider")  # "API gateway with Cognito tokens": it checks the tokens, it does not issue them
+        # "API gateway with Cognito tokens": a proxy that checks tokens, neither the identity provider that issues
+        # them nor the web application behind it
+        found -= {"identity_provider", "web"}
     if "browser_storage" in found:
         found -= {"database", "config"}
     if "config" in found and kind == "data_store":
