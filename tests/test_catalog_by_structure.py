@@ -27,8 +27,14 @@ def suggested(text: str) -> dict[str, set[str]]:
 # -- HTTP request smuggling needs an HTTP hop from a forwarding proxy to an HTTP server -----------------------
 
 SMUGGLING = """\
+assets:
+  - {id: password, name: Passwords, classification: credentials}
+  - {id: client-secret, name: Gateway client secret, classification: credentials}
+  - {id: token, name: Access token, classification: credentials}
 boundaries: [{id: dmz, name: DMZ}, {id: app, name: App}]
 elements:
+  - {id: user, kind: external_entity, name: Customer}
+  - {id: keycloak, kind: process, name: Keycloak, boundary: app}
   - {id: lb, kind: process, name: Load balancer, boundary: dmz}
   - {id: web, kind: process, name: Web application, technology: web-server, boundary: app}
   - {id: fn, kind: process, name: aws_lambda_function.handler, boundary: app}
@@ -40,7 +46,9 @@ flows:
   - {id: lb-web, from: lb, to: web, protocol: http}
   - {id: lb-web-unstated, from: lb, to: web}
   - {id: lb-fn, from: lb, to: fn}
-  - {id: lb-token, from: lb, to: idp}
+  - {id: sign-in, from: user, to: lb, data: [password], protocol: HTTPS}
+  - {id: lb-sign-in, from: lb, to: keycloak, data: [password], returns: [token], protocol: HTTPS}
+  - {id: lb-token, from: lb, to: idp, data: [client-secret], returns: [token], protocol: HTTPS}
   - {id: carrier-unit, from: carrier, to: unit, protocol: text-encrypted}
   - {id: spi, from: bridge, to: unit, protocol: binary}
 """
@@ -51,7 +59,8 @@ def test_request_smuggling_needs_http_between_a_proxy_and_a_web_server():
     assert "CT-T-017" in found["lb-web"]  # control: HTTP from the load balancer to the web server
     assert "CT-T-017" in found["lb-web-unstated"]  # no protocol stated, both ends web tiers
     assert "CT-T-017" not in found.get("lb-fn", set())  # a function gets a parsed event
-    assert "CT-T-017" not in found.get("lb-token", set())  # an identity provider's token endpoint
+    assert "CT-T-017" not in found.get("lb-token", set())  # the proxy's own token request, with its own secret
+    assert "CT-T-017" in found["lb-sign-in"]  # control: it forwards the customer's sign-in to a self-hosted IdP
     assert "CT-T-017" not in found.get("carrier-unit", set())  # a carrier network is no proxy of the system's
     assert "CT-T-017" not in found.get("spi", set())  # SPI carries no HTTP, whatever the chip is called
 

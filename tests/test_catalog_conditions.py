@@ -66,6 +66,8 @@ CASES = {
     "http": [({"http": True}, "login", "query"), ({"http": True}, "sync", "job"), ({"http": False}, "query", "login")],
     "other_protocol": [({"other_protocol": True}, "query", "login"), ({"other_protocol": True}, "job", "sync"),
                        ({"other_protocol": False}, "callback", "query")],
+    # credentials the sender did not receive from anyone: its own (the shopper's password), not a payment it got
+    "own_credentials": [({"own_credentials": True}, "login", "callback"), ({"own_credentials": True}, "shopper", "partner")],
     "technology": [({"technology": ["postgres", "mysql"]}, "db", "files"), ({"technology": ["fastapi"]}, "query", "report")],
     "mentions": [({"mentions": ["pdf", "render"]}, "worker", "api"), ({"mentions": ["export"]}, "worker", "db")],
     # the open internet: outside every boundary, or in one named so; a flow when either end is
@@ -193,3 +195,12 @@ def test_asset_mentions_reads_id_name_and_description_by_word_start():
     assert asset_matches(asset, {"mentions": ["token"]})
     assert asset_matches({"id": "jwt-claims"}, {"mentions": ["jwt"]})
     assert not asset_matches({"id": "detokenised"}, {"mentions": ["token"]})
+
+
+def test_every_form_is_in_the_catalog_schema():
+    # a form the schema does not list would be refused in a team's own catalog
+    import json
+    from pathlib import Path
+
+    schema = json.loads((Path(__file__).resolve().parent.parent / "schemas" / "catalog.schema.json").read_text())
+    assert set(schema["$defs"]["condition"]["properties"]) == set(FORMS)

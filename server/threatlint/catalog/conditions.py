@@ -253,6 +253,25 @@ def _other_protocol(arg) -> Predicate:
     return test
 
 
+_OWN_SECRETS = frozenset({"credentials", "secret"})
+
+
+def own_credentials(facts: "Facts", flow: Subject) -> bool:
+    """A flow's request carries credentials or secrets that reach its source on no flow into it: the source's
+    own, as when a service signs in to another (a gateway fetching a token with its client secret), not a
+    user's sign-in it passes on."""
+    src = flow.item.get("from")
+    if not isinstance(src, str):
+        return False
+    arrived = {a for f in facts.inbound(src) for a in as_list(f.item.get("data")) if isinstance(a, str)}
+    return any(classifications(facts.model.assets[a]) & _OWN_SECRETS
+               for a in as_list(flow.item.get("data")) if isinstance(a, str) and a in facts.model.assets and a not in arrived)
+
+
+def _own_credentials(arg) -> Predicate:
+    return lambda facts, s: any(own_credentials(facts, f) for f in _outbound_flows(facts, s)) is arg
+
+
 def _word_pattern(words, whole: bool = True) -> re.Pattern:
     # Prose (`mentions`): whole words, with their plural and -ed/-ing forms ("upload" matches "uploads" and
     # "uploaded"), but not a longer word that starts with them: "log" is not "logger" (a click logger holds clicks,
@@ -378,6 +397,7 @@ FORMS: dict[str, Callable[[object], Predicate]] = {
     "protocol": _protocol,
     "http": _http,
     "other_protocol": _other_protocol,
+    "own_credentials": _own_credentials,
     "technology": _technology,
     "mentions": _mentions,
     "role": _role,
