@@ -7,7 +7,10 @@ suggested, and keeps a control where the same entry must still be suggested.
 from __future__ import annotations
 
 
+import pytest
+
 from threatlint.catalog import default_catalog
+from threatlint.catalog.conditions import Facts, compile_condition
 from threatlint.catalog.matching import matches
 from threatlint.engine.model import Model
 from threatlint.engine.parse import parse_yaml
@@ -215,3 +218,40 @@ def test_a_store_named_logger_is_no_audit_log():
     found = suggested(PARTS)
     assert not {"CT-R-003", "CT-T-019"} & found.get("clicks", set())
     assert {"CT-R-003", "CT-T-019"} <= found["audit"]  # control
+
+
+# -- what a stated protocol says about HTTP -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("protocol,http,other", [
+    ("HTTPS", True, False), ("HTTP/1.1", True, False), ("gRPC over TLS", True, False), ("WSS", True, False),
+    ("reverse-proxy-web-protocol-encrypted", True, False),  # Threagile's name for HTTP through a proxy
+    ("binary", False, True), ("text-encrypted", False, True), ("SQL", False, True), ("CAN", False, True),
+    ("jdbc-encrypted", False, True), ("SSH", False, True),
+    # a transport or an encoding leaves it open, as no protocol does
+    ("TLS 1.3", False, False), ("mTLS", False, False), ("JSON over TCP", False, False), ("unknown-protocol", False, False),
+])
+def test_a_stated_protocol_says_http_another_protocol_or_nothing(protocol, http, other):
+    facts = Facts(Model(parse_yaml(HEAD + f"""\
+elements:
+  - {{id: a, kind: process, name: Batch job}}
+  - {{id: b, kind: process, name: Ledger}}
+flows:
+  - {{id: f, from: a, to: b, protocol: "{protocol}"}}
+""")))
+    flow = next(s for s in facts.subjects if s.id == "f")
+    assert compile_condition({"http": True})(facts, flow) is http
+    assert compile_condition({"other_protocol": True})(facts, flow) is other
+
+
+def test_a_web_app_reached_over_tls_is_still_a_web_app():
+    found = suggested("""\
+boundaries: [{id: internet, name: Internet}, {id: app, name: App}]
+elements:
+  - {id: user, kind: external_entity, name: Customer, boundary: internet}
+  - {id: shop, kind: process, name: Shop, boundary: app}
+  - {id: db, kind: data_store, name: Orders, boundary: app}
+flows:
+  - {id: browse, from: user, to: shop, protocol: TLS 1.3}
+  - {id: save, from: shop, to: db}
+""")
+    assert "CT-T-007" in found["shop"]

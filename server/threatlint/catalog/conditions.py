@@ -218,15 +218,23 @@ def _protocol(arg) -> Predicate:
     return lambda facts, s: any(_text(f.item.get("protocol")).strip() in wanted for f in facts.touching(s))
 
 
-# A protocol of the HTTP family: HTTP/1.x, HTTPS, HTTP/2, WebSocket, and what rides on HTTP (REST, gRPC, GraphQL, SOAP).
-_HTTP_PROTOCOL = re.compile(r"(?<![a-z0-9])(?:https?|h2c?|wss?|websockets?|grpc|rest|restful|graphql|soap)(?![a-z])")
+# A protocol of the HTTP family: HTTP/1.x, HTTPS, HTTP/2, WebSocket, what rides on HTTP (REST, gRPC, GraphQL, SOAP)
+# and Threagile's reverse-proxy-web-protocol.
+_HTTP_PROTOCOL = re.compile(r"(?<![a-z0-9])(?:https?|h2c?|wss?|websockets?|grpc|rest|restful|graphql|soap|web-protocol)"
+                            r"(?![a-z])")
+# Words that name a transport, an encoding or nothing at all, not the protocol spoken over it: "TLS 1.3", "mTLS",
+# "TCP", "JSON", "unknown-protocol" leave open whether HTTP is spoken, as an unstated protocol does.
+_NEUTRAL_PROTOCOL = re.compile(r"(?<![a-z0-9])(?:m?tls|ssl|tcp|ip|json|xml|api|encrypted|unknown|protocol|other|"
+                               r"mutual|secure|over|with|and|v?\d+(?:\.\d+)*)(?![a-z0-9])")
 # Ends of a flow that speak HTTP by what they are, when the flow states no protocol.
 _WEB_SENDERS = frozenset({"edge", "web", "client_app", "browser"})
 _WEB_RECEIVERS = frozenset({"edge", "web"})
 
 
 def _stated_protocol(flow: Subject) -> str:
-    return _text(flow.item.get("protocol")).strip()
+    """The flow's protocol, or "" when it names only a transport or an encoding (TLS, TCP, JSON) or none."""
+    stated = _text(flow.item.get("protocol")).strip()
+    return stated if re.search(r"[a-z]", _NEUTRAL_PROTOCOL.sub(" ", stated)) else ""
 
 
 def speaks_http(facts: "Facts", flow: Subject) -> bool:
