@@ -255,3 +255,24 @@ flows:
   - {id: save, from: shop, to: db}
 """)
     assert "CT-T-007" in found["shop"]
+
+
+def test_a_partner_api_client_is_still_a_partner():
+    found = suggested(PARTS.replace("name: Shipping partner", "name: Shipping partner API client"))
+    assert {"CT-S-010", "CT-R-004"} <= found["partner"]
+
+
+def test_a_backend_behind_a_bff_that_adds_its_own_key_still_trusts_its_headers():
+    found = suggested("""\
+assets: [{id: key, name: Backend API key, classification: credentials}, {id: session, name: Session cookie, classification: credentials}]
+boundaries: [{id: internet, name: Internet}, {id: app, name: App}]
+elements:
+  - {id: user, kind: external_entity, name: Customer, boundary: internet}
+  - {id: bff, kind: process, name: BFF gateway, boundary: app}
+  - {id: orders, kind: process, name: Orders API, boundary: app}
+flows:
+  - {id: browse, from: user, to: bff, data: [session], protocol: HTTPS}
+  - {id: call, from: bff, to: orders, data: [key], protocol: HTTPS}
+""")
+    assert "CT-S-017" in found["orders"]
+    assert "CT-T-017" in found["call"]  # its own key, but not a token request to an identity provider
