@@ -256,7 +256,7 @@ def _other_protocol(arg) -> Predicate:
     # The model states a protocol and it is not HTTP: a CAN frame, an SPI link or a JDBC connection carries no
     # HTTP request, whatever the ends are called.
     def test(facts, s) -> bool:
-        return any(_stated_protocol(f) and not _HTTP_PROTOCOL.search(_stated_protocol(f))
+        return any((stated := _stated_protocol(f)) and not _HTTP_PROTOCOL.search(stated)
                    for f in facts.touching(s)) is arg
     return test
 
