@@ -62,6 +62,12 @@ CASES = {
         ({"states": {"authenticated": True}}, "login", "sync"),
     ],
     "protocol": [({"protocol": ["HTTP", "FTP"]}, "report", "login"), ({"protocol": ["sql"]}, "db", "files")],
+    # HTTP by the stated protocol (gRPC rides on HTTP/2); SQL and AMQP are other protocols
+    "http": [({"http": True}, "login", "query"), ({"http": True}, "sync", "job"), ({"http": False}, "query", "login")],
+    "other_protocol": [({"other_protocol": True}, "query", "login"), ({"other_protocol": True}, "job", "sync"),
+                       ({"other_protocol": False}, "callback", "query")],
+    # credentials the sender did not receive from anyone: its own (the shopper's password), not a payment it got
+    "own_credentials": [({"own_credentials": True}, "login", "callback"), ({"own_credentials": True}, "shopper", "partner")],
     "technology": [({"technology": ["postgres", "mysql"]}, "db", "files"), ({"technology": ["fastapi"]}, "query", "report")],
     "mentions": [({"mentions": ["pdf", "render"]}, "worker", "api"), ({"mentions": ["export"]}, "worker", "db")],
     # the open internet: outside every boundary, or in one named so; a flow when either end is
@@ -143,10 +149,29 @@ def test_keys_of_one_condition_must_all_hold(facts):
     assert not holds(facts, {"kind": "process", "receives_from_other_boundary": True}, "worker")
 
 
-def test_mentions_matches_word_starts_not_substrings(facts):
-    # "port" must not match "Export worker": only the start of a word counts
+def test_mentions_matches_whole_words_and_their_inflections(facts):
+    # "port" must not match "Export worker", nor "rep" "reports": a word, not a piece of one
     assert not holds(facts, {"mentions": ["port"]}, "worker")
-    assert holds(facts, {"mentions": ["rep"]}, "worker")  # "reports"
+    assert not holds(facts, {"mentions": ["rep"]}, "worker")
+    assert holds(facts, {"mentions": ["report"]}, "worker")  # "reports": the plural counts
+    assert holds(facts, {"mentions": ["render"]}, "worker")  # "Renders"
+
+
+def test_a_store_named_logger_is_not_a_log_store():
+    # a click logger's table holds clicks: "log" is not "logger" (nor "login"), but "logs" and "logging" are logs
+    text = MODEL + """  - {id: clicks, kind: data_store, name: click-logger-table}
+  - {id: audit, kind: data_store, name: Audit logs}
+  - {id: signin, kind: process, name: Login service}
+"""
+    facts = Facts(Model(parse_yaml(text)))
+    assert not holds(facts, {"mentions": ["log"]}, "clicks")
+    assert not holds(facts, {"mentions": ["log"]}, "signin")
+    assert holds(facts, {"mentions": ["log"]}, "audit")
+
+
+def test_technology_matches_product_names_by_their_start(facts):
+    assert holds(facts, {"technology": ["postgres"]}, "db")  # "PostgreSQL 16"
+    assert not holds(facts, {"technology": ["sql"]}, "db")  # not inside a word
 
 
 def test_conditions_tolerate_schema_invalid_models():
@@ -170,3 +195,12 @@ def test_asset_mentions_reads_id_name_and_description_by_word_start():
     assert asset_matches(asset, {"mentions": ["token"]})
     assert asset_matches({"id": "jwt-claims"}, {"mentions": ["jwt"]})
     assert not asset_matches({"id": "detokenised"}, {"mentions": ["token"]})
+
+
+def test_every_form_is_in_the_catalog_schema():
+    # a form the schema does not list would be refused in a team's own catalog
+    import json
+    from pathlib import Path
+
+    schema = json.loads((Path(__file__).resolve().parent.parent / "schemas" / "catalog.schema.json").read_text())
+    assert set(schema["$defs"]["condition"]["properties"]) == set(FORMS)

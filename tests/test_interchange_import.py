@@ -347,3 +347,21 @@ def test_threat_composer_candidate_mitigations_are_not_planned_and_their_comment
             assert comments.strip() in m["description"]
             assert "x-threat-composer-comments" not in m
     assert identified > 40
+
+
+def test_threagile_assets_stored_on_a_process_are_its_stores(tmp_path, capsys):
+    """The Jeep demo keeps the ECU firmware on the CAN bridge, a process: the import says so in `stores`, and the
+    firmware asset is not reported unused (TM005)."""
+    from pathlib import Path
+
+    from threatlint.engine import CheckContext, check_text
+
+    src = Path(__file__).parent / "corpus" / "threagile-jeep-vehicle" / "jeep-demo.threagile.yaml"
+    text, data, _ = run_import(src, tmp_path / "m.yaml", capsys)
+    elements = {e["id"]: e for e in data["elements"]}
+    assert elements["can-bridge"]["kind"] == "process"
+    assert elements["can-bridge"]["stores"] == ["ecu-firmware"]
+    assert not any(k.startswith("x-threagile-data") and "stored" in k for k in elements["can-bridge"])
+    assert "stores" not in elements["head-unit"]  # stores nothing in the source
+    unused = [f for f in check_text(text, CheckContext()) if f.rule == "TM005"]
+    assert not [f for f in unused if "ecu-firmware" in f.message]

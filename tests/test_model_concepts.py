@@ -188,6 +188,12 @@ elements:
     ({"kind": "external_entity", "name": "Customer"}, {"person"}),
     ({"kind": "external_entity", "name": "Payment provider API"}, {"external_system"}),
     ({"kind": "process", "name": "Orders service", "technology": "Python"}, set()),
+    ({"kind": "process", "name": "Cognito User Pool"}, {"identity_provider"}),
+    ({"kind": "process", "name": "API Gateway", "technology": "Amazon API Gateway with Cognito tokens"}, {"edge"}),
+    ({"kind": "process", "name": "Notes function", "technology": "AWS Lambda"}, {"function"}),
+    ({"kind": "data_store", "name": "Secrets Manager"}, {"config", "secret_store"}),
+    ({"kind": "process", "name": "Apache Webserver", "technology": "web-server"}, {"web"}),
+    ({"kind": "external_entity", "name": "Partner web portal"}, {"external_system"}),  # web: software the system runs
 ])
 def test_roles(item, expected):
     assert set(roles(item)) == expected

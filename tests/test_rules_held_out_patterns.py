@@ -331,3 +331,44 @@ threats:
     assert set(found) == {"app"}  # not the out-of-scope one, nor an element without threats
     assert "1 threat affect it" in found["app"] and "move each to the elements or flows it concerns" in found["app"]
     assert not [f for f in rules(check(text.split("flows:")[0]), "TM005") if "element" in f.data]  # no flows drawn
+
+
+# -- a threat statement and its impacted assets answer a partial attack path at design time --------------------
+
+STATEMENT = """\
+review: {stage: STAGE}
+assets: [{id: kb, name: Knowledge base, classification: confidential}]
+elements:
+  - {id: cdn, kind: process, name: CloudFront distribution}
+  - {id: retriever, kind: process, name: Knowledge base retriever}
+threats:
+  - id: T-1
+    title: An internet-based actor can send a high volume of MCP requests to the public CloudFront endpoint
+    description: An internet-based actor can send a high volume of MCP requests to the public CloudFront endpoint,
+      which leads to excessive retrieval costs, resulting in reduced availability of the knowledge base.
+    stride: denial_of_service
+    affects: [cdn, retriever]
+    ASSETS
+    attack_path:
+      steps: [send a high volume of MCP requests to the public CloudFront endpoint]
+    priority: high
+    status: open
+"""
+
+
+def _statement(stage: str, assets: bool) -> str:
+    return STATEMENT.replace("STAGE", stage).replace("ASSETS", "assets: [kb]" if assets else "")
+
+
+def test_a_threat_statement_with_its_impacted_assets_needs_no_copy_in_the_attack_path():
+    assert not rules(check(_statement("design", assets=True)), "TM201")
+
+
+def test_a_partial_attack_path_still_needs_the_target_when_no_impacted_asset_is_named():
+    found = rules(check(_statement("design", assets=False)), "TM201")
+    assert [f.data["missing"] for f in found] == [["target"]]  # the statement says where; nothing says what is reached
+
+
+def test_in_operation_the_attack_path_must_be_complete():
+    found = rules(check(_statement("operational", assets=True)), "TM201")
+    assert [f.data["missing"] for f in found] == [["entry", "target"]]

@@ -218,10 +218,77 @@ def _protocol(arg) -> Predicate:
     return lambda facts, s: any(_text(f.item.get("protocol")).strip() in wanted for f in facts.touching(s))
 
 
-def _word_pattern(words) -> re.Pattern:
-    # A word counts at the start of a word (so "upload" matches "uploads", "auth" matches "authentication").
+# A protocol of the HTTP family: HTTP/1.x, HTTPS, HTTP/2, WebSocket, what rides on HTTP (REST, gRPC, GraphQL, SOAP)
+# and Threagile's reverse-proxy-web-protocol.
+_HTTP_PROTOCOL = re.compile(r"(?<![a-z0-9])(?:https?|h2c?|wss?|websockets?|grpc|rest|restful|graphql|soap|web-protocol)"
+                            r"(?![a-z])")
+# Words that name a transport, an encoding or nothing at all, not the protocol spoken over it: "TLS 1.3", "mTLS",
+# "TCP", "JSON", "unknown-protocol" leave open whether HTTP is spoken, as an unstated protocol does.
+_NEUTRAL_PROTOCOL = re.compile(r"(?<![a-z0-9])(?:m?tls|ssl|tcp|ip|json|xml|api|encrypted|unknown|protocol|other|"
+                               r"mutual|secure|over|with|and|v?\d+(?:\.\d+)*)(?![a-z0-9])")
+# Ends of a flow that speak HTTP by what they are, when the flow states no protocol.
+_WEB_SENDERS = frozenset({"edge", "web", "client_app", "browser"})
+_WEB_RECEIVERS = frozenset({"edge", "web"})
+
+
+def _stated_protocol(flow: Subject) -> str:
+    """The flow's protocol, or "" when it names only a transport or an encoding (TLS, TCP, JSON) or none."""
+    stated = _text(flow.item.get("protocol")).strip()
+    return stated if re.search(r"[a-z]", _NEUTRAL_PROTOCOL.sub(" ", stated)) else ""
+
+
+def speaks_http(facts: "Facts", flow: Subject) -> bool:
+    """A flow is an HTTP request when its protocol says so, or, with no protocol stated, when both its ends are
+    web tiers by what they are (a proxy, a client app or a browser sending; a proxy or web software receiving)."""
+    stated = _stated_protocol(flow)
+    if stated:
+        return bool(_HTTP_PROTOCOL.search(stated))
+    src, dst = facts.element(flow.item.get("from")), facts.element(flow.item.get("to"))
+    return (src is not None and dst is not None and bool(facts.roles(src) & _WEB_SENDERS)
+            and bool(facts.roles(dst) & _WEB_RECEIVERS))
+
+
+def _http(arg) -> Predicate:
+    return lambda facts, s: any(speaks_http(facts, f) for f in facts.touching(s)) is arg
+
+
+def _other_protocol(arg) -> Predicate:
+    # The model states a protocol and it is not HTTP: a CAN frame, an SPI link or a JDBC connection carries no
+    # HTTP request, whatever the ends are called.
+    def test(facts, s) -> bool:
+        return any((stated := _stated_protocol(f)) and not _HTTP_PROTOCOL.search(stated)
+                   for f in facts.touching(s)) is arg
+    return test
+
+
+_OWN_SECRETS = frozenset({"credentials", "secret"})
+
+
+def own_credentials(facts: "Facts", flow: Subject) -> bool:
+    """A flow's request carries credentials or secrets that reach its source on no flow into it: the source's
+    own, as when a service signs in to another (a gateway fetching a token with its client secret), not a
+    user's sign-in it passes on."""
+    src = flow.item.get("from")
+    if not isinstance(src, str):
+        return False
+    arrived = {a for f in facts.inbound(src) for a in as_list(f.item.get("data")) if isinstance(a, str)}
+    return any(classifications(facts.model.assets[a]) & _OWN_SECRETS
+               for a in as_list(flow.item.get("data")) if isinstance(a, str) and a in facts.model.assets and a not in arrived)
+
+
+def _own_credentials(arg) -> Predicate:
+    return lambda facts, s: any(own_credentials(facts, f) for f in _outbound_flows(facts, s)) is arg
+
+
+def _word_pattern(words, whole: bool = True) -> re.Pattern:
+    # Prose (`mentions`): whole words, with their plural and -ed/-ing forms ("upload" matches "uploads" and
+    # "uploaded"), but not a longer word that starts with them: "log" is not "logger" (a click logger holds clicks,
+    # not an audit log) or "login", "server" is not "serverless"; a catalog entry lists the longer words it means.
+    # Product names (`technology`) match at the start of a word: "postgres" is "PostgreSQL 16", "mongo" "MongoDB".
     alternatives = "|".join(re.escape(w.lower()) for w in as_list(words) if isinstance(w, str))
-    return re.compile(rf"(?<![a-z0-9])(?:{alternatives})")
+    if not whole:
+        return re.compile(rf"(?<![a-z0-9])(?:{alternatives})")
+    return re.compile(rf"(?<![a-z0-9])(?:{alternatives})(?:s|es|ed|ing)?(?![a-z0-9])")
 
 
 @lru_cache(maxsize=256)
@@ -231,7 +298,7 @@ def _cached_pattern(words: tuple) -> re.Pattern:
 
 
 def _technology(arg) -> Predicate:
-    pattern = _word_pattern(arg)
+    pattern = _word_pattern(arg, whole=False)
 
     def test(facts, s) -> bool:
         if s.is_flow:
@@ -336,6 +403,9 @@ FORMS: dict[str, Callable[[object], Predicate]] = {
     "property": _property,
     "states": _states,
     "protocol": _protocol,
+    "http": _http,
+    "other_protocol": _other_protocol,
+    "own_credentials": _own_credentials,
     "technology": _technology,
     "mentions": _mentions,
     "role": _role,

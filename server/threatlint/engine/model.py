@@ -758,6 +758,13 @@ class Model:
         """Asset ids a flow carries either way: its `data` and the `returns` of its response."""
         return [a for key in ("data", "returns") for a in as_list(flow.get(key)) if isinstance(a, str)]
 
+    def impacted_assets(self, threat: dict) -> list[str]:
+        """The model's assets a threat names as hurt: its `assets`, and the target of its attack path. Before
+        operation these (with their classification and records) say what is reached and what is hurt."""
+        path = threat.get("attack_path")
+        named = as_list(threat.get("assets")) + [path.get("target") if isinstance(path, dict) else None]
+        return list(dict.fromkeys(a for a in named if isinstance(a, str) and a in self.assets))
+
     def threat_in_scope(self, threat: dict) -> bool:
         """False when everything a threat affects is marked out of scope (nobody answers for it here)."""
         targets = [a for a in as_list(threat.get("affects")) if isinstance(a, str)]

@@ -1,8 +1,8 @@
 """What an element is for (a load balancer, a database, a person...), read from its kind, technology and name.
 
 Catalog conditions (`role:`) and rules ask "is this a load balancer / a database / a user?" rather than
-matching words themselves, so one table decides it. Words match at the start of a word ("proxy" matches
-"proxies").
+matching words themselves, so one table decides it. Words match whole words ("proxy" is not
+"proxyless"); a table lists the plurals it means.
 """
 from __future__ import annotations
 
@@ -38,6 +38,21 @@ ROLE_WORDS = {
     "external_system": ("processor", "provider", "partner", "bank", "service", "system", "api", "gateway", "psp",
                         "vendor", "saas", "server", "integration", "webhook", "scheduler", "cron", "third party",
                         "third-party", "external system", "platform", "idp", "identity provider"),
+    # the service people and clients sign in at, which issues tokens rather than accepting them
+    "identity_provider": ("identity provider", "idp", "cognito", "user pool", "keycloak", "okta", "auth0", "entra",
+                          "entra id", "azure ad", "azure active directory", "authorization server", "oauth server",
+                          "openid provider", "oidc provider", "adfs", "pingfederate", "ping identity", "fusionauth",
+                          "identityserver", "identity server"),
+    # code run per event by a platform (the platform parses the request and hands it a structured event)
+    "function": ("lambda", "aws lambda", "serverless", "cloud function", "cloud functions", "azure function",
+                 "azure functions", "function app", "openfaas", "knative"),
+    # a vault for secrets and keys: it must return what it holds in clear to its callers
+    "secret_store": ("secrets manager", "secret manager", "vault", "key vault", "keyvault", "keystore",
+                     "secret store", "kms", "hsm"),
+    # a process that speaks HTTP by what it is called (read when a flow states no protocol; proxies are edge)
+    "web": ("web", "webapp", "webapps", "website", "webserver", "web-server", "web-application", "api", "apis",
+            "rest", "http", "https", "graphql", "apache", "tomcat", "iis", "express", "django", "flask", "rails",
+            "php", "portal", "backend", "back-end", "bff"),
     # an actor with no account: nobody to impersonate, nothing it signs in with
     "anonymous": ("anonymous", "anon", "unauthenticated", "unauthenticated user", "guest", "guests", "unregistered",
                   "logged-out", "logged out", "not signed in"),
@@ -71,7 +86,9 @@ def _role_text(item: dict) -> str:
 def roles(item) -> frozenset[str]:
     """What an element is, from its kind, technology and name words: edge (load balancer, proxy, CDN,
     gateway), static_hosting, client_app, config, browser_storage, database, directory, broker, cloud_storage,
-    person, external_system, anonymous (an outside party with no account)."""
+    person, external_system, anonymous (an outside party with no account), identity_provider (Cognito, Keycloak,
+    Okta, Auth0, Entra...), function (Lambda and other event-invoked functions), secret_store (secrets manager,
+    vault, KMS), web (named as software that speaks HTTP: web server or app, API, REST...)."""
     if not isinstance(item, dict):
         return frozenset()
     kind = item.get("kind")
@@ -89,10 +106,18 @@ def _roles(kind: str | None, words: str) -> frozenset[str]:
         found -= {"database", "config", "browser_storage", "directory", "broker", "static_hosting", "cloud_storage"}
     if kind == "process":
         found -= {"cloud_storage"}
+    if kind != "process":
+        found -= {"function", "web"}  # software the system runs; an outside party is a person or an external system
+    if kind == "data_store":
+        found.discard("identity_provider")
     if kind == "data_store":
         found -= {"edge", "client_app", "static_hosting", "browser"}
     if "browser" in found and _APP_RX.search(_BROWSER_RX.sub(" ", words)):
         found.discard("browser")  # "Storefront SPA in the browser": the team's app, running in a browser
+    if "edge" in found:
+        # "API gateway with Cognito tokens": a proxy that checks tokens, neither the identity provider that issues
+        # them nor the web application behind it
+        found -= {"identity_provider", "web"}
     if "browser_storage" in found:
         found -= {"database", "config"}
     if "config" in found and kind == "data_store":

@@ -106,11 +106,8 @@ def convert(data: dict, ledger: Ledger) -> dict:
         item.put("name", one_line(title))
         item.put("description", text(body.get("description")))
         item.put("technology", text(body.get("technology")))
-        stored = [a for a in seq(body.get("data_assets_stored")) if isinstance(a, str)]
-        if kind == "data_store":
-            item.put("stores", stored)
-        else:
-            item.put(_x("data_assets_stored"), stored)
+        # what any asset keeps: a data store's data, or firmware and caches a process holds (an ECU's firmware)
+        item.put("stores", [a for a in seq(body.get("data_assets_stored")) if isinstance(a, str)])
         encryption = body.get("encryption")
         if kind == "data_store" and isinstance(encryption, str) and encryption:
             item.put("encrypted_at_rest", encryption != "none", f"Threagile encryption: {encryption}")

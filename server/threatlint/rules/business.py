@@ -6,7 +6,7 @@ is judged by its own scheme.
 """
 from __future__ import annotations
 
-from ..engine.model import (LEVELS, RATING_FIELDS, RATING_PARTS, SCOPE_PARTS, STAGE_PARTS, VOCABULARY_PARTS, Model, as_list,
+from ..engine.model import (LEVELS, RATING_FIELDS, RATING_PARTS, SCOPE_PARTS, STAGE_PARTS, VOCABULARY_PARTS, Model,
                             effective_priority, is_open, rated_as, level, level_for_score, parse_date, text)
 from .registry import FROM_DESIGN, OPERATIONAL, Hit, Reads, rule
 from .specificity import says_where
@@ -84,19 +84,12 @@ def no_business_impact(model: Model, ctx):
         impact = impact if isinstance(impact, dict) else {}
         stated = [k for k in IMPACT_KEYS if text(impact.get(k)) or (isinstance(impact.get(k), int) and not isinstance(impact.get(k), bool))
                   or (isinstance(impact.get(k), list) and any(text(x) for x in impact[k]))]
-        if not stated and not operational and _names_what_is_hurt(model, t):
+        if not stated and not operational and model.impacted_assets(t):
             continue  # before operation, the impacted assets (with their classification and records) say what is hurt
         if not stated:
             path, part = (("threats", i, "impact"), "key") if "impact" in t else (("threats", i), "anchor")
             yield Hit(path, f"{model.label('threats', t, i)} states no business impact: add impact.blast_radius, "
                       "records_exposed, regulatory or financial", part=part, data={"threat": model.id_of(t), "index": i})
-
-
-def _names_what_is_hurt(model: Model, threat: dict) -> bool:
-    """The threat names an asset of the model it impacts: `assets`, or the target of its attack path."""
-    path = threat.get("attack_path")
-    named = as_list(threat.get("assets")) + [path.get("target") if isinstance(path, dict) else None]
-    return any(isinstance(a, str) and a in model.assets for a in named)
 
 
 @rule("TM302", "warning", "Priority below the rubric",

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from ..engine.model import LEVELS, RATING_PARTS, SCOPE_PARTS, VOCABULARY_PARTS, Model, as_list, effective_priority, is_open, level, names_any, rated_as, text
+from ..engine.model import LEVELS, RATING_PARTS, SCOPE_PARTS, STAGE_PARTS, VOCABULARY_PARTS, Model, as_list, effective_priority, is_open, level, names_any, rated_as, text
 from .registry import FROM_DESIGN, Hit, Narrow, Reads, rule
 
 
@@ -191,11 +191,13 @@ def _states_the_attack(model: Model, t: dict) -> bool:
 @rule("TM201", "warning", "Threat without an attack path",
       "An open threat needs an attack_path with entry (where the attacker comes in), steps (what they do) and "
       "target (the asset id they reach), so that a reader can judge and test the mitigation, unless its title and "
-      "description already state who attacks what and how. Mitigated, accepted and transferred threats are not "
-      "asked.", stages=FROM_DESIGN,
+      "description already state who attacks what and how. Before operation, a path that leaves out entry or steps "
+      "the statement already says, or the target its impacted `assets` already name, is not asked to repeat "
+      "them. Mitigated, accepted and transferred threats are not asked.", stages=FROM_DESIGN,
       # Whether the title and description state the attack reads the model's vocabulary and the ids of what it
-      # affects (VOCABULARY_PARTS holds the element, flow and asset ids).
-      reads=Reads(each="threats", parts=VOCABULARY_PARTS + SCOPE_PARTS),
+      # affects (VOCABULARY_PARTS holds the element, flow and asset ids); the stage decides whether a partial path
+      # may lean on them.
+      reads=Reads(each="threats", parts=VOCABULARY_PARTS + SCOPE_PARTS + STAGE_PARTS),
       why=("Without the path from entry point to asset a reader can neither judge how likely the attack is "
            "nor test whether a mitigation blocks it."),
       fix=("Add `attack_path` with `entry` (where the attacker comes in), `steps` (what they do, in order) "
@@ -233,6 +235,7 @@ threats:
       target: sessions
 """)
 def missing_attack_path(model: Model, ctx):
+    operational = model.stage(ctx.config.stage) == "operational"
     for i, t in model.items("threats"):
         if not is_open(t) or not model.threat_in_scope(t):
             continue
@@ -244,6 +247,13 @@ def missing_attack_path(model: Model, ctx):
                       "(an asset id)", part="anchor", data={"threat": model.id_of(t), "index": i, "missing": ["entry", "steps", "target"]})
             continue
         missing = [k for k in ("entry", "steps", "target") if not (text(ap.get(k)) or (k == "steps" and any(text(s) for s in as_list(ap.get(k)))))]
+        if missing and not operational:
+            # at design time a threat statement (threat-composer's "actor can ... resulting in reduced X of <assets>")
+            # says where and how, and its impacted assets say what is reached: copying them into the path adds nothing
+            if "target" in missing and model.impacted_assets(t):
+                missing.remove("target")
+            if {"entry", "steps"} & set(missing) and _states_the_attack(model, t):
+                missing = [k for k in missing if k == "target"]
         if missing:
             yield Hit(("threats", i, "attack_path"), f"{model.label('threats', t, i)} attack_path lacks {', '.join(missing)}: "
                       "say where the attacker enters, what they do and which asset they reach", part="key",

@@ -141,7 +141,7 @@ elements:
 def unused(model: Model, ctx):
     used = model.referenced
     hints = {
-        "assets": "reference it from a flow's data or returns, a data store's stores, a threat's assets or an "
+        "assets": "reference it from a flow's data or returns, an element's stores, a threat's assets or an "
                   "attack_path.target, or remove it",
         "boundaries": "place elements in it with boundary (or boundaries inside it with parent), or remove it",
         "mitigations": "list it in a threat's mitigations, or remove it",
