@@ -159,3 +159,44 @@ flows:
 def test_requests_from_an_out_of_scope_sender_are_still_judged_at_the_receiver():
     found = check_text(CARRIER, CheckContext(today=date(2026, 12, 3)))
     assert {f.data["flow"] for f in found if f.rule == "TM103"} == {"inbound"}  # the receiver out of scope: not ours
+
+
+# -- catalog entries chosen by what an element is, not by a word of its text (the Argo CD model) -------------------
+
+ARGO = """version: 1
+system: {name: Argo CD}
+assets:
+  - {id: image, name: Argo CD container image, classification: public}
+  - {id: sources, name: Manifest sources, classification: confidential}
+boundaries: [{id: cluster, name: Cluster}, {id: internet, name: Internet}]
+elements:
+  - {id: ui, kind: process, name: Web UI, description: Argo CD web UI, boundary: cluster}
+  - {id: ci, kind: process, name: Build pipeline, technology: GitHub Actions, boundary: internet}
+  - {id: renderer, kind: process, name: Renderer, description: Renders and caches manifests, technology: gRPC, boundary: cluster}
+  - {id: cdn, kind: process, name: CDN, technology: CloudFront, boundary: internet}
+  - {id: scratch, kind: data_store, name: Scratch, technology: local-file-system, boundary: cluster, stores: [sources]}
+  - {id: db, kind: data_store, name: Application database, technology: PostgreSQL, boundary: cluster, stores: [sources]}
+  - {id: registry, kind: data_store, name: Public registry, boundary: internet, stores: [image]}
+  - {id: private-registry, kind: data_store, name: Private registry, boundary: internet, stores: [image, sources]}
+flows:
+  - {id: pull, from: renderer, to: registry, protocol: HTTPS}
+  - {id: pull-private, from: renderer, to: private-registry, protocol: HTTPS}
+  - {id: edge, from: cdn, to: ui, protocol: HTTPS}
+  - {id: mount, from: renderer, to: scratch}
+  - {id: query, from: renderer, to: db, protocol: SQL}
+"""
+
+
+def test_catalog_entries_follow_what_an_element_is():
+    from threatlint.catalog import default_catalog
+    from threatlint.catalog.matching import matches
+    from threatlint.engine.model import Model
+    from threatlint.engine.parse import parse_yaml
+
+    found = {(m.subject.id, m.threat.id) for m in matches(Model(parse_yaml(ARGO)), default_catalog())}
+    ci_entries = {"CT-S-012", "CT-E-010"}
+    assert not {("ui", e) for e in ci_entries} & found  # names the product, is no pipeline
+    assert {("ci", e) for e in ci_entries} <= found
+    assert ("renderer", "CT-T-016") not in found and ("cdn", "CT-T-016") in found  # its own cache is no web cache
+    assert ("scratch", "CT-T-009") not in found and ("db", "CT-T-009") in found  # a local disk has no accounts
+    assert ("registry", "CT-I-011") not in found and ("private-registry", "CT-I-011") in found
