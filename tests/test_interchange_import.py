@@ -347,3 +347,37 @@ def test_threat_composer_candidate_mitigations_are_not_planned_and_their_comment
             assert comments.strip() in m["description"]
             assert "x-threat-composer-comments" not in m
     assert identified > 40
+
+
+def test_threagile_data_stored_on_processes_is_held_by_them(tmp_path, capsys):
+    """Threagile's data_assets_stored on a process or external entity is `stores` as on a data store: the
+    rules see what the process holds, and an asset only a process keeps is not called unused (TM005)."""
+    src = HERE / "threagile" / "threagile-example.yaml"
+    raw = _load(src)
+    text, data, printed = run_import(src, tmp_path / "m.yaml", capsys)
+    elements = {e["id"]: e for e in data["elements"]}
+    kinds = set()
+    for body in raw["technical_assets"].values():
+        assert elements[body["id"]].get("stores", []) == (body.get("data_assets_stored") or [])
+        assert "x-threagile-data-assets-stored" not in elements[body["id"]]
+        if body.get("data_assets_stored"):
+            kinds.add(elements[body["id"]]["kind"])
+    assert kinds == {"process", "external_entity", "data_store"}
+    assert "technical_assets.data_assets_stored -> elements[].stores" in printed
+    # an asset kept only by a process: the ERP system's own cache, added to the real file (no link carries it)
+    source = src.read_text(encoding="utf-8")
+    assert source.count("      - erp-logs\n    data_formats_accepted:") == 1  # the ERP system's stored logs
+    cached = source.replace("  ERP Logs:\n", "  ERP Cache:\n    id: erp-cache\n    confidentiality: confidential\n\n"
+                            "  ERP Logs:\n", 1).replace("      - erp-logs\n    data_formats_accepted:",
+                                                       "      - erp-logs\n      - erp-cache\n    data_formats_accepted:", 1)
+    path = tmp_path / "threagile.yaml"
+    path.write_text(cached, encoding="utf-8")
+    text, data, _ = run_import(path, tmp_path / "cached.yaml", capsys)
+    erp = next(e for e in data["elements"] if e["id"] == "erp-system")
+    assert erp["kind"] == "process" and erp["stores"] == ["erp-logs", "erp-cache"]
+    from threatlint.engine import check_text
+    assert [f.message for f in check_text(text) if f.rule == "TM005" and "erp-cache" in f.message] == []
+    # written as the extension key it was before, the asset is held by nothing the rules read
+    before = text.replace("stores: [erp-logs, erp-cache]", "x-threagile-data-assets-stored: [erp-logs, erp-cache]")
+    assert before != text
+    assert [f.message for f in check_text(before) if f.rule == "TM005" and "erp-cache" in f.message]

@@ -107,10 +107,11 @@ def convert(data: dict, ledger: Ledger) -> dict:
         item.put("description", text(body.get("description")))
         item.put("technology", text(body.get("technology")))
         stored = [a for a in seq(body.get("data_assets_stored")) if isinstance(a, str)]
-        if kind == "data_store":
-            item.put("stores", stored)
-        else:
-            item.put(_x("data_assets_stored"), stored)
+        # a process or an external entity that keeps data (a cache, a local file) holds it as a store does:
+        # TM005 and the threats' assets see it; only a data store's count for encryption at rest (TM105)
+        item.put("stores", stored)
+        if stored:
+            ledger.map("technical_assets.data_assets_stored", "elements[].stores", "on every kind of asset")
         encryption = body.get("encryption")
         if kind == "data_store" and isinstance(encryption, str) and encryption:
             item.put("encrypted_at_rest", encryption != "none", f"Threagile encryption: {encryption}")
