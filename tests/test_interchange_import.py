@@ -381,3 +381,39 @@ def test_threagile_data_stored_on_processes_is_held_by_them(tmp_path, capsys):
     before = text.replace("stores: [erp-logs, erp-cache]", "x-threagile-data-assets-stored: [erp-logs, erp-cache]")
     assert before != text
     assert [f.message for f in check_text(before) if f.rule == "TM005" and "erp-cache" in f.message]
+
+
+def test_threagile_false_positive_closes_the_threat_and_the_summary_says_what_tracking_went_where(tmp_path, capsys):
+    src = HERE / "threagile" / "threagile-example.yaml"
+    raw = _load(src)
+    _, _, printed = run_import(src, tmp_path / "plain.yaml", capsys)
+    # every entry of the real file tracks a risk Threagile computes: none has a threat here, the summary says so
+    n = len(raw["risk_tracking"])
+    assert f"{n} of {n} entries track risks Threagile computes when it runs" in printed
+    for key, entry in raw["risk_tracking"].items():
+        assert f"    {key}: {entry['status']}" in printed
+    tracked = src.read_text(encoding="utf-8").replace(
+        "risk_tracking:\n", "risk_tracking:\n\n  something-strange@*:\n    status: false-positive\n"
+        "    justification: The database logs every statement\n    date: 2020-02-01\n    checked_by: Jane Doe\n", 1)
+    path = tmp_path / "threagile.yaml"
+    path.write_text(tracked, encoding="utf-8")
+    text, data, printed = run_import(path, tmp_path / "m.yaml", capsys)
+    risks = [r for c in raw["individual_risk_categories"].values() if c["id"] == "something-strange"
+             for r in c["risks_identified"].values()]
+    closed = [t for t in data["threats"] if t["id"].startswith("something-strange.")]
+    assert len(closed) == len(risks) > 0
+    for t in closed:
+        assert (t["status"], t["x-threagile-status"]) == ("accepted", "false-positive")
+        assert t["acceptance"] == {"by": "Jane Doe", "rationale": "False positive: The database logs every statement",
+                                   "date": "2020-02-01"}
+        assert "mitigations" not in t  # nothing was put in place: the risk does not apply
+        assert f"something-strange@*: false-positive -> threat {t['id']}" in printed
+    assert "# Threagile risk_tracking something-strange@*: false-positive" in text
+    assert f"{n} of {n + 1} entries track risks Threagile computes" in printed
+    assert schema_problems(text) == []
+    from threatlint.engine import check_text
+    # closed as a decision with who and why: no rule asks for a mitigation or a residual risk; TM304 asks only
+    # until when (Threagile records no expiry, for accepted risks either)
+    findings = [f for f in check_text(text) if "something-strange." in f.message]
+    assert not {"TM205", "TM306"} & {f.rule for f in findings}
+    assert {f.message.split(" lacks ")[1].split(":")[0] for f in findings if f.rule == "TM304"} == {"expires"}
