@@ -20,6 +20,13 @@ def _load(path):
 def _expected_counts(fmt: str, src: dict, name: str) -> dict:
     """What the source holds, counted from its own structure (for Threat Dragon's curves, the zones they
     split the drawing into)."""
+    if fmt == "threat-dragon" and any("diagramJson" in d for d in src["detail"]["diagrams"]):  # v1
+        cells = [c for d in src["detail"]["diagrams"] for c in d.get("diagramJson", {}).get("cells", [])]
+        kinds = [c["type"] for c in cells]
+        return {"elements": sum(k in ("tm.Actor", "tm.Process", "tm.Store") for k in kinds),
+                "flows": kinds.count("tm.Flow"), "boundaries": len(TD_ZONES[name]),
+                "threats": sum(len(c.get("threats") or []) for c in cells),  # v1 threats have no id: each is one
+                "mitigations": sum(bool(t.get("mitigation")) for c in cells for t in c.get("threats") or [])}
     if fmt == "threat-dragon":
         cells = [c for d in src["detail"]["diagrams"] for c in d["cells"]]
         kinds = [c.get("data", {}).get("type") for c in cells]
@@ -255,9 +262,9 @@ def test_from_overrides_detection_and_bad_input_is_a_clear_error(tmp_path, capsy
     assert main(["import", str(other)]) == 2
     assert "not a threat model of any known tool" in capsys.readouterr().err
     v1 = tmp_path / "v1.json"
-    v1.write_text('{"summary": {"title": "x"}, "detail": {"diagrams": [{"diagramJson": {}}]}}', encoding="utf-8")
-    assert main(["import", str(v1)]) == 2
-    assert "Threat Dragon v1" in capsys.readouterr().err
+    v1.write_text('{"summary": {"title": "x"}, "detail": {"diagrams": [{"diagramJson": "cells"}]}}', encoding="utf-8")
+    assert main(["import", str(v1)]) == 2  # v1 is read (tests/test_interchange_threat_dragon_v1.py); this drawing is not
+    assert "Threat Dragon v1 model: detail.diagrams[0].diagramJson is not a drawing" in capsys.readouterr().err
     wrong = tmp_path / "list.json"
     wrong.write_text("[1, 2]", encoding="utf-8")
     assert main(["import", str(wrong), "--from", "otm"]) == 2

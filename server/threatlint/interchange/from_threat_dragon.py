@@ -1,4 +1,4 @@
-"""Threat Dragon v2 JSON -> threatlint model.
+"""Threat Dragon JSON (v2, and v1 read as v2 by threat_dragon_v1.py) -> threatlint model.
 
 Cells become elements (actor, process, store) and flows; trust-boundary boxes become boundaries holding
 the elements drawn inside them (a box inside a box is its `parent`); trust-boundary curves split the
@@ -13,7 +13,7 @@ from .draft import Ids, Item, new_model, obj, one_line, readable, seq, text, wor
 from .geometry import Box, smallest_holder
 from .ledger import Ledger
 from .zones import Curve, check_flows, usable, zone
-from . import vocab
+from . import threat_dragon_v1, vocab
 
 KINDS = {"tm.Actor": "external_entity", "tm.Process": "process", "tm.Store": "data_store"}
 STATUS = {"open": "open", "mitigated": "mitigated", "accepted": "accepted", "transferred": "transferred",
@@ -59,6 +59,11 @@ def _cells(data):
 
 
 def convert(data: dict, ledger: Ledger) -> dict:
+    if threat_dragon_v1.is_v1(data):
+        ledger.version = "Threat Dragon v1"
+        data = threat_dragon_v1.upgrade(data, ledger)
+    else:
+        ledger.version = "Threat Dragon v2"
     summary = obj(data.get("summary"))
     detail = obj(data.get("detail"))
     model = new_model(one_line(summary.get("title")), "severity")
