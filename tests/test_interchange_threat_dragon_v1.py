@@ -102,9 +102,10 @@ def test_v1_demo_imports_as_the_v2_file_threat_dragon_made_of_it(tmp_path, capsy
     assert len(v1["boundaries"]) == 6 and len(v2["boundaries"]) == 4
 
 
-def _v1(tmp_path, diagram: dict) -> Path:
+def _v1(tmp_path, *diagrams: dict) -> Path:
     path = tmp_path / "v1.json"
-    path.write_text(json.dumps({"summary": {"title": "Broken"}, "detail": {"diagrams": [diagram]}}), encoding="utf-8")
+    path.write_text(json.dumps({"summary": {"title": "Broken"}, "detail": {"diagrams": list(diagrams)}}),
+                    encoding="utf-8")
     return path
 
 
@@ -122,7 +123,7 @@ def test_v1_cells_of_the_wrong_shape_are_dropped_and_counted(tmp_path, capsys):
                                           "threats": ["junk", {"title": "Spoofed caller", "type": "Spoofing",
                                                                "status": "Open", "severity": "High"}]},
              {"type": "tm.Flow", "source": {"id": "8f0c6a52-5d1e-4c55-9a4b-2f7e0c3d9b11"}, "target": "nowhere", "labels": "x"}]
-    path = _v1(tmp_path, {"title": "Main", "diagramJson": {"cells": cells}})
+    path = _v1(tmp_path, {"title": "Main", "diagramJson": {"cells": cells}}, {"title": "Not drawn", "diagramJson": None})
     assert main(["import", str(path), "--from", "threat-dragon", "-o", str(tmp_path / "m.yaml")]) == 0
     printed = capsys.readouterr().out
     assert "kept: 1 elements, 1 flows" in printed and "1 threats" in printed

@@ -59,7 +59,9 @@ def upgrade(data: dict, ledger: Ledger) -> dict:
     for n, diagram in enumerate(seq(detail.get("diagrams"))):
         if not isinstance(diagram, dict):
             raise InterchangeError(f"Threat Dragon v1 model: detail.diagrams[{n}] is not an object")
-        drawing = diagram.get("diagramJson", {"cells": []})  # a v1 diagram nobody drew on has none
+        drawing = diagram.get("diagramJson")
+        if drawing is None:
+            drawing = {"cells": []}  # a v1 diagram nobody drew on has none
         if not isinstance(drawing, dict) or not isinstance(drawing.get("cells", []), list):
             raise InterchangeError(f"Threat Dragon v1 model: detail.diagrams[{n}].diagramJson is not a drawing "
                                    "(an object with a list of cells)")
