@@ -12,7 +12,8 @@ HERE = Path(__file__).parent / "fixtures" / "interchange"
 SCHEMAS = HERE / "schemas"
 SOURCES = {
     "threat-dragon": [HERE / "threat-dragon" / n for n in ("v2-threat-model.json", "three-tier-web-app.json",
-                                                            "e2e-v2-model.json")],
+                                                            "e2e-v2-model.json", "v1-demo-threat-model.json",
+                                                            "v1-odo-model.json")],
     "threat-composer": [HERE / "threat-composer" / "ThreatComposer.tc.json"],
     "threagile": [HERE / "threagile" / "threagile-example.yaml"],
     "otm": [HERE / "otm" / "EXAMPLE.json", HERE / "otm" / "mobile-cloud.otm.json",
@@ -38,6 +39,14 @@ TD_ZONES = {
                             "Social networks, Weather data, etc"},
         "web-site-zone": {"Web site", "MySQL database", "Cloud API", "Cloud integration"}},
     "e2e-v2-model.json": {"browser-zone": {"Browser"}, "web-application-zone": {"Web Application"}},
+    # Threat Dragon v1 files (tests/test_interchange_threat_dragon_v1.py). The v1 demo's four curves are short
+    # arcs: prolonged, each of the six elements not drawn together lands in a zone of its own.
+    "v1-odo-model.json": {"developer-zone": {"developer"}, "odo-cli-zone": {"odo CLI", "cloned repo"},
+                          "cluster-zone": {"cluster"}},
+    "v1-demo-threat-model.json": {
+        "web-application-zone": {"Web Application", "Web Application Config"}, "database-zone": {"Database"},
+        "message-queue-zone": {"Message Queue"}, "browser-zone": {"Browser"}, "worker-config-zone": {"Worker Config"},
+        "background-worker-process-zone": {"Background Worker Process"}},
 }
 
 

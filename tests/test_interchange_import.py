@@ -20,6 +20,13 @@ def _load(path):
 def _expected_counts(fmt: str, src: dict, name: str) -> dict:
     """What the source holds, counted from its own structure (for Threat Dragon's curves, the zones they
     split the drawing into)."""
+    if fmt == "threat-dragon" and any("diagramJson" in d for d in src["detail"]["diagrams"]):  # v1
+        cells = [c for d in src["detail"]["diagrams"] for c in d.get("diagramJson", {}).get("cells", [])]
+        kinds = [c["type"] for c in cells]
+        return {"elements": sum(k in ("tm.Actor", "tm.Process", "tm.Store") for k in kinds),
+                "flows": kinds.count("tm.Flow"), "boundaries": len(TD_ZONES[name]),
+                "threats": sum(len(c.get("threats") or []) for c in cells),  # v1 threats have no id: each is one
+                "mitigations": sum(bool(t.get("mitigation")) for c in cells for t in c.get("threats") or [])}
     if fmt == "threat-dragon":
         cells = [c for d in src["detail"]["diagrams"] for c in d["cells"]]
         kinds = [c.get("data", {}).get("type") for c in cells]
@@ -255,9 +262,9 @@ def test_from_overrides_detection_and_bad_input_is_a_clear_error(tmp_path, capsy
     assert main(["import", str(other)]) == 2
     assert "not a threat model of any known tool" in capsys.readouterr().err
     v1 = tmp_path / "v1.json"
-    v1.write_text('{"summary": {"title": "x"}, "detail": {"diagrams": [{"diagramJson": {}}]}}', encoding="utf-8")
-    assert main(["import", str(v1)]) == 2
-    assert "Threat Dragon v1" in capsys.readouterr().err
+    v1.write_text('{"summary": {"title": "x"}, "detail": {"diagrams": [{"diagramJson": "cells"}]}}', encoding="utf-8")
+    assert main(["import", str(v1)]) == 2  # v1 is read (tests/test_interchange_threat_dragon_v1.py); this drawing is not
+    assert "Threat Dragon v1 model: detail.diagrams[0].diagramJson is not a drawing" in capsys.readouterr().err
     wrong = tmp_path / "list.json"
     wrong.write_text("[1, 2]", encoding="utf-8")
     assert main(["import", str(wrong), "--from", "otm"]) == 2
@@ -365,3 +372,73 @@ def test_threagile_assets_stored_on_a_process_are_its_stores(tmp_path, capsys):
     assert "stores" not in elements["head-unit"]  # stores nothing in the source
     unused = [f for f in check_text(text, CheckContext()) if f.rule == "TM005"]
     assert not [f for f in unused if "ecu-firmware" in f.message]
+
+
+def test_threagile_data_stored_on_processes_is_held_by_them(tmp_path, capsys):
+    """Threagile's data_assets_stored on a process or external entity is `stores` as on a data store: the
+    rules see what the process holds, and an asset only a process keeps is not called unused (TM005)."""
+    src = HERE / "threagile" / "threagile-example.yaml"
+    raw = _load(src)
+    text, data, printed = run_import(src, tmp_path / "m.yaml", capsys)
+    elements = {e["id"]: e for e in data["elements"]}
+    kinds = set()
+    for body in raw["technical_assets"].values():
+        assert elements[body["id"]].get("stores", []) == (body.get("data_assets_stored") or [])
+        assert "x-threagile-data-assets-stored" not in elements[body["id"]]
+        if body.get("data_assets_stored"):
+            kinds.add(elements[body["id"]]["kind"])
+    assert kinds == {"process", "external_entity", "data_store"}
+    assert "technical_assets.data_assets_stored -> elements[].stores" in printed
+    # an asset kept only by a process: the ERP system's own cache, added to the real file (no link carries it)
+    source = src.read_text(encoding="utf-8")
+    assert source.count("      - erp-logs\n    data_formats_accepted:") == 1  # the ERP system's stored logs
+    cached = source.replace("  ERP Logs:\n", "  ERP Cache:\n    id: erp-cache\n    confidentiality: confidential\n\n"
+                            "  ERP Logs:\n", 1).replace("      - erp-logs\n    data_formats_accepted:",
+                                                       "      - erp-logs\n      - erp-cache\n    data_formats_accepted:", 1)
+    path = tmp_path / "threagile.yaml"
+    path.write_text(cached, encoding="utf-8")
+    text, data, _ = run_import(path, tmp_path / "cached.yaml", capsys)
+    erp = next(e for e in data["elements"] if e["id"] == "erp-system")
+    assert erp["kind"] == "process" and erp["stores"] == ["erp-logs", "erp-cache"]
+    from threatlint.engine import check_text
+    assert [f.message for f in check_text(text) if f.rule == "TM005" and "erp-cache" in f.message] == []
+    # written as the extension key it was before, the asset is held by nothing the rules read
+    before = text.replace("stores: [erp-logs, erp-cache]", "x-threagile-data-assets-stored: [erp-logs, erp-cache]")
+    assert before != text
+    assert [f.message for f in check_text(before) if f.rule == "TM005" and "erp-cache" in f.message]
+
+
+def test_threagile_false_positive_closes_the_threat_and_the_summary_says_what_tracking_went_where(tmp_path, capsys):
+    src = HERE / "threagile" / "threagile-example.yaml"
+    raw = _load(src)
+    _, _, printed = run_import(src, tmp_path / "plain.yaml", capsys)
+    # every entry of the real file tracks a risk Threagile computes: none has a threat here, the summary says so
+    n = len(raw["risk_tracking"])
+    assert f"{n} of {n} entries track risks Threagile computes when it runs" in printed
+    for key, entry in raw["risk_tracking"].items():
+        assert f"    {key}: {entry['status']}" in printed
+    tracked = src.read_text(encoding="utf-8").replace(
+        "risk_tracking:\n", "risk_tracking:\n\n  something-strange@*:\n    status: false-positive\n"
+        "    justification: The database logs every statement\n    date: 2020-02-01\n    checked_by: Jane Doe\n", 1)
+    path = tmp_path / "threagile.yaml"
+    path.write_text(tracked, encoding="utf-8")
+    text, data, printed = run_import(path, tmp_path / "m.yaml", capsys)
+    risks = [r for c in raw["individual_risk_categories"].values() if c["id"] == "something-strange"
+             for r in c["risks_identified"].values()]
+    closed = [t for t in data["threats"] if t["id"].startswith("something-strange.")]
+    assert len(closed) == len(risks) > 0
+    for t in closed:
+        assert (t["status"], t["x-threagile-status"]) == ("accepted", "false-positive")
+        assert t["acceptance"] == {"by": "Jane Doe", "rationale": "False positive: The database logs every statement",
+                                   "date": "2020-02-01"}
+        assert "mitigations" not in t  # nothing was put in place: the risk does not apply
+        assert f"something-strange@*: false-positive -> threat {t['id']}" in printed
+    assert "# Threagile risk_tracking something-strange@*: false-positive" in text
+    assert f"{n} of {n + 1} entries track risks Threagile computes" in printed
+    assert schema_problems(text) == []
+    from threatlint.engine import check_text
+    # closed as a decision with who and why: no rule asks for a mitigation or a residual risk; TM304 asks only
+    # until when (Threagile records no expiry, for accepted risks either)
+    findings = [f for f in check_text(text) if "something-strange." in f.message]
+    assert not {"TM205", "TM306"} & {f.rule for f in findings}
+    assert {f.message.split(" lacks ")[1].split(":")[0] for f in findings if f.rule == "TM304"} == {"expires"}

@@ -2,7 +2,8 @@
 
 One module per format and direction: `from_<format>.py` turns the source's parsed data into a threatlint
 model (plain data plus the comments `draft.Item` carries), `to_<format>.py` turns a threatlint model into
-the other tool's JSON. `detect.py` names the format of a source; `writer.py` writes the model as YAML a
+the other tool's JSON (`threat_dragon_v1.py` reads an older Threat Dragon file into the shape the v2 importer
+maps). `detect.py` names the format of a source; `writer.py` writes the model as YAML a
 person could have written; `ledger.py` records what was kept, mapped and dropped.
 """
 from __future__ import annotations

@@ -38,11 +38,8 @@ def detect(data) -> str:
         return "threagile"
     detail = data.get("detail")
     if isinstance(detail, dict) and "diagrams" in detail and "summary" in data:
-        diagrams = detail.get("diagrams") or []
-        if any(isinstance(d, dict) and "diagramJson" in d for d in diagrams):
-            raise InterchangeError("a Threat Dragon v1 model: open it in Threat Dragon 2 and save it, then import that")
-        return "threat-dragon"
+        return "threat-dragon"  # v1 or v2: from_threat_dragon reads both
     if "schema" in data and set(data) <= COMPOSER_KEYS and ("threats" in data or "applicationInfo" in data):
         return "threat-composer"
-    raise InterchangeError("not a threat model of any known tool (Threat Dragon v2, threat-composer, Threagile, OTM); "
+    raise InterchangeError("not a threat model of any known tool (Threat Dragon v1 or v2, threat-composer, Threagile, OTM); "
                            "name it with --from")

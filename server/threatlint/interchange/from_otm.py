@@ -124,10 +124,7 @@ def convert(data: dict, ledger: Ledger) -> dict:
         assets = obj(c.get("assets"))
         stored = [our.get(str(a), str(a)) for a in seq(assets.get("stored")) if a]
         processed = [our.get(str(a), str(a)) for a in seq(assets.get("processed")) if a]
-        if kind == "data_store":
-            item.put("stores", stored)
-        else:
-            item.put("x-otm-assets-stored", stored)
+        item.put("stores", stored)  # what any component keeps, as Threagile's data_assets_stored (from_threagile)
         item.put("x-otm-assets-processed", processed)
         _extras(item, c, ("type", "tags", "attributes", "properties"), ledger, "components[]")
         _source_id(item, c)
@@ -137,7 +134,7 @@ def convert(data: dict, ledger: Ledger) -> dict:
             if isinstance(inst, dict):
                 instances.setdefault(str(inst.get("threat")), []).append((item["id"], inst))
     ledger.map("components[].type, tags", "elements[].kind", "data store / external entity / process by its words")
-    ledger.map("components[].assets.stored", "elements[].stores (data stores)")
+    ledger.map("components[].assets.stored", "elements[].stores")
     for c, item in zip(components, model["elements"]):
         parent = obj(c.get("parent"))
         if parent.get("trustZone") == vocab.UNZONED:

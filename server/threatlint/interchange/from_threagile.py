@@ -38,6 +38,7 @@ PLAIN = {"http", "ws", "reverse-proxy-web-protocol", "mqtt", "jdbc", "odbc", "sq
 TOP_LEVEL_KEPT = ("management_summary_comment", "business_overview", "technical_overview", "questions",
                   "abuse_cases", "security_requirements", "tags_available", "shared_runtimes", "includes")
 _TAGS = re.compile(r"<[^>]+>")
+TRACKED = "risk_tracking (the authors' verdicts)"
 
 
 def _x(key: str) -> str:
@@ -106,8 +107,12 @@ def convert(data: dict, ledger: Ledger) -> dict:
         item.put("name", one_line(title))
         item.put("description", text(body.get("description")))
         item.put("technology", text(body.get("technology")))
-        # what any asset keeps: a data store's data, or firmware and caches a process holds (an ECU's firmware)
-        item.put("stores", [a for a in seq(body.get("data_assets_stored")) if isinstance(a, str)])
+        stored = [a for a in seq(body.get("data_assets_stored")) if isinstance(a, str)]
+        # a process or an external entity that keeps data (a cache, a local file) holds it as a store does:
+        # TM005 and the threats' assets see it; only a data store's count for encryption at rest (TM105)
+        item.put("stores", stored)
+        if stored:
+            ledger.map("technical_assets.data_assets_stored", "elements[].stores", "on every kind of asset")
         encryption = body.get("encryption")
         if kind == "data_store" and isinstance(encryption, str) and encryption:
             item.put("encrypted_at_rest", encryption != "none", f"Threagile encryption: {encryption}")
@@ -155,6 +160,10 @@ def convert(data: dict, ledger: Ledger) -> dict:
     if unused:
         model["x-threagile-risk-tracking"] = unused
         ledger.extend("risk_tracking (risks Threagile computes when it runs)", "x-threagile-risk-tracking")
+        ledger.note(TRACKED, f"{len(unused)} of {len(tracking)} entries track risks Threagile computes when it runs "
+                             "(no threat in this file to carry their status): kept under x-threagile-risk-tracking")
+        for k, v in unused.items():
+            ledger.note(TRACKED, f"  {k}: {word(obj(v).get('status', 'unchecked'))}")
     for key in TOP_LEVEL_KEPT:
         if data.get(key) not in (None, "", [], {}):
             model[_x(key)] = data[key]
@@ -266,22 +275,34 @@ def _category(model, ids, title, category, tracking, used_tracking, link_ids, as
         key = _tracked(synthetic, tracking)
         entry = tracking.get(key) if key else None
         status = word(obj(entry).get("status", "unchecked"))
+        false_positive = status == "false-positive"
         if status in TRACKING:
             note = None if TRACKING[status] == status else (f"Threagile risk_tracking {key}: {status}" if entry else
                                                              "no risk_tracking entry: Threagile's unchecked")
             item.put("status", TRACKING[status], note)
             ledger.map("risk_tracking.status", "threats[].status", "unchecked/in-discussion -> open, in-progress -> mitigating")
+        elif false_positive:
+            # The authors found the risk does not apply. Kept (dropped, the catalog would suggest it again) and
+            # closed as a decision with who and why: `accepted` is the status that carries those; `mitigated`
+            # would claim a mitigation nobody put in place (TM205).
+            item.put("status", "accepted", f"Threagile risk_tracking {key}: false-positive")
+            item.put(_x("status"), "false-positive")
+            ledger.map("risk_tracking.status false-positive", "threats[].status: accepted",
+                       "acceptance rationale 'False positive: <justification>', no mitigation listed, "
+                       "x-threagile-status: false-positive")
         else:
             item.put(_x("status"), str(status))
             ledger.lack("threats[].status", f"Threagile status {status} has no threatlint equivalent")
-        if mitigation_id:
+        if mitigation_id and not false_positive:
             item["mitigations"] = [mitigation_id]
         if entry:
             used_tracking.add(key)
-            if status == "accepted":
+            ledger.note(TRACKED, f"{key}: {status} -> threat {item['id']}")
+            if status in ("accepted", "false-positive"):
                 acc = Item()
                 acc.put("by", one_line(entry.get("checked_by")))
-                acc.put("rationale", text(entry.get("justification")))
+                why = text(entry.get("justification"))
+                acc.put("rationale", f"False positive: {why}" if false_positive and why else why)
                 acc.put("date", str(entry["date"]) if entry.get("date") else "")
                 acc.put("ticket", text(str(entry.get("ticket") or "")))
                 item.put("acceptance", acc)

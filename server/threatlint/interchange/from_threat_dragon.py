@@ -1,4 +1,4 @@
-"""Threat Dragon v2 JSON -> threatlint model.
+"""Threat Dragon JSON (v2, and v1 read as v2 by threat_dragon_v1.py) -> threatlint model.
 
 Cells become elements (actor, process, store) and flows; trust-boundary boxes become boundaries holding
 the elements drawn inside them (a box inside a box is its `parent`); trust-boundary curves split the
@@ -8,12 +8,14 @@ mitigation.
 """
 from __future__ import annotations
 
+import re
+
 from ..engine.schema import load_schema
 from .draft import Ids, Item, new_model, obj, one_line, readable, seq, text, word
 from .geometry import Box, smallest_holder
 from .ledger import Ledger
 from .zones import Curve, check_flows, usable, zone
-from . import vocab
+from . import threat_dragon_v1, vocab
 
 KINDS = {"tm.Actor": "external_entity", "tm.Process": "process", "tm.Store": "data_store"}
 STATUS = {"open": "open", "mitigated": "mitigated", "accepted": "accepted", "transferred": "transferred",
@@ -59,6 +61,11 @@ def _cells(data):
 
 
 def convert(data: dict, ledger: Ledger) -> dict:
+    if threat_dragon_v1.is_v1(data):
+        ledger.version = "Threat Dragon v1"
+        data = threat_dragon_v1.upgrade(data, ledger)
+    else:
+        ledger.version = "Threat Dragon v2"
     summary = obj(data.get("summary"))
     detail = obj(data.get("detail"))
     model = new_model(one_line(summary.get("title")), "severity")
@@ -340,6 +347,24 @@ def _common(item: Item, d: dict, ledger: Ledger, what: str) -> None:
             ledger.drop(f"cells[].data.{key}", "not part of the Threat Dragon v2 schema")
 
 
+TITLE_LENGTH = 120
+_MARKER = re.compile(r"^(?:[-*\u2022]|\d+[.)])\s+")  # a list item's bullet or number
+
+
+def _mitigation_title(mitigation: str) -> str:
+    """A title from a mitigation's text: its first line without a list bullet; a line ending in ':' joined
+    with the next (a link or the item it introduces); a line too long cut at its first sentence, else at a
+    word."""
+    lines = [line.strip() for line in mitigation.split("\n") if line.strip()]
+    title = _MARKER.sub("", lines[0])
+    if title.endswith(":") and len(lines) > 1 and len(title) + 1 + len(lines[1]) <= TITLE_LENGTH:
+        title = f"{title} {_MARKER.sub('', lines[1])}"
+    if len(title) > TITLE_LENGTH:
+        sentence = re.match(r"(.{20,%d}?[^.])\.\s" % (TITLE_LENGTH - 1), title)
+        title = sentence.group(1) if sentence else title[:TITLE_LENGTH - 3].rsplit(" ", 1)[0] + "..."
+    return title
+
+
 def _threat(model: dict, ids: Ids, affected: str, t: dict, ledger: Ledger) -> Item:
     title = one_line(t.get("title")) or "Untitled threat"
     number = t.get("number")
@@ -382,8 +407,7 @@ def _threat(model: dict, ids: Ids, affected: str, t: dict, ledger: Ledger) -> It
     mitigation = text(t.get("mitigation"))
     if mitigation:
         m = Item(id=ids.make(f"M-{number}", "mitigation", keep=True) if numbered else ids.make("mitigate " + item["id"], "mitigation"))
-        first = mitigation.split("\n")[0].strip()
-        m["title"] = first if len(first) <= 120 else first[:117].rsplit(" ", 1)[0] + "..."
+        m["title"] = _mitigation_title(mitigation)
         if m["title"] != mitigation:
             m.put("description", mitigation)
         m.notes["title"] = "from the threat's mitigation text"

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 @dataclass
 class Ledger:
     source: str
+    version: str = ""  # the source format's version, when the importer reads several
     kept: Counter = field(default_factory=Counter)  # section -> items written
     mapped: dict = field(default_factory=dict)  # (source field, our key) -> how
     extensions: dict = field(default_factory=dict)  # source field -> x- key
@@ -35,7 +36,7 @@ class Ledger:
 
     def summary(self) -> str:
         sections = ("elements", "flows", "boundaries", "assets", "threats", "mitigations", "assumptions")
-        lines = [f"imported from {self.source}, kept: " + ", ".join(f"{self.kept[s]} {s}" for s in sections)]
+        lines = [f"imported from {self.source}" + (f" as {self.version}" if self.version else "") + ", kept: " + ", ".join(f"{self.kept[s]} {s}" for s in sections)]
         if self.mapped:
             lines.append("mapped:")
             lines += [f"  {src} -> {key}" + (f" ({how})" if how else "") for (src, key), how in self.mapped.items()]

@@ -11,7 +11,7 @@ import io
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString, FoldedScalarString, LiteralScalarString
 
 from ..engine.schema import load_schema
 from .draft import Item
@@ -74,6 +74,10 @@ def _node(value, path: tuple, orders: dict, indent: int = 0, lead: int = 0):
             seq.fa.set_flow_style()
         return seq
     if isinstance(value, str) and "\n" in value:
+        if any(line != line.rstrip() for line in value.split("\n")):
+            # a block would end lines with blanks a reader cannot see (and Markdown's two-blank line break
+            # must survive): quoted, every character is kept and shown
+            return DoubleQuotedScalarString(value)
         return LiteralScalarString(value)
     if isinstance(value, str) and lead + len(value) > WIDTH:
         # plain style would wrap it leaving a blank at each line end; folding changes runs of blanks

@@ -121,9 +121,9 @@ def unknown_references(model: Model, ctx):
       "from tools without a diagram make one): it is told to hand its threats to the elements they concern.",
       reads=Reads(parts=ID_PARTS + REFERENCE_PARTS + ("flows[].from", "flows[].to", "threats[].affects",
                                                       "elements[].out_of_scope")),
-      why=("An asset no flow carries and no store holds is not protected by any rule (TM104 and TM105 look "
+      why=("An asset no flow carries and no element holds is not protected by any rule (TM104 and TM105 look "
            "at where assets go); an unused mitigation counters nothing."),
-      fix=("Reference the item where it belongs (an asset from a flow's `data` or a data store's `stores`, a "
+      fix=("Reference the item where it belongs (an asset from a flow's `data` or the `stores` of the element that holds it, a "
            "boundary from an element's `boundary`, a mitigation from a threat's `mitigations`), or delete "
            "it."),
       bad="""\
