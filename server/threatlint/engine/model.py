@@ -69,29 +69,28 @@ def _protocol_text(flow) -> str:
     return value.lower() if isinstance(value, str) else ""
 
 
-def encrypted(flow) -> bool:
-    """Whether a flow is encrypted in transit: `encrypted: true`, or, with `encrypted` unset, a protocol that
-    encrypts (HTTPS, TLS, SSH, ...). An explicit `encrypted: false` wins: the author said so."""
+def _flag_or_protocol(flow, key: str, protocol_says) -> bool:
+    """`key: true`, or, with `key` unset, what the protocol says; an explicit `false` wins: the author said so."""
     if not isinstance(flow, dict):
         return False
-    flag = flow.get("encrypted")
+    flag = flow.get(key)
     if flag is not None:
         return flag is True
-    words = _protocol_text(flow)
-    return bool(_ENCRYPTING_PROTOCOL.search(words)) and not _NOT_ENCRYPTED.search(words) \
-        and not _PLAIN_ALTERNATIVE.search(words)
+    return protocol_says(_protocol_text(flow))
+
+
+def encrypted(flow) -> bool:
+    """Whether a flow is encrypted in transit: `encrypted: true`, or, with `encrypted` unset, a protocol that
+    encrypts (HTTPS, TLS, SSH, ...)."""
+    return _flag_or_protocol(flow, "encrypted", lambda words: bool(_ENCRYPTING_PROTOCOL.search(words))
+                             and not _NOT_ENCRYPTED.search(words) and not _PLAIN_ALTERNATIVE.search(words))
 
 
 def authenticated(flow) -> bool:
     """Whether the receiving side authenticates the sender: `authenticated: true`, or, with `authenticated`
-    unset, mutual TLS as the protocol. An explicit `authenticated: false` wins."""
-    if not isinstance(flow, dict):
-        return False
-    flag = flow.get("authenticated")
-    if flag is not None:
-        return flag is True
-    words = _protocol_text(flow)
-    return bool(_MUTUAL_TLS.search(words)) and not _NOT_ENCRYPTED.search(words)
+    unset, mutual TLS as the protocol."""
+    return _flag_or_protocol(flow, "authenticated", lambda words: bool(_MUTUAL_TLS.search(words))
+                             and not _NOT_ENCRYPTED.search(words))
 
 
 # What `encrypted` and `authenticated` read.
