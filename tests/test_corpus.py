@@ -96,6 +96,10 @@ AWAITING_RULE_WORK = {
     name: "held-out round 3, judged on main at fe0e76c; the rule work has not yet taken up the causes of its wrong "
           "findings (docs/precision.md, 'Held-out round 3: models judged on fe0e76c')"
     for name in ("pytm-app-y-ness", "threat-dragon-odo-cli")
+} | {
+    name: "held-out round 4, judged on main at cd45191 (the build that ships); no rule is changed for it, so its "
+          "wrong findings stay reported (docs/precision.md, 'Held-out round 4 (the build that ships)')"
+    for name in ("pytm-renting-car", "threat-dragon-juice-shop")
 }
 
 
@@ -130,6 +134,10 @@ HELD_OUT_ROUND_2 = ("otm-terraform-clicklogger", "threagile-jeep-vehicle", "thre
 # Held-out round 3 joined judged on fe0e76c, before any rule work for it (80 findings: 51 actionable, 14 wrong); the
 # rule work since (docs/precision.md) was partly drawn from it, so it is no longer held out either.
 HELD_OUT_ROUND_3 = ("pytm-app-y-ness", "threagile-argo-cd", "threat-dragon-odo-cli")
+# Held-out round 4 joined judged on cd45191, the build that ships, and no rule is changed for it: the honest measure
+# of how the default findings generalise (116 findings: 56 actionable, 6 wrong, 54 noise). With it the whole corpus
+# is at 71 % actionable and 2.5 % wrong (565 findings), inside the targets.
+HELD_OUT_ROUND_4 = ("pytm-renting-car", "threat-dragon-airspace-monitoring", "threat-dragon-juice-shop")
 
 
 def test_precision_meets_the_issue_targets(evaluated):
@@ -159,6 +167,7 @@ def test_a_held_out_model_names_its_baseline_build():
     assert BASELINES["threat-dragon-iot-device"] == "288a687"
     assert {BASELINES[name] for name in HELD_OUT_ROUND_2} == {"093f307"}
     assert {BASELINES[name] for name in HELD_OUT_ROUND_3} == {"fe0e76c"}
+    assert {BASELINES[name] for name in HELD_OUT_ROUND_4} == {"cd45191"}
 
 
 @pytest.mark.parametrize("rev", sorted(set(BASELINES.values())))
