@@ -375,6 +375,8 @@ class Model:
         """What TM101 asks: the categories an element or flow must answer (required_categories) and that the
         model does not answer (unanswered_categories)."""
         unanswered = self.unanswered_categories(section, item)
+        if not unanswered:
+            return []  # what is required need not be worked out (roles, flows, responses) when all is answered
         return [c for c in self.required_categories(section, item) if c in unanswered]
 
     def unanswered_categories(self, section: str, item: dict) -> list[str]:
