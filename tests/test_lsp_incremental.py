@@ -199,3 +199,36 @@ def test_edits_that_break_a_first_on_key_line_flow_list_fall_back_safely(threats
     start = text.index("threats: [")
     for k in range(start, start + 120):
         _same_as_fresh(parser, checker, text[:k] + text[k + 1:])
+
+
+def _shape(chunks):
+    return None if chunks is None else [(c.text, c.start, c.kind, c.key, c.indent, c.blank) for c in chunks]
+
+
+@pytest.mark.parametrize("name", LAYOUTS)
+def test_a_split_from_the_previous_version_equals_a_split_of_the_whole_text(name):
+    # split(text, previous=...) reuses the previous version's chunks when an edit stays inside one (an item, a
+    # flow list's head with its first item, a section): it must give the chunks a whole split gives.
+    rnd = random.Random(name)
+    for base in (layout(FIXTURE, name), layout(big_model(8), name), *(HEAD + t for t in FIRST_ON_KEY_LINE)):
+        previous = split(base)
+        assert previous is not None
+        for _ in range(300):
+            pos = rnd.randrange(len(base) + 1)
+            if rnd.random() < 0.6:
+                new = base[:pos] + rnd.choice(SNIPPETS) + base[pos:]
+            else:
+                new = base[:pos] + base[pos + rnd.randint(1, 6):]
+            reused = split(new, previous=previous)
+            assert _shape(reused) == _shape(split(new)), (name, new)
+
+
+def test_two_flow_items_joined_on_one_line_keep_their_positions():
+    # Deleting the line break after an item's ',' leaves that item's chunk without one: the next item then
+    # starts mid-line, which a chunk cannot (its columns would be read from the line start).
+    text = "version: 1\nthreats: [\n  {id: T1, title: a},\n  {id: T2, title: b},\n  {id: T3, title: c}]\n"
+    parser = IncrementalParser()
+    parser.parse(text)
+    joined = text.replace("b},\n", "b},", 1)
+    got, want = parser.parse(joined), parse_yaml(joined)
+    assert got.data == want.data and as_plain(got.pos) == as_plain(want.pos)

@@ -194,8 +194,8 @@ def _resplit_flow_item(text: str, chunks: list[Chunk], k: int, off: int) -> list
     ending its list the same way (with ']' or before another item)."""
     c = chunks[k]
     new = _edited(text, chunks, k, off)
-    if new is None:
-        return None
+    if new is None or (k + 1 < len(chunks) and not new.endswith("\n")):
+        return None  # the next chunk would not start a line
     top = _TOP_LINE.search("\n" + new)
     if top is not None and not (c.blank and _CLOSING_LINE.match(new, top.start())):
         return None
