@@ -150,12 +150,13 @@ def _edited(text: str, chunks: list[Chunk], k: int, off: int) -> str | None:
     return text[off:end] if m == k else None
 
 
-def _replaced(chunks: list[Chunk], k: int, new: Chunk) -> list[Chunk]:
-    """`chunks` with chunk `k` replaced by `new`, the later ones moved by the lines it gained or lost."""
-    dl = new.lines - chunks[k].lines
+def _replaced(chunks: list[Chunk], k: int, *new: Chunk) -> list[Chunk]:
+    """`chunks` with chunk `k` replaced by `new` (one chunk or more), the later ones moved by the lines it gained
+    or lost."""
+    dl = sum(c.lines for c in new) - chunks[k].lines
     rest = chunks[k + 1:]
-    return chunks[:k] + [new] + (rest if not dl else
-                                 [Chunk(x.text, x.start + dl, x.kind, x.key, x.indent, x.blank) for x in rest])
+    return chunks[:k] + list(new) + (rest if not dl else
+                                     [Chunk(x.text, x.start + dl, x.kind, x.key, x.indent, x.blank) for x in rest])
 
 
 def _resplit_section(text: str, chunks: list[Chunk], k: int, off: int) -> list[Chunk] | None:
@@ -186,6 +187,11 @@ def _resplit_section(text: str, chunks: list[Chunk], k: int, off: int) -> list[C
         body = _FIRST_CONTENT.search(nl, first.end())
         if body is not None and body.group(1) is not None:
             return None  # now a list of items: split it
+    if rest.startswith("[") and line_end >= 0:
+        # A flow list the edit made splittable (a quote closed, a brace balanced): its items, as `_split` makes them.
+        flow = _flow_chunks(new, c.key, 0, first.start() + km.end(), line_end, len(new), c.start)
+        if flow is not None:
+            return _replaced(chunks, k, *flow)
     return _replaced(chunks, k, Chunk(new, c.start, "section", c.key))
 
 

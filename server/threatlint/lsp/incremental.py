@@ -92,6 +92,8 @@ class IncrementalParser:
         expanded = 0
         for i, c in enumerate(chunks):
             given, key = self._anchors_for(i, c, chunks, parsed, visible)
+            if c.kind == "flowhead":
+                key += ("flowhead",)  # parsed with a ']' added: the same text as a section must not share its parse
             doc = self._parse_chunk(c, fresh, given, key)
             if doc.findings:
                 # Keep the later chunks' parses for the edit that fixes this one.
