@@ -141,10 +141,9 @@ def inlay_hint(ls: ThreatlintServer, params: lsp.InlayHintParams):
         return []
     first, _ = lines.from_client(params.range.start)
     last, _ = lines.from_client(params.range.end)
-    model = Model(doc)
-    summary = ls.derived(uri, doc, "hint targets", lambda: hints.targets(model))
+    model = ls.derived(uri, doc, "model", lambda: Model(doc))  # what it works out (threats per target) stays
     return [lsp.InlayHint(position=lines.to_client(h.line, h.character), label=h.label, padding_left=True,
-                          tooltip=h.tooltip) for h in hints.hints(model, first, last, summary)]
+                          tooltip=h.tooltip) for h in hints.hints(model, first, last)]
 
 
 # -- navigation --------------------------------------------------------------------------------------

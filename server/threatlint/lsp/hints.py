@@ -66,33 +66,9 @@ def _within(model: Model, section: str, first_line: int, last_line: int):
             yield i, item
 
 
-@dataclass(frozen=True)
-class Targets:
-    """The threats of each element or flow: counts by status and ratings (what the hints on their ids say)."""
-
-    ratings: dict  # target id -> [Rating of each threat affecting it]
-    statuses: dict  # target id -> {status: number of threats}
-
-
-def targets(model: Model) -> Targets:
-    by_target: dict[str, list[Rating]] = {}
-    statuses: dict[str, dict[str, int]] = {}
-    for _, t in model.items("threats"):
-        r = rating(t)
-        status = t.get("status") if isinstance(t.get("status"), str) else "open"
-        for target in set(x for x in as_list(t.get("affects")) if isinstance(x, str)):
-            by_target.setdefault(target, []).append(r)
-            counts = statuses.setdefault(target, {})
-            counts[status] = counts.get(status, 0) + 1
-    return Targets(by_target, statuses)
-
-
-def hints(model: Model, first_line: int = 0, last_line: int = 1 << 30, summary: Targets | None = None) -> list[Hint]:
-    """Hints on the ids of elements, flows and threats whose id lies within the line range. `summary`: the
-    model's `targets`, when the caller keeps it for the document's version."""
+def hints(model: Model, first_line: int = 0, last_line: int = 1 << 30) -> list[Hint]:
+    """Hints on the ids of elements, flows and threats whose id lies within the line range."""
     out: list[Hint] = []
-    summary = summary if summary is not None else targets(model)
-    by_target, statuses = summary.ratings, summary.statuses
     for section in ("elements", "flows"):
         for i, item in _within(model, section, first_line, last_line):
             ident = model.id_of(item)
@@ -101,13 +77,17 @@ def hints(model: Model, first_line: int = 0, last_line: int = 1 << 30, summary: 
             line, col = _after(model, (section, i, "id"))
             if not first_line <= line <= last_line:
                 continue
-            counts = statuses.get(ident, {})
-            total = sum(counts.values())
-            if not total:
+            on = model.threats_on(ident)
+            if not on:
                 out.append(Hint(line, col, "no threats", f"No threat affects '{ident}'."))
                 continue
+            counts: dict[str, int] = {}
+            for t in on:
+                status = t.get("status") if isinstance(t.get("status"), str) else "open"
+                counts[status] = counts.get(status, 0) + 1
+            total = len(on)
             by_status = ", ".join(f"{n} {s}" for s, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
-            ranks = [level(r.priority) for r in by_target[ident] if r.open and r.priority]
+            ranks = [level(r.priority) for r in map(rating, on) if r.open and r.priority]
             top = f" · highest open: {_BY_RANK[max(ranks)]}" if ranks else ""
             label = f"{total} threat{'s' if total != 1 else ''}: {by_status}{top}"
             out.append(Hint(line, col, label, f"Threats affecting '{ident}' by status; the highest priority among the "
