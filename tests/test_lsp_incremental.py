@@ -253,3 +253,10 @@ def test_a_flow_list_head_and_a_section_of_the_same_text_do_not_share_a_parse(he
     got, want = parser.parse(broken), parse_yaml(broken)
     assert not want.ok
     assert [(f.message, f.range) for f in got.findings] == [(f.message, f.range) for f in want.findings]
+
+
+@pytest.mark.parametrize("text", ["t:\n  - ? a\n  - b\n", "t:\n  - ? a\n\n  # c\n  - b\n", "t:\n  - ? a\n    ? b\n  - c\n"])
+def test_a_complex_key_without_a_value_at_the_end_of_an_item_keeps_its_position(text):
+    # The empty value sits where the chunk alone ends its stream; the whole document puts it at the next item.
+    got, want = IncrementalParser().parse(text), parse_yaml(text)
+    assert got.data == want.data and as_plain(got.pos) == as_plain(want.pos)
