@@ -10,6 +10,7 @@ judged per keystroke (`RuleCache.runs`) and how many chunks were parsed.
     python bench/editor.py                       # sizes 50 and 1000, every layout and section
     python bench/editor.py --sizes 1000 --layouts indented zero-indented --keystrokes 20
     python bench/editor.py --markdown table.md   # also write the table as Markdown
+    python bench/editor.py --hints --sizes 1000 --layouts indented   # inlay-hint requests instead
 """
 from __future__ import annotations
 
@@ -125,6 +126,52 @@ def _replay_main(n: int, name: str, section: str, keys: int) -> None:
     replay(text, line, char, keys, " and then replays it", warmup=3)
 
 
+def hint_latency(n: int, name: str, requests: int = 10, lines: int = 60) -> dict:
+    """Wall time of `textDocument/inlayHint` for `lines` lines in the middle of the model, in a fresh server:
+    asked again on the same version of the text (a scroll) and asked once after each keystroke typed into the
+    middle threat (a new version, its diagnostics already published), ms; with the server's CPU per request."""
+    text = model_text(n, name)
+    line, char = place(text, "threat")
+    with tempfile.TemporaryDirectory(prefix="threatlint-hints-bench-") as tmp:
+        path = Path(tmp) / "model.threatmodel.yaml"
+        path.write_text(text, encoding="utf-8")
+        uri = path.resolve().as_uri()
+        env = dict(os.environ, THREATLINT_TODAY=TODAY)
+        client = lspclient.LspClient([shutil.which("threatlint") or "threatlint", "lsp"], cwd=tmp, env=env)
+
+        def published(version):
+            return lambda m: (m.get("method") == "textDocument/publishDiagnostics"
+                              and m["params"]["uri"] == uri and m["params"].get("version") == version)
+
+        def ask() -> tuple[float, int]:
+            first = len(text.split("\n")) // 2
+            t = time.perf_counter()
+            got = client.request("textDocument/inlayHint", {"textDocument": {"uri": uri}, "range": {
+                "start": {"line": first, "character": 0}, "end": {"line": first + lines, "character": 0}}})
+            return (time.perf_counter() - t) * 1000, len(got or [])
+        try:
+            client.initialize(Path(tmp))
+            client.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "yaml", "version": 1,
+                                                                    "text": text}})
+            client.wait(published(1), 120)
+            ask()  # the first request builds what the next ones reuse
+            cpu = client.cpu_ms()
+            same = [ask() for _ in range(requests)]
+            same_cpu = (client.cpu_ms() - cpu) / requests if cpu is not None else None
+            after, hints = [], same[0][1]
+            for k in range(requests):
+                client.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": k + 2}, "contentChanges": [
+                    {"range": {"start": {"line": line, "character": char + k}, "end": {"line": line, "character": char + k}},
+                     "text": "x"}]})
+                client.wait(published(k + 2), 120)
+                after.append(ask()[0])
+        finally:
+            client.shutdown()
+    return {"threats": n, "layout": name, "lines": lines, "hints": hints,
+            "same_version_ms": statistics.median(ms for ms, _ in same), "after_edit_ms": statistics.median(after),
+            "same_version_server_cpu_ms": same_cpu}
+
+
 def p95(values: list[float]) -> float:
     s = sorted(values)
     return s[min(len(s) - 1, int(round(0.95 * (len(s) - 1))))]
@@ -182,10 +229,22 @@ def main(argv=None) -> int:
     p.add_argument("--markdown", type=Path)
     p.add_argument("--instructions", action="store_true",
                    help="also count instructions per keystroke with valgrind (slow: minutes per row at 1,000 threats)")
+    p.add_argument("--hints", action="store_true",
+                   help="measure inlay-hint requests (60 lines in the middle of the model) instead of keystrokes")
     p.add_argument("--replay", nargs=4, metavar=("N", "LAYOUT", "SECTION", "KEYS"), help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.replay:
         _replay_main(int(args.replay[0]), args.replay[1], args.replay[2], int(args.replay[3]))
+        return 0
+    if args.hints:
+        print(f"load average before the run: {os.getloadavg()}, cores: {os.cpu_count()}")
+        for n in args.sizes:
+            for name in args.layouts:
+                r = hint_latency(n, name)
+                cpu = r["same_version_server_cpu_ms"]
+                print(f"{n:>5} {name:<24} inlayHint, {r['lines']} lines ({r['hints']} hints): same version median "
+                      f"{r['same_version_ms']:.1f} ms (server CPU {cpu if cpu is None else round(cpu, 1)} ms), after an edit "
+                      f"median {r['after_edit_ms']:.1f} ms", flush=True)
         return 0
     rows = []
     try:

@@ -6,12 +6,13 @@ editor benchmark (bench/editor.py) and the language-server tests run on every on
 """
 from __future__ import annotations
 
+import datetime
 import json
 import re
 
 import yaml
 
-LAYOUTS = ("indented", "zero-indented", "flow", "comments", "anchors", "mixed")
+LAYOUTS = ("indented", "zero-indented", "flow", "comments", "anchors", "mixed", "flow-first-on-key-line")
 LIST_SECTIONS = ("assets", "boundaries", "elements", "flows", "threats", "mitigations", "exemptions", "assumptions")
 
 
@@ -50,6 +51,54 @@ def _flow_closing(key: str, block: list[str]) -> list[str]:
     """A flow list closed by `]` on a line of its own, after a trailing comma (as JSON-minded people write)."""
     items = yaml.safe_load("\n".join(block))[key] or []
     return [f"{key}: ["] + [f"  {json.dumps(item, ensure_ascii=False, default=str)}," for item in items] + ["]"]
+
+
+_PLAIN = re.compile(r"[A-Za-z][\w.@/-]*")
+_NOT_PLAIN = {"yes", "no", "on", "off", "true", "false", "null", "y", "n"}
+
+
+def _flow_value(v) -> str:
+    """A value written as YAML flow: identifiers plain (`to: db`, `affects: [api]`), other strings quoted."""
+    if isinstance(v, dict):
+        return "{" + ", ".join(f"{k}: {_flow_value(x)}" for k, x in v.items()) + "}"
+    if isinstance(v, list):
+        return "[" + ", ".join(_flow_value(x) for x in v) + "]"
+    if isinstance(v, str) and _PLAIN.fullmatch(v) and v.lower() not in _NOT_PLAIN:
+        return v
+    if isinstance(v, (datetime.date, datetime.datetime)):
+        return v.isoformat()  # plain, so YAML reads a date again
+    return json.dumps(v, ensure_ascii=False, default=str)
+
+
+def _flow_item(item: dict, per_line: int) -> str:
+    """`{k: v, ...}`, continued on lines indented by four spaces after every `per_line` keys (0: one line)."""
+    pairs = [f"{k}: {_flow_value(v)}" for k, v in item.items()]
+    if not per_line:
+        return "{" + ", ".join(pairs) + "}"
+    lines = [", ".join(pairs[i:i + per_line]) for i in range(0, len(pairs), per_line)]
+    return "{" + ",\n    ".join(lines) + "}"
+
+
+def _first_on_key_line(key: str, block: list[str]) -> list[str]:
+    """A flow list whose first item sits on the key's line: `threats: [{id: T-1, ...},`, then an item per line
+    (some lists write each item over several lines), closed by `]` after the last item, alone on the line after
+    it, or alone after a trailing comma; the elements list puts a space after the '['."""
+    items = yaml.safe_load("\n".join(block))[key] or []
+    if not items:
+        return [f"{key}: []"]
+    per_line = 3 if key in ("assets", "mitigations") else 0
+    body = [_flow_item(item, per_line) for item in items]
+    close = {"elements": "alone", "mitigations": "comma"}.get(key, "inline")
+    out = [f"{key}: [{' ' if key == 'elements' else ''}{body[0]}"] + [f"  {b}" for b in body[1:]]
+    out = [line + "," for line in out[:-1]] + [out[-1]]
+    if close == "inline":
+        out[-1] += "]"
+    elif close == "alone":
+        out.append("]")
+    else:
+        out[-1] += ","
+        out.append("]")
+    return "\n".join(out).split("\n")
 
 
 def _comments(key: str, block: list[str]) -> list[str]:
@@ -97,6 +146,8 @@ def layout(text: str, name: str) -> str:
         return _rewrite(text, _comments)
     if name == "anchors":
         return _anchors(text)
+    if name == "flow-first-on-key-line":
+        return _rewrite(text, _first_on_key_line)
     if name == "mixed":
         return _anchors(_rewrite(text, _mixed))
     raise ValueError(f"unknown layout {name!r}; choose from {', '.join(LAYOUTS)}")

@@ -164,3 +164,14 @@ def test_judge_and_render_report_targets():
 def test_p95_is_nearest_rank():
     assert bench_run.p95(list(range(1, 101))) == 95
     assert bench_run.p95([3.0]) == 3.0
+
+
+def test_editor_bench_measures_inlay_hints_and_keystrokes_in_a_real_server(monkeypatch):
+    import editor
+
+    monkeypatch.setenv("PATH", str(Path(sys.executable).parent) + ":" + __import__("os").environ.get("PATH", ""))
+    r = editor.hint_latency(50, "indented", requests=2, lines=2000)
+    assert r["hints"] > 10  # the threats from the middle of the file to its end
+    assert r["same_version_ms"] > 0 and r["after_edit_ms"] > 0
+    row = editor.run_one(10, "flow-first-on-key-line", "threat", keystrokes=2)
+    assert row["diagnostics_match_check"] and row["parses_per_key"] == 1 and row["full_parses"] == 0

@@ -27,6 +27,21 @@ def test_completion_offers_element_ids_after_to_in_a_zero_indented_flow():
     assert labels == {"api", "db"}
 
 
+def test_completion_in_a_flow_list_whose_first_item_sits_on_the_key_line():
+    text = ("version: 1\nelements: [{id: api, kind: process}, \n  {id: db, kind: data_store}]\n"
+            "threats: [{id: T1, title: t, stride: spoofing, affects: [a], impact: {severity: h}, }]\n")
+    good = parse_yaml("version: 1\nelements: [{id: api, kind: process}, \n  {id: db, kind: data_store}]\n")
+    line = 3
+    labels = {i.label for i in features.completion(text, line, text.split("\n")[line].index("[a]") + 2, good)}
+    assert labels == {"api", "db"}  # the items of `affects`, not the top-level keys
+    labels = {i.label for i in features.completion(text, line, text.split("\n")[line].index("severity: h") + 11, good)}
+    assert "high" in labels and "api" not in labels  # impact.severity, inside a mapping inside the first item
+    labels = {i.label for i in features.completion(text, line, text.split("\n")[line].index("h}, }") + 4, good)}
+    assert {"likelihood", "owner"} <= labels and "stride" not in labels  # a threat's keys not yet written
+    labels = {i.label for i in features.completion(text, line, len("threats: [{id: T1, title: t, stride: s"), good)}
+    assert "spoofing" in labels
+
+
 def test_completion_of_keys_and_enums():
     text = FIXTURE
     line, col = at(text, "    stride: spoofing", len("    stride: "))

@@ -36,3 +36,33 @@ def test_hints_on_elements_flows_and_threats():
     assert by_line[at(FIXTURE, "  - id: T-001")[0]].startswith("score 12 (high × critical) → critical")
     only = hints.hints(model, *(at(FIXTURE, "  - id: api")[0],) * 2)
     assert len(only) == 1
+
+
+def test_hints_of_a_line_range_are_the_hints_of_the_whole_file_on_those_lines():
+    import random
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "lsp"))
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    from layouts import LAYOUTS, layout
+    from models import big_model
+
+    from threatlint.lsp.checker import DocumentChecker
+
+    rnd = random.Random(7)
+    for name in LAYOUTS:
+        for base in (FIXTURE, big_model(30)):
+            text = layout(base, name)
+            checker = DocumentChecker()
+            checker.parse(text)
+            i = text.rfind("\n", 0, text.index("T-002")) + 1
+            text = text[:i] + "# moved\n" + text[i:]  # the later items' positions shifted in the incremental parse
+            for doc in (parse_yaml(text), checker.parse(text)):
+                model = Model(doc)
+                full = hints.hints(model)
+                assert full
+                n = text.count("\n")
+                for _ in range(30):
+                    a = rnd.randrange(n)
+                    b = a + rnd.randrange(60)
+                    assert hints.hints(model, a, b) == [h for h in full if a <= h.line <= b], (name, a, b)

@@ -178,3 +178,27 @@ async def test_code_actions_hints_symbols_and_code_files_in_every_layout(client,
         uri=code, language_id="python", version=1, text="print('pay')\n")))
     (info,) = (await wait_published(client, code, after=mark)).diagnostics
     assert "payments.threatmodel.yaml" in info.message and "T-001" in info.message
+
+
+@pytest.mark.parametrize("name", LAYOUTS)
+async def test_inlay_hints_follow_edits_and_line_ranges_in_every_layout(client, name):
+    doc = Opened(client, name)
+    await doc.diagnostics()
+
+    async def hint_on(line: int, first: int = 0, last: int | None = None):
+        last = len(doc.text.split("\n")) if last is None else last
+        got = await client.text_document_inlay_hint_async(lsp.InlayHintParams(
+            text_document=doc.doc_id, range=lsp.Range(start=lsp.Position(line=first, character=0),
+                                                      end=lsp.Position(line=last, character=0))))
+        return [h.label for h in got if h.position.line == line]
+
+    line = doc.value_of("id", "T-001").line
+    assert (await hint_on(line))[0].startswith("score 12 (high × critical) → critical")
+    k = doc.text.index("high", doc.text.index("likelihood", doc.text.index("T-001")))  # (anchors: `&likelihood high`)
+    p = lsp.Position(line=doc.text.count("\n", 0, k), character=k - (doc.text.rfind("\n", 0, k) + 1))
+    doc.edit(p, lsp.Position(line=p.line, character=p.character + 4), "low")
+    await doc.diagnostics()
+    want = ["score 4 (low × critical) → medium, priority critical"]
+    assert await hint_on(line) == want  # the same request on the next version of the text
+    assert await hint_on(line, line, line) == want  # a range of one line, served from what the first computed
+    assert await hint_on(line, line + 1) == []

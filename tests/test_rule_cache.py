@@ -113,3 +113,70 @@ def test_a_suppression_comment_typed_on_an_assumption_regroups_tm403_in_the_edit
     got = checker.check(edited, CTX)
     assert got == check_text(edited, CTX)
     assert [f.data["assumptions"] for f in got if f.rule == "TM403"] == [["A-2", "A-3"]]
+
+
+# -- narrowed re-judging (Reads.narrow): an edit to a name, an id or a kind re-judges few items -----------------
+ID_KEPT_AS_A_WORD = """version: 1
+system: {name: Shop, owner: team, criticality: low}
+assets:
+  - {id: web, name: Zeta, classification: internal}
+elements:
+  - {id: ELEMENT, kind: process, name: Alpha}
+threats:
+  - id: T1
+    title: Attacker sniffing traffic steals secrets quietly
+    stride: spoofing
+    affects: [web]
+    likelihood: low
+    impact: {severity: low}
+    priority: low
+    status: open
+"""
+
+
+def test_an_id_that_goes_while_the_same_word_stays_a_term_rejudges_the_threats_naming_it():
+    # Renaming element `web` leaves "web" in the vocabulary (an asset's id): the threat's `affects` no longer
+    # names an element, and TM202 must say so although the vocabulary's terms did not lose "web".
+    checker = DocumentChecker()
+    for text in (ID_KEPT_AS_A_WORD.replace("ELEMENT", "web"), ID_KEPT_AS_A_WORD.replace("ELEMENT", "webx")):
+        assert checker.check(text, CTX) == check_text(text, CTX)
+    assert "TM202" in {f.rule for f in checker.check(text, CTX)}
+
+
+def test_an_edit_to_an_element_rejudges_only_the_threats_affecting_it():
+    text = big_model(60)
+    checker = DocumentChecker()
+    checker.check(text, CTX)
+    tm102 = []
+    for old, new in (("name: Service 3,", "name: Service 3 gateway,"),
+                     ("id: svc-0, kind: process", "id: svc-0, kind: data_store"),  # spoofing a plain store: TM102
+                     ("name: Service 0,", "name: Service 0 database,"),  # a database authenticates its clients
+                     ("name: Service 0 database,", "name: Service 0 cache,"),
+                     ("name: DB,", "name: Directory,"), ("id: svc-5,", "id: svc-55,")):
+        before = dict(checker.caches.rules.runs)
+        text = text.replace(old, new, 1)
+        found = checker.check(text, CTX)
+        assert found == check_text(text, CTX), (old, new)
+        tm102.append(sum(f.rule == "TM102" for f in found))
+        for rule in ("TM102", "TM201", "TM202"):
+            rejudged = checker.caches.rules.runs.get(rule, 0) - before.get(rule, 0)
+            assert rejudged <= 10, (old, new, rule, rejudged)  # at most the 10 threats on one element, not all 60
+    assert tm102 == [0, 10, 0, 10, 10, 10]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_random_edits_to_names_ids_and_kinds_equal_a_fresh_check(seed):
+    import random
+
+    rnd = random.Random(seed)
+    text = FIXTURE if seed % 2 else big_model(30)
+    checker = DocumentChecker()
+    checker.check(text, CTX)
+    words = ["api", "db", "card-data", "Payments", "gateway", "svc-1", "web", "Ledger", "logs", "x", "Card", "data"]
+    for _ in range(60):
+        sites = [m for m in __import__("re").finditer(r"(?:name|id|kind|technology): ([^,}\n]*)", text)
+                 if not text[:m.start()].rstrip().endswith("threats:")]
+        m = rnd.choice(sites)
+        value = rnd.choice(words + ["process", "data_store", "external_entity", m.group(1) + rnd.choice(words)])
+        text = text[:m.start(1)] + value + text[m.end(1):]
+        assert checker.check(text, CTX) == check_text(text, CTX), text

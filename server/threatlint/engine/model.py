@@ -440,6 +440,8 @@ class Model:
         if self.id_of(item) in self.uncategorized:
             return []
         unanswered = self.unanswered_categories(section, item)
+        if not unanswered:
+            return []  # what is required need not be worked out (roles, flows, responses) when all is answered
         return [c for c in self.required_categories(section, item) if c in unanswered]
 
     def unanswered_categories(self, section: str, item: dict) -> list[str]:

@@ -8,6 +8,7 @@ fresh check after random edits, on every YAML layout.
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from itertools import chain
 from typing import TYPE_CHECKING
 
@@ -154,6 +155,73 @@ class _State:
         self.summary = None  # the rule's `Reads.narrow` value when per_index was made
 
 
+class _Corpus:
+    """The `Narrow.text` of every item of a list section, kept while the items are the same objects, with the
+    lower-cased ASCII texts joined into one string: finding the items that hold one of a few terms is then a few
+    `str.find`s instead of a test of each item."""
+
+    def __init__(self, fn, items: tuple, old: _Corpus | None):
+        known = old.by_id if old is not None else {}
+        self.items = items
+        self.by_id: dict[int, tuple] = {}
+        texts = []
+        for item in items:
+            if not isinstance(item, dict):
+                texts.append(None)  # a rule sees no keys in it: never re-judged for a derived value
+                continue
+            hit = known.get(id(item))
+            if hit is None or hit[0] is not item:
+                hit = (item, fn(item))
+            self.by_id[id(item)] = hit
+            texts.append(hit[1])
+        self.texts = texts
+        self._joined: tuple | None = None
+        self._found: dict[frozenset, set] = {}  # needles -> candidates
+
+    def candidates(self, needles) -> set[int] | range:
+        """Indices of the items whose text may hold one of `needles` as a word (see `Narrow.needles`)."""
+        if needles is None or not all(isinstance(n, str) and n.isascii() and n for n in needles):
+            return range(len(self.texts))
+        key = frozenset(needles)
+        found = self._found.get(key)
+        if found is not None:
+            return found  # rules sharing a Narrow ask the same
+        if self._joined is None:
+            lows, starts, others, at = [], [], [], 0
+            for i, t in enumerate(self.texts):
+                ascii_text = isinstance(t, str) and t.isascii()
+                if t is not None and not ascii_text:
+                    others.append(i)
+                low = t.lower() if ascii_text else ""
+                starts.append(at)
+                lows.append(low)
+                at += len(low) + 1
+            self._joined = ("\n".join(lows), starts, others)
+        joined, starts, others = self._joined
+        found = set(others)
+        # A needle inside a longer one finds every item the longer one does.
+        for needle in [n for n in key if not any(m != n and m in n for m in key)]:
+            pos = joined.find(needle)
+            while pos >= 0:
+                end = pos + len(needle)
+                if (pos == 0 or joined[pos - 1] not in _WORD) and (end == len(joined) or joined[end] not in _WORD):
+                    i = bisect_right(starts, pos) - 1
+                    found.add(i)
+                    if i + 1 >= len(starts):
+                        break
+                    pos = joined.find(needle, starts[i + 1])
+                else:
+                    pos = joined.find(needle, pos + 1)
+        if len(self._found) >= 8:
+            self._found.clear()
+        self._found[key] = found
+        return found
+
+
+# What may not touch a needle for it to stand as a word (ASCII `\w` and '-', as `model.names_any` bounds terms).
+_WORD = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
+
+
 class RuleCache:
     """Plugged into `engine.check.check_document` by the editor: hits per rule, re-computed only as needed."""
 
@@ -161,7 +229,7 @@ class RuleCache:
         self._states: dict[str, _State] = {}
         self._parts = _Parts()
         self._whole_only: set[str] = set()  # rules whose `each` declaration their hits contradicted
-        self._texts: dict[tuple, dict] = {}  # (Narrow.text, section) -> id(item) -> (item, its text)
+        self._corpora: dict[tuple, _Corpus] = {}  # (Narrow.text, section) -> the texts of its items
         self.runs: dict[str, int] = {}  # rule id -> items (or whole models) judged
 
     def hits(self, rules: list[Rule], model: Model, ctx: CheckContext, tolerant: bool) -> list[tuple[Rule, list[Hit]]]:
@@ -235,9 +303,9 @@ class RuleCache:
             if a != b and p not in narrow.parts:
                 return None
         new = narrow.summary(model)
-        affected = narrow.affected(state.summary, new)
+        old = state.summary
         state.summary = new
-        return affected
+        return narrow.affected(old, new), narrow.needles(old, new) if narrow.needles is not None else None
 
     def _each(self, rule: Rule, section: str, model: Model, ctx, state: _State, subsets: dict, fresh_state: bool,
               narrowed=None) -> list | None:
@@ -248,8 +316,11 @@ class RuleCache:
             if changes is None:
                 state.per_item = {}  # the list changed length as well: judge every item again
             else:
-                text = self._text_of(rule.reads.narrow.text, section)
-                changes = sorted(set(changes) | {i for i, item in enumerate(seq) if isinstance(item, dict) and narrowed(text(item))})
+                corpus = self._corpus(rule.reads.narrow.text, section)
+                affected, needles = narrowed
+                texts = corpus.texts
+                changes = sorted(set(changes) | {i for i in corpus.candidates(needles)
+                                                 if texts[i] is not None and affected(texts[i])})
         if changes is not None:
             # Same list length, same declared parts (or only a derived value that these items do not meet):
             # re-judge the replaced items only.
@@ -288,19 +359,14 @@ class RuleCache:
         state.per_index = per_index if isinstance(seq, list) else None
         return list(chain.from_iterable(per_index))
 
-    def _text_of(self, fn, section: str):
-        """`fn(item)` remembered per item (by identity) from one check to the next."""
-        old = self._texts.get((fn, section), {})
-        fresh: dict = {}
-        self._texts[(fn, section)] = fresh
-
-        def text(item):
-            hit = old.get(id(item))
-            if hit is None or hit[0] is not item:
-                hit = (item, fn(item))
-            fresh[id(item)] = hit
-            return hit[1]
-        return text
+    def _corpus(self, fn, section: str) -> _Corpus:
+        """The texts `fn` gives the section's items, kept from one check to the next while the items are."""
+        old = self._corpora.get((fn, section))
+        items = self._parts.items(section) or ()
+        if old is not None and self._parts.changes(old.items, section) == []:
+            return old
+        corpus = self._corpora[(fn, section)] = _Corpus(fn, items, old)
+        return corpus
 
     def _count(self, rule: Rule, n: int) -> None:
         self.runs[rule.id] = self.runs.get(rule.id, 0) + n

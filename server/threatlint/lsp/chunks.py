@@ -123,6 +123,8 @@ def _resplit(text: str, chunks: list[Chunk]) -> list[Chunk] | None:
         return _resplit_section(text, chunks, k, off)
     if c.kind == "flowitem":
         return _resplit_flow_item(text, chunks, k, off)
+    if c.kind == "flowhead":
+        return _resplit_flow_head(text, chunks, k, off)
     if c.kind != "item":
         return None
     new = _edited(text, chunks, k, off)
@@ -148,12 +150,13 @@ def _edited(text: str, chunks: list[Chunk], k: int, off: int) -> str | None:
     return text[off:end] if m == k else None
 
 
-def _replaced(chunks: list[Chunk], k: int, new: Chunk) -> list[Chunk]:
-    """`chunks` with chunk `k` replaced by `new`, the later ones moved by the lines it gained or lost."""
-    dl = new.lines - chunks[k].lines
+def _replaced(chunks: list[Chunk], k: int, *new: Chunk) -> list[Chunk]:
+    """`chunks` with chunk `k` replaced by `new` (one chunk or more), the later ones moved by the lines it gained
+    or lost."""
+    dl = sum(c.lines for c in new) - chunks[k].lines
     rest = chunks[k + 1:]
-    return chunks[:k] + [new] + (rest if not dl else
-                                 [Chunk(x.text, x.start + dl, x.kind, x.key, x.indent, x.blank) for x in rest])
+    return chunks[:k] + list(new) + (rest if not dl else
+                                     [Chunk(x.text, x.start + dl, x.kind, x.key, x.indent, x.blank) for x in rest])
 
 
 def _resplit_section(text: str, chunks: list[Chunk], k: int, off: int) -> list[Chunk] | None:
@@ -184,6 +187,11 @@ def _resplit_section(text: str, chunks: list[Chunk], k: int, off: int) -> list[C
         body = _FIRST_CONTENT.search(nl, first.end())
         if body is not None and body.group(1) is not None:
             return None  # now a list of items: split it
+    if rest.startswith("[") and line_end >= 0:
+        # A flow list the edit made splittable (a quote closed, a brace balanced): its items, as `_split` makes them.
+        flow = _flow_chunks(new, c.key, 0, first.start() + km.end(), line_end, len(new), c.start)
+        if flow is not None:
+            return _replaced(chunks, k, *flow)
     return _replaced(chunks, k, Chunk(new, c.start, "section", c.key))
 
 
@@ -192,8 +200,8 @@ def _resplit_flow_item(text: str, chunks: list[Chunk], k: int, off: int) -> list
     ending its list the same way (with ']' or before another item)."""
     c = chunks[k]
     new = _edited(text, chunks, k, off)
-    if new is None:
-        return None
+    if new is None or (k + 1 < len(chunks) and not new.endswith("\n")):
+        return None  # the next chunk would not start a line
     top = _TOP_LINE.search("\n" + new)
     if top is not None and not (c.blank and _CLOSING_LINE.match(new, top.start())):
         return None
@@ -202,6 +210,24 @@ def _resplit_flow_item(text: str, chunks: list[Chunk], k: int, off: int) -> list
     if scanned is None or scanned[0] != len(new) or scanned[2] != closed:
         return None
     return _replaced(chunks, k, Chunk(new, c.start, "flowitem", c.key, blank=scanned[1]))
+
+
+def _resplit_flow_head(text: str, chunks: list[Chunk], k: int, off: int) -> list[Chunk] | None:
+    """`_resplit` for an edit inside the head of a flow list (its key line, and its first item when that sits on
+    the key line): the new text must still be the key line of the same key and end where the head ends."""
+    c = chunks[k]
+    new = _edited(text, chunks, k, off)
+    if new is None or not new.endswith("\n"):
+        return None  # a head is always followed by an item
+    nl = "\n" + new
+    first = _TOP_LINE.search(nl)
+    if first is None or _TOP_LINE.search(nl, first.end()) is not None or (k > 0 and first.start() != 0):
+        return None
+    eol = new.find("\n", first.start())
+    km = _KEY_LINE.match(new, first.start(), eol)
+    if km is None or km.group(1) != c.key or _flow_head_end(new, km.end(), eol) != len(new):
+        return None
+    return _replaced(chunks, k, Chunk(new, c.start, "flowhead", c.key))
 
 
 _CLOSING_LINE = re.compile(r"[ ]*\][ ]*(?:#[^\n]*)?(?=\n|\Z)")  # a line holding only a flow list's ']'
@@ -221,18 +247,21 @@ def _skip_blank_lines(text: str, pos: int) -> int:
     return pos
 
 
-def scan_flow_item(text: str, pos: int):
+def scan_flow_item(text: str, pos: int, inline: bool = False):
     """One item of a flow list, written as a flow mapping on lines of its own: `  {...},` (or `}]`).
 
-    From `pos` (the start of the item's first line) returns (end, blank, closed): where the item's chunk
-    ends (after its separator's line and any blank or comment lines, before the next item's line), the
-    offsets of the separators to blank out, and whether the item closes the list. None when the text there
-    is anything else (the section is then parsed whole).
+    From `pos` (the start of the item's first line; with `inline`, the item's '{' on the list's key line)
+    returns (end, blank, closed): where the item's chunk ends (after its separator's line and any blank or
+    comment lines, before the next item's line), the offsets of the separators to blank out, and whether the
+    item closes the list. None when the text there is anything else (the section is then parsed whole).
     """
-    m = _ITEM_LINE.match(text, pos)
-    if m is None:
-        return None
-    i = m.end() - 1  # the '{'
+    if inline:
+        i = pos
+    else:
+        m = _ITEM_LINE.match(text, pos)
+        if m is None:
+            return None
+        i = m.end() - 1  # the '{'
     depth = 0
     n = len(text)
     while True:
@@ -325,10 +354,38 @@ def _end_of_quoted(text: str, i: int) -> int:
         j += 1
 
 
-def _flow_chunks(text: str, key: str, start: int, body: int, end: int, line: int) -> list[Chunk] | None:
-    """A flow list section (`key: [` at `start`, its items from `body`) as a flowhead chunk and flowitem chunks."""
+def _flow_head_end(text: str, value: int, eol: int) -> int | None:
+    """Where the head of a flow list ends, or None when the section is not split into items.
+
+    `text[value:eol]` is the rest of the list's key line after `key:`. The head is `key: [` (then blank or
+    comment lines), or `key: [{...},` with the first item on the key line (it may go on over more lines) and
+    what follows it up to the next item's line: the first item is parsed with the head. A list that closes
+    within its first item (`key: [{...}]`) stays one section."""
+    i = value
+    while i < eol and text[i] == " ":
+        i += 1
+    if i >= eol or text[i] != "[":
+        return None
+    i += 1
+    while i < eol and text[i] == " ":
+        i += 1
+    if i == eol or text[i] == "#":
+        return _skip_blank_lines(text, eol + 1) if eol < len(text) else None
+    if text[i] != "{":
+        return None
+    scanned = scan_flow_item(text, i, inline=True)
+    if scanned is None or scanned[2]:
+        return None
+    return scanned[0]
+
+
+def _flow_chunks(text: str, key: str, start: int, value: int, eol: int, end: int, line: int) -> list[Chunk] | None:
+    """A flow list section (its key line from `start`, the key's value from `value`) as a flowhead chunk and
+    flowitem chunks."""
     section = text[:end]
-    first = _skip_blank_lines(section, body)
+    first = _flow_head_end(section, value, eol)
+    if first is None:
+        return None
     out = [Chunk(text[start:first], line, "flowhead", key)]
     line += out[0].lines
     pos = first
@@ -390,9 +447,9 @@ def _split(text: str) -> list[Chunk] | None:
                 items = [m.start() for m in _dash_at(indent).finditer(nl_text, first.start(), end)]
         if not items and not empty:
             eol = text.find("\n", off)
-            rest = text[off:eol if eol >= 0 else len(text)].split(":", 1)[1].strip()
-            if rest.startswith("[") and (rest == "[" or rest[1:].lstrip().startswith("#")) and eol >= 0:
-                flow = _flow_chunks(text, key, start, eol + 1, end, line)
+            value = _KEY_LINE.match(text, off).end()
+            if eol >= 0 and text[value:eol].lstrip().startswith("["):
+                flow = _flow_chunks(text, key, start, value, eol, end, line)
                 if flow is not None:
                     chunks += flow
                     line += sum(c.lines for c in flow)

@@ -100,6 +100,37 @@ def _siblings(lines: list[str], line: int, col: int) -> set:
     return out
 
 
+_OPENING_KEY = re.compile(r"[\"']?([A-Za-z_][\w-]*)[\"']?\s*:\s*$")
+
+
+def _open_brackets(body: str) -> list[tuple[str, int, str | None]]:
+    """The flow collections still open at the end of `body`, outermost first: (bracket, its offset, the key
+    whose value it is or None). Brackets inside quoted scalars do not count; the scan stops inside an open one
+    (the cursor is in a string)."""
+    frames: list[tuple[str, int, str | None]] = []
+    start = 0  # where the current entry's text starts (after the last bracket or comma)
+    i, n = 0, len(body)
+    while i < n:
+        ch = body[i]
+        if ch in "{[":
+            m = _OPENING_KEY.search(body, start, i)
+            frames.append((ch, i, m.group(1) if m else None))
+            start = i + 1
+        elif ch in "}]":
+            if frames:
+                frames.pop()
+            start = i + 1
+        elif ch == ",":
+            start = i + 1
+        elif ch in "\"'" and (i == 0 or body[i - 1] in " {[,:"):
+            end = body.find(ch, i + 1)
+            if end < 0:
+                break
+            i = end
+        i += 1
+    return frames
+
+
 def cursor_context(lines: list[str], line: int, col: int) -> CursorContext | None:
     text = lines[line] if 0 <= line < len(lines) else ""
     before = text[:col]
@@ -114,33 +145,25 @@ def cursor_context(lines: list[str], line: int, col: int) -> CursorContext | Non
     if "#" in before and not re.search(r"[\"']", before):
         if re.search(r"(^|\s)#", before):
             return None  # in a comment
-    # Inside a flow mapping or sequence on this line: `- {id: x, kind: pr` / `affects: [api, sh`
-    if "{" in body or "[" in body:
-        opens = max(body.rfind("{"), body.rfind("["))
+    # Inside a flow mapping or sequence on this line: `- {id: x, kind: pr` / `affects: [api, sh` /
+    # `threats: [{id: T1, affects: [ap` (a flow list's first item on its key's line)
+    frames = _open_brackets(body) if "{" in body or "[" in body else []
+    if frames:
+        path = ancestors(lines, line, keycol, ind if dash else None)
+        for bracket, _, key in frames[:-1]:
+            path = path + ([key] if key else []) + (["[]"] if bracket == "[" else [])
+        bracket, opens, key = frames[-1]
         inner = body[opens + 1:]
-        seg = inner.split(",")[-1].lstrip()
-        m = _KEY.match(seg) if ":" in seg else None
-        bracket = body[opens]
-        if bracket == "{" and m is None:
-            outer_key = _KEY.match(body)
-            path = ancestors(lines, line, keycol, ind if dash else None)
-            if outer_key and body.index("{") > outer_key.end() - 2:
-                path = path + [outer_key.group(1)]
-            done = set(re.findall(r"([A-Za-z_][\w-]*)\s*:", inner))
-            return CursorContext(path, "key", prefix=prefix, siblings=done)
-        if m is not None and bracket == "{":
-            path = ancestors(lines, line, keycol, ind if dash else None)
-            outer_key = _KEY.match(body)
-            if outer_key and body.index("{") > outer_key.end() - 2:
-                path = path + [outer_key.group(1)]
+        if bracket == "{":
+            path = path + ([key] if key else [])
+            seg = inner.split(",")[-1].lstrip()
+            m = _KEY.match(seg) if ":" in seg else None
+            if m is None:
+                done = set(re.findall(r"([A-Za-z_][\w-]*)\s*:", inner))
+                return CursorContext(path, "key", prefix=prefix, siblings=done)
             return CursorContext(path, "value", key=m.group(1), prefix=prefix)
-        # a flow sequence: the value of the key that opened it
-        km = None
-        for km in re.finditer(r"[\"']?([A-Za-z_][\w-]*)[\"']?\s*:\s*\[", body):
-            pass
-        if km is not None:
-            path = ancestors(lines, line, keycol, ind if dash else None)
-            return CursorContext(path, "value", key=km.group(1), prefix=prefix, in_list=True)
+        if key is not None:  # a flow sequence: the value of the key that opened it
+            return CursorContext(path, "value", key=key, prefix=prefix, in_list=True)
     m = _KEY.match(body)
     if m:  # `key: val|`
         path = ancestors(lines, line, keycol, ind if dash else None)

@@ -134,14 +134,16 @@ def inlay_hint(ls: ThreatlintServer, params: lsp.InlayHintParams):
     state = ls.model_state(params.text_document.uri)
     if state is None:
         return None
+    uri = params.text_document.uri
     text, lines, doc, good = state
     doc = doc if doc.ok else good
     if doc is None:
         return []
     first, _ = lines.from_client(params.range.start)
     last, _ = lines.from_client(params.range.end)
+    model = ls.derived(uri, doc, "model", lambda: Model(doc))  # what it works out (threats per target) stays
     return [lsp.InlayHint(position=lines.to_client(h.line, h.character), label=h.label, padding_left=True,
-                          tooltip=h.tooltip) for h in hints.hints(Model(doc), first, last)]
+                          tooltip=h.tooltip) for h in hints.hints(model, first, last)]
 
 
 # -- navigation --------------------------------------------------------------------------------------

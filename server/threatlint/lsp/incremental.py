@@ -92,6 +92,8 @@ class IncrementalParser:
         expanded = 0
         for i, c in enumerate(chunks):
             given, key = self._anchors_for(i, c, chunks, parsed, visible)
+            if c.kind == "flowhead":
+                key += ("flowhead",)  # parsed with a ']' added: the same text as a section must not share its parse
             doc = self._parse_chunk(c, fresh, given, key)
             if doc.findings:
                 # Keep the later chunks' parses for the edit that fixes this one.
@@ -181,9 +183,13 @@ class IncrementalParser:
         """Assemble a flow list from its head (chunk i) and item chunks; returns the index after them."""
         c = chunks[i]
         ks, ke, vpos = key_pos
-        if parsed[i].data[c.key] != [] or not isinstance(vpos, SeqPos):
+        head = parsed[i].data[c.key]
+        if not isinstance(head, list) or not isinstance(vpos, SeqPos) or len(head) > 1:
             raise _Fallback
-        values, poses = [], []
+        # The head holds the first item when it sits on the key's line (`key: [{...},`).
+        values, poses = list(head), [Shift(c.start).wrap(p) for p in vpos.items]
+        if any(not isinstance(v, dict) or not isinstance(p, MapPos) for v, p in zip(values, poses)):
+            raise _Fallback
         j = i + 1
         while j < len(chunks) and chunks[j].kind == "flowitem" and chunks[j].key == c.key:
             cj, idoc = chunks[j], parsed[j]

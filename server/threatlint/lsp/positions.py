@@ -42,6 +42,10 @@ class Shift:
         if isinstance(pos, SeqPos):
             return ShiftedSeq(pos, self)
         if isinstance(pos, tuple):
+            if pos[0] == pos[1] == self.end_rel and self.end_rel is not None:
+                # An empty scalar where the chunk alone ends its stream (the value of a `? key` written without
+                # one): the whole document puts it at the next token, as it does a collection's end.
+                return (self.end_abs, self.end_abs)
             return (self.plain(pos[0]), self.plain(pos[1]))
         return pos
 

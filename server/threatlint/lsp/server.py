@@ -80,6 +80,7 @@ class ThreatlintServer(LanguageServer):
         self.dirty: dict[str, None] = {}
         self._flush_pending = False
         self._coverage: dict[str, tuple] = {}  # code-file uri -> (scope message, drift diagnostics) published
+        self._derived: dict[str, dict] = {}  # model uri -> {name: (the text or parse, a value derived from it)}
         self._warned: set[str] = set()
 
     # -- transport ---------------------------------------------------------------------
@@ -158,6 +159,7 @@ class ThreatlintServer(LanguageServer):
         self.checkers.pop(uri, None)
         self.diagnostic_caches.pop(uri, None)
         self.findings.pop(uri, None)
+        self._derived.pop(uri, None)
         self.dirty.pop(uri, None)
         self._coverage.pop(uri, None)
         self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
@@ -276,7 +278,17 @@ class ThreatlintServer(LanguageServer):
         text = self.text_of(uri)
         c = self.checker(uri)
         doc = c.parse(text)
-        return text, self.lines(text), doc, c.last_good
+        lines = self.derived(uri, text, "lines", lambda: self.lines(text))
+        return text, lines, doc, c.last_good
+
+    def derived(self, uri: str, source, name: str, compute):
+        """A value computed from an open model's current text or parse (`source`), kept while that is the
+        same object: an editor asks for inlay hints again on every scroll, and every request needs the lines."""
+        kept = self._derived.setdefault(uri, {})
+        hit = kept.get(name)
+        if hit is None or hit[0] is not source:
+            hit = kept[name] = (source, compute())
+        return hit[1]
 
     def at_position(self, uri: str, position: lsp.Position) -> Cursor | None:
         """An open model and a client position in it, converted to the engine's (line, code point)."""

@@ -44,6 +44,11 @@ class Narrow:
     summary: Callable  # (model) -> the derived value
     text: Callable  # (item) -> the text of an item the predicate below reads (kept while the item is)
     affected: Callable  # (old value, new value) -> predicate on that text
+    # (old value, new value) -> lower-case ASCII strings of which the lower-cased text of every ASCII item the
+    # predicate accepts holds one as a word (not next to a letter, digit, '_' or '-'), or None: the cache then
+    # looks for them in all texts at once and runs the predicate on those items only (and on every item whose
+    # text is not ASCII or not a string).
+    needles: Callable | None = None
 
 
 @dataclass(frozen=True)

@@ -147,16 +147,29 @@ MECHANISM = _LazyPattern(_phrases,
 CONCRETE_DETAIL = _LazyPattern(re.compile, r"\d|`|\"[^\"]+\"|(?<!\w)'[^']+'(?!\w)|\b[a-z]+_[a-z_]+\b|\b[a-z]+[A-Z]\w*\b|\b\w+\.\w+\b")
 
 
-def _vocabulary_affected(old: frozenset, new: frozenset):
-    """Items whose text names a term that came or went: only their verdict on "names something" can change
-    (TM202 reads the vocabulary, and asset ids through attack_path.target, which its text also holds)."""
-    delta = old ^ new
+def _named(model: Model) -> tuple[frozenset, frozenset]:
+    """What "names something" reads of the model besides the judged item: the vocabulary's terms, and apart
+    from them the ids of elements, flows and assets (`affects` and attack_path.target are looked up by id, and
+    an id can go while the same word stays a term through another name)."""
+    ids = frozenset((s, i) for s, items in (("e", model.elements), ("f", model.flows), ("a", model.assets)) for i in items)
+    return model.vocabulary_terms, ids
+
+
+def _vocabulary_delta(old: tuple, new: tuple) -> frozenset:
+    return (old[0] ^ new[0]) | frozenset(i.lower() for _, i in old[1] ^ new[1])
+
+
+def _vocabulary_affected(old: tuple, new: tuple):
+    """Items whose text names a term or an id that came or went: only their verdict on "names something" can
+    change (the item's text holds its `affects`, `assets` and attack_path.target ids)."""
+    delta = _vocabulary_delta(old, new)
     return lambda words: bool(delta) and names_any(delta, words)
 
 
-# TM202 and TM203 read the vocabulary (every element, flow and asset name): an edit to one name re-judges
-# only the threats and mitigations whose text names a term it added or removed.
-_VOCABULARY = Narrow(VOCABULARY_PARTS, lambda model: model.vocabulary_terms, lambda item: _words(item), _vocabulary_affected)
+# TM201, TM202 and TM203 read the vocabulary (every element, flow and asset name and id): an edit to one name
+# re-judges only the threats and mitigations whose text names a term it added or removed. `names_any` matches a
+# term within an ASCII text only where the lower-cased text holds it: the terms are the needles.
+_VOCABULARY = Narrow(VOCABULARY_PARTS, _named, lambda item: _words(item), _vocabulary_affected, _vocabulary_delta)
 
 
 def _words(value) -> str:
@@ -197,7 +210,7 @@ def _states_the_attack(model: Model, t: dict) -> bool:
       # Whether the title and description state the attack reads the model's vocabulary and the ids of what it
       # affects (VOCABULARY_PARTS holds the element, flow and asset ids); the stage decides whether a partial path
       # may lean on them.
-      reads=Reads(each="threats", parts=VOCABULARY_PARTS + SCOPE_PARTS + STAGE_PARTS),
+      reads=Reads(each="threats", parts=VOCABULARY_PARTS + SCOPE_PARTS + STAGE_PARTS, narrow=_VOCABULARY),
       why=("Without the path from entry point to asset a reader can neither judge how likely the attack is "
            "nor test whether a mitigation blocks it."),
       fix=("Add `attack_path` with `entry` (where the attacker comes in), `steps` (what they do, in order) "

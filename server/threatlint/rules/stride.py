@@ -9,7 +9,7 @@ import re
 from ..engine.model import (APPLICABLE, COVERAGE_PARTS, FLAG_PARTS, STRIDE, Model, as_list, authenticated,
                             classifications, encrypted, out_of_scope)
 from ..engine.roles import AUTHENTICATING_STORES, ROLE_PARTS, roles
-from .registry import FROM_DESIGN, Hit, Reads, rule
+from .registry import FROM_DESIGN, Hit, Narrow, Reads, rule
 
 _ELEMENT_KINDS = ("elements[].id", "elements[].kind", "flows[].id")  # what `kind_of` reads
 _BOUNDARIES = ("elements[].id", "elements[].boundary")  # what `crosses_boundary` and `boundary_of` read
@@ -96,12 +96,36 @@ def _authenticates_clients(model: Model, ident: str) -> bool:
     return any(f.get("to") == ident and authenticated(f) for f in model.flows.values())
 
 
+def _target_kinds(model: Model) -> dict:
+    """What TM102 reads of each element or flow a threat may affect: its kind, and for a data store whether it
+    authenticates its clients (`kind_of` looks elements up before flows, as this dict's later entries win)."""
+    out: dict = {ident: "flow" for ident in model.flows}
+    for ident in model.elements:
+        kind = model.kind_of(ident)
+        out[ident] = (kind, kind == "data_store" and _authenticates_clients(model, ident))
+    return out
+
+
+def _retargeted(old: dict, new: dict):
+    """Threats that affect an element or flow whose kind (or way of authenticating) came, went or changed."""
+    changed = {k for k in old.keys() | new.keys() if old.get(k, _GONE) != new.get(k, _GONE)}
+    return lambda targets: not changed.isdisjoint(targets)
+
+
+_GONE = object()
+_TM102_PARTS = _ELEMENT_KINDS + ROLE_PARTS + ("flows[].to",) + FLAG_PARTS
+# An edit to an element's name, kind or technology, or to a flow, re-judges only the threats affecting an element
+# or flow whose kind or authentication it changed.
+_TARGET_KINDS = Narrow(_TM102_PARTS, _target_kinds,
+                       lambda t: frozenset(a for a in as_list(t.get("affects")) if isinstance(a, str)), _retargeted)
+
+
 @rule("TM102", "error", "STRIDE category does not apply",
       "A threat's STRIDE category must apply to the kind of every element or flow it affects (e.g. tampering does "
       "not apply to an external entity). Spoofing and elevation of privilege on a data store that authenticates and "
       "authorizes its clients (a database, a directory, a message broker, managed cloud storage) are accepted: a "
       "client can be impersonated towards it, or gain rights inside it.",
-      reads=Reads(each="threats", parts=_ELEMENT_KINDS + ROLE_PARTS + ("flows[].to",) + FLAG_PARTS),
+      reads=Reads(each="threats", parts=_TM102_PARTS, narrow=_TARGET_KINDS),
       why=("A category that cannot happen to the element (tampering with an external entity you do not run) "
            "means the threat sits on the wrong element, and the element it belongs to still lacks it."),
       fix=("Move the threat to the element where the attack takes effect, or change its category. "
