@@ -202,6 +202,8 @@ def still_reported(key: str, findings: list[dict]) -> bool:
             return True
         if f["rule"] in SUCCESSORS.get(rule, ()) and subject_ and f["anchor"] == anchor_ and mentions(f, subject_):
             return True
+        if not subject_ and f["anchor"] == anchor_ and rule in ((f.get("data") or {}).get("also") or ()):
+            return True  # one finding per cause names the other rule's gap (TM202 naming TM201's missing path)
     return False
 
 

@@ -200,3 +200,24 @@ def test_catalog_entries_follow_what_an_element_is():
     assert ("renderer", "CT-T-016") not in found and ("cdn", "CT-T-016") in found  # its own cache is no web cache
     assert ("scratch", "CT-T-009") not in found and ("db", "CT-T-009") in found  # a local disk has no accounts
     assert ("registry", "CT-I-011") not in found and ("private-registry", "CT-I-011") in found
+
+
+# -- one finding per cause: a vague threat is asked what it is (TM202), which names the missing path too -----------
+
+PLACEHOLDER = """version: 1
+system: {name: Shop}
+elements: [{id: api, kind: process, name: API}]
+threats:
+  - {id: T-1, title: New STRIDE threat, stride: spoofing, affects: [api], status: open}
+"""
+
+
+def test_a_vague_threat_without_a_path_gets_one_finding_that_names_both_gaps():
+    from threatlint.engine.selection import Config
+
+    found = check_text(PLACEHOLDER, CheckContext(today=date(2026, 12, 3)))
+    assert "TM201" not in {f.rule for f in found}
+    tm202 = [f for f in found if f.rule == "TM202"]
+    assert len(tm202) == 1 and "attack_path" in tm202[0].message and tm202[0].data["also"] == ["TM201"]
+    quiet = check_text(PLACEHOLDER, CheckContext(today=date(2026, 12, 3), config=Config(ignore=["TM202"])))
+    assert "TM201" in {f.rule for f in quiet}  # nothing else asks for the path then

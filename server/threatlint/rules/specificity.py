@@ -206,7 +206,8 @@ def _states_the_attack(model: Model, t: dict) -> bool:
       "target (the asset id they reach), so that a reader can judge and test the mitigation, unless its title and "
       "description already state who attacks what and how. Before operation, a path that leaves out entry or steps "
       "the statement already says, or the target its impacted `assets` already name, is not asked to repeat "
-      "them. Mitigated, accepted and transferred threats are not asked.", stages=FROM_DESIGN,
+      "them. Mitigated, accepted and transferred threats are not asked, nor is a threat TM202 calls vague (one "
+      "finding per cause: what the threat is comes first), unless TM202 is switched off.", stages=FROM_DESIGN,
       # Whether the title and description state the attack reads the model's vocabulary and the ids of what it
       # affects (VOCABULARY_PARTS holds the element, flow and asset ids); the stage decides whether a partial path
       # may lean on them.
@@ -249,9 +250,12 @@ threats:
 """)
 def missing_attack_path(model: Model, ctx):
     operational = model.stage(ctx.config.stage) == "operational"
+    ask_text_first = ctx.config.enabled("TM202")
     for i, t in model.items("threats"):
         if not is_open(t) or not model.threat_in_scope(t):
             continue
+        if ask_text_first and vague_reasons(model, t):
+            continue  # one finding per cause: TM202 asks what the threat is first; its path follows from that
         ap = t.get("attack_path")
         if not isinstance(ap, dict):
             if _states_the_attack(model, t):
@@ -339,21 +343,32 @@ def vague_threat(model: Model, ctx):
     for i, t in model.items("threats"):
         if not is_open(t) or not model.threat_in_scope(t):
             continue  # nobody rewrites a threat that is dealt with
-        blob = _threat_text(t)
-        reasons = []
-        placeholder = _placeholder(blob, t.get("title"), t.get("description"))
-        m = _unexplained_generic_wording(blob)
-        if placeholder:
-            reasons.append(f"placeholder text \"{placeholder}\"")
-        elif m:
-            reasons.append(f"generic wording \"{m.group(0)}\"")
-        if not _names_something(model, t, blob):
-            reasons.append("names no element, entry point or asset")
+        reasons = vague_reasons(model, t)
         if reasons:
             path = ("threats", i, "title") if isinstance(t.get("title"), str) else ("threats", i)
+            # TM201 waits for this finding (one per cause): it is named here, so the missing path is not lost
+            no_path = ctx.config.enabled("TM201") and not isinstance(t.get("attack_path"), dict)
             yield Hit(path, f"{model.label('threats', t, i)} is vague ({'; '.join(reasons)}): say which element or entry "
-                      "point is attacked, how, and which asset is reached", part="value" if len(path) == 3 else "anchor",
-                      data={"threat": model.id_of(t), "index": i})
+                      "point is attacked, how, and which asset is reached"
+                      + (", then give it an attack_path (entry, steps, target; TM201)" if no_path else ""),
+                      part="value" if len(path) == 3 else "anchor",
+                      data={"threat": model.id_of(t), "index": i, **({"also": ["TM201"]} if no_path else {})})
+
+
+def vague_reasons(model: Model, t: dict) -> list[str]:
+    """Why TM202 calls a threat vague (placeholder text, generic wording, nothing of the model named); [] when it
+    is specific."""
+    blob = _threat_text(t)
+    reasons = []
+    placeholder = _placeholder(blob, t.get("title"), t.get("description"))
+    m = _unexplained_generic_wording(blob)
+    if placeholder:
+        reasons.append(f"placeholder text \"{placeholder}\"")
+    elif m:
+        reasons.append(f"generic wording \"{m.group(0)}\"")
+    if not _names_something(model, t, blob):
+        reasons.append("names no element, entry point or asset")
+    return reasons
 
 
 # Examples that follow a generic phrase name what it means: "through various attack vectors (e.g., membership
