@@ -221,3 +221,28 @@ def test_a_vague_threat_without_a_path_gets_one_finding_that_names_both_gaps():
     assert len(tm202) == 1 and "attack_path" in tm202[0].message and tm202[0].data["also"] == ["TM201"]
     quiet = check_text(PLACEHOLDER, CheckContext(today=date(2026, 12, 3), config=Config(ignore=["TM202"])))
     assert "TM201" in {f.rule for f in quiet}  # nothing else asks for the path then
+
+
+# -- a store of public content only: its integrity is asked, not its confidentiality ---------------------------------
+
+PUBLIC_STORE = """version: 1
+system: {name: Registry}
+assets:
+  - {id: image, name: Release image, classification: public}
+  - {id: keys, name: Signing keys, classification: secret}
+boundaries: [{id: a, name: Build}, {id: b, name: Registry}]
+elements:
+  - {id: ci, kind: process, name: CI, boundary: a}
+  - {id: registry, kind: data_store, name: Public registry, boundary: b, stores: [image]}
+  - {id: vault, kind: data_store, name: Key vault, boundary: b, stores: [keys]}
+flows:
+  - {id: push, from: ci, to: registry, data: [image], protocol: HTTPS, authenticated: true}
+  - {id: sign, from: ci, to: vault, data: [keys], protocol: HTTPS, authenticated: true}
+"""
+
+
+def test_a_store_of_public_content_is_asked_about_tampering_only():
+    found = check_text(PUBLIC_STORE, CheckContext(today=date(2026, 12, 3)))
+    asked = {f.data["element"]: f.data["categories"] for f in found if f.rule == "TM101"}
+    assert asked["registry"] == ["tampering"]
+    assert asked["vault"] == ["tampering", "information_disclosure"]

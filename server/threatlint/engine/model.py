@@ -463,7 +463,8 @@ class Model:
           response judged with its request, not a person's input into their own client app);
         - an external entity: spoofing when it sends requests into the system, unless it is anonymous (no
           identity to spoof);
-        - a data store: tampering and information disclosure (it holds data, declared in `stores` or not), and
+        - a data store: tampering and information disclosure (it holds data, declared in `stores` or not;
+          tampering only when all it stores is public), and
           denial of service when an asset it stores needs availability high or critical;
         - a process that takes requests from another trust boundary: spoofing, tampering, information
           disclosure and elevation of privilege, plus repudiation and denial of service when the requests come
@@ -489,7 +490,8 @@ class Model:
             sends = any(self._exposed(f) and not self.is_response(f) for f in self._flows_by_end[1].get(ident, ()))
             return ("spoofing",) if sends else ()
         if kind == "data_store":
-            needs = ("tampering", "information_disclosure")
+            # what is public is no secret to keep; its integrity still matters
+            needs = ("tampering",) if self._only_public(as_list(item.get("stores"))) else ("tampering", "information_disclosure")
             if any(level(self.assets.get(a, {}).get("availability")) >= LEVELS["high"]
                    for a in as_list(item.get("stores")) if isinstance(a, str)):
                 needs += ("denial_of_service",)  # it holds something that must stay available
@@ -516,6 +518,11 @@ class Model:
             return (("spoofing",) if checks else ()) + ("information_disclosure", "denial_of_service")
         outside = any(self.kind_of(f.get("from")) == "external_entity" for f in across)
         return tuple(c for c in STRIDE if outside or c not in ("repudiation", "denial_of_service"))
+
+    def _only_public(self, asset_ids) -> bool:
+        """Assets are named and every one is classified public (nothing named: unknown, not public)."""
+        known = [self.assets.get(a) for a in asset_ids if isinstance(a, str)]
+        return bool(known) and all(a is not None and classifications(a) == {"public"} for a in known)
 
     def _sends_secrets(self, flow: dict) -> bool:
         return any(classifications(self.assets.get(a)) & {"credentials", "secret"}

@@ -121,8 +121,8 @@ what the element or flow is exposed to:
   response drawn as its own flow, not a person's input into their own client app); denial of service
   is not asked;
 - an external entity: spoofing when it sends requests into the system, unless it is anonymous;
-- a data store: tampering and information disclosure, and denial of service when it stores an asset whose
-  availability is high or critical;
+- a data store: tampering and information disclosure (tampering only when all it stores is classified
+  public), and denial of service when it stores an asset whose availability is high or critical;
 - a process that takes requests from another trust boundary: spoofing, tampering, information
   disclosure and elevation of privilege, plus repudiation and denial of service when the requests come
   from outside parties; an edge (load balancer, proxy, CDN, gateway) only information disclosure and
