@@ -246,3 +246,19 @@ def test_a_store_of_public_content_is_asked_about_tampering_only():
     asked = {f.data["element"]: f.data["categories"] for f in found if f.rule == "TM101"}
     assert asked["registry"] == ["tampering"]
     assert asked["vault"] == ["tampering", "information_disclosure"]
+
+
+def test_threat_dragons_seed_texts_are_placeholders():
+    model = """version: 1
+system: {name: Airspace}
+elements: [{id: api, kind: process, name: Flights API}]
+threats:
+  - {id: T-1, title: Flights API floods under unauthenticated bulk queries, stride: denial_of_service, affects: [api],
+     description: Provide a description for this threat, status: open, mitigations: [M-1, M-2]}
+mitigations:
+  - {id: M-1, title: Mitigation or prevention for the threat}
+  - {id: M-2, title: Provide remediation for this threat or a reason if status is N/A}
+"""
+    found = check_text(model, CheckContext(today=date(2026, 12, 3)))
+    assert {f.data["mitigation"] for f in found if f.rule == "TM203" and f.data.get("placeholder")} == {"M-1", "M-2"}
+    assert [f.rule for f in found if f.rule == "TM202"] == ["TM202"]  # the threat's seeded description

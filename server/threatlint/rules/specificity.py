@@ -52,6 +52,8 @@ PLACEHOLDER = _LazyPattern(_phrases,
     r"(?:describe|insert|enter|add|write|put) (?:the |your |a |an )?[\w -]{0,40} here",
     r"(?:text|description|details?|title) (?:goes|go) here", r"placeholder(?: text)?", r"lorem ipsum",
     r"to be (?:defined|determined|completed|written|filled(?: in)?)", r"(?-i:TODO)", r"tbd", r"fixme", r"xxx+",
+    # the texts Threat Dragon seeds a new threat with
+    r"provide (?:a )?(?:description|remediation|mitigation) for (?:this|the) threat", r"mitigation or prevention for the threat",
 )
 # A whole field that is only a filler says nothing (inside a sentence these words are ordinary).
 FILLER = frozenset({"n/a", "na", "none", "-", "--", "---", "...", "?", "x", "tbc", "tbd", "todo", "."})
