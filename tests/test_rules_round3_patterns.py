@@ -262,3 +262,29 @@ mitigations:
     found = check_text(model, CheckContext(today=date(2026, 12, 3)))
     assert {f.data["mitigation"] for f in found if f.rule == "TM203" and f.data.get("placeholder")} == {"M-1", "M-2"}
     assert [f.rule for f in found if f.rule == "TM202"] == ["TM202"]  # the threat's seeded description
+
+
+# -- a process's own local disk or embedded database is no network hop (OWASP Juice Shop's Threat Dragon model) ----
+
+LOCAL_STORE = """version: 1
+system: {name: Shop}
+assets:
+  - {id: orders, name: Orders, classification: pii}
+boundaries: [{id: app, name: Application server}, {id: disk, name: Local file system}]
+elements:
+  - {id: server, kind: process, name: Application server, boundary: app}
+  - {id: files, kind: data_store, name: Local File System, boundary: disk}
+  - {id: sqlite, kind: data_store, name: SQLite Database, boundary: disk}
+  - {id: db, kind: data_store, name: Orders database, technology: PostgreSQL, boundary: disk}
+flows:
+  - {id: logging, name: Logging, from: server, to: files}
+  - {id: all-other-data, from: server, to: sqlite, data: [orders]}
+  - {id: orders, from: server, to: db, data: [orders]}
+"""
+
+
+def test_local_storage_is_no_network_request():
+    found = check_text(LOCAL_STORE, CheckContext(today=date(2026, 12, 3)))
+    flagged = {f.data.get("flow") or f.data.get("element") for f in found if f.rule in ("TM103", "TM104", "TM107")}
+    assert not flagged & {"logging", "all-other-data"}
+    assert "orders" in flagged  # a database server across the boundary is a network hop

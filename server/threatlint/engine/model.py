@@ -422,16 +422,20 @@ class Model:
         an eavesdropper gets in; a person's own input into their client app crosses no network. Either way
         tampering and information disclosure in transit need no threat of their own."""
         f = self.flows.get(ident)
-        if f is not None and ((encrypted(f) and authenticated(f)) or self.is_local_input(f)):
+        if f is not None and ((encrypted(f) and authenticated(f)) or self.is_local(f)):
             return frozenset({"tampering", "information_disclosure"})
         return frozenset()
 
-    def is_local_input(self, flow: dict) -> bool:
-        """A person typing into their own client app (browser, mobile or desktop app): no network request."""
+    def is_local(self, flow: dict) -> bool:
+        """No network request: a person typing into their own client app (browser, mobile or desktop app, CLI),
+        or a process reading or writing storage on its own host (a local disk, an embedded database)."""
         src = self.elements.get(flow.get("from")) if isinstance(flow.get("from"), str) else None
         dst = self.elements.get(flow.get("to")) if isinstance(flow.get("to"), str) else None
-        return bool(src and dst and src.get("kind") == "external_entity" and "person" in roles(src)
-                    and "client_app" in roles(dst))
+        if not (src and dst):
+            return False
+        if src.get("kind") == "external_entity" and "person" in roles(src) and "client_app" in roles(dst):
+            return True
+        return "local_storage" in roles(dst) or "local_storage" in roles(src)
 
     def missing_categories(self, section: str, item: dict) -> list[str]:
         """What TM101 asks: the categories an element or flow must answer (required_categories) and that the
@@ -481,7 +485,7 @@ class Model:
             return ()
         ident = self.id_of(item)
         if kind == "flow":
-            if encrypted(item) or self.is_response(item) or self.is_local_input(item):
+            if encrypted(item) or self.is_response(item) or self.is_local(item):
                 return ()
             return ("tampering", "information_disclosure") if self._exposed(item) else ()
         if kind == "external_entity":

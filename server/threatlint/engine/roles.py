@@ -33,6 +33,9 @@ ROLE_WORDS = {
     "cloud_storage": ("azure storage", "azure file", "azure blob", "file storage", "blob storage", "object storage",
                       "cloud storage", "storage account", "s3", "bucket", "gcs", "google cloud storage", "minio",
                       "efs", "azure files", "file share", "nfs", "smb share"),
+    # storage on the process's own host, opened without a network hop: nobody else connects to it
+    "local_storage": ("local file system", "local filesystem", "local-file-system", "local disk", "local drive",
+                      "sqlite", "embedded database", "in-memory", "tmpfs", "ephemeral storage", "emptydir"),
     "broker": ("kafka", "rabbitmq", "message broker", "broker", "queue", "sqs", "sns", "pubsub", "pub/sub", "nats",
                "kinesis", "activemq", "event hub", "eventbridge", "mqtt", "topic"),
     "external_system": ("processor", "provider", "partner", "bank", "service", "system", "api", "gateway", "psp",
@@ -112,6 +115,8 @@ def _roles(kind: str | None, words: str) -> frozenset[str]:
         found.discard("identity_provider")
     if kind == "data_store":
         found -= {"edge", "client_app", "static_hosting", "browser"}
+    else:
+        found.discard("local_storage")
     if "browser" in found and _APP_RX.search(_BROWSER_RX.sub(" ", words)):
         found.discard("browser")  # "Storefront SPA in the browser": the team's app, running in a browser
     if "edge" in found:

@@ -118,7 +118,7 @@ A category can apply to a kind (TM102) without a reviewer asking for it everywhe
 what the element or flow is exposed to:
 
 - a flow: tampering and information disclosure when it crosses a trust boundary unencrypted (not a
-  response drawn as its own flow, not a person's input into their own client app); denial of service
+  response drawn as its own flow, not a person's input into their own client app, not a process's own local disk or embedded database); denial of service
   is not asked;
 - an external entity: spoofing when it sends requests into the system, unless it is anonymous;
 - a data store: tampering and information disclosure (tampering only when all it stores is classified

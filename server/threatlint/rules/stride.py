@@ -298,7 +298,7 @@ def unauthenticated_crossing(model: Model, ctx):
     for i, f in _judged_flows(model):
         if not model.crosses_boundary(f) or authenticated(f):
             continue
-        if model.is_response(f) or model.opened_by_receiver(f) or model.is_local_input(f) \
+        if model.is_response(f) or model.opened_by_receiver(f) or model.is_local(f) \
                 or _deliberately_anonymous(model, f):
             continue
         if _authentication_modelled(model, f) or _carries_own_credentials(model, f):
@@ -346,8 +346,8 @@ flows:
 """)
 def unencrypted_sensitive_crossing(model: Model, ctx):
     for i, f in _judged_flows(model):
-        if not model.crosses_boundary(f) or encrypted(f) or model.is_local_input(f):
-            continue  # a person's input into their own client app crosses no network
+        if not model.crosses_boundary(f) or encrypted(f) or model.is_local(f):
+            continue  # a person's input into their own client app, or a local disk, crosses no network
         sensitive = list(dict.fromkeys(a for a in model.carried(f) if model.is_sensitive(a)))
         if sensitive:
             path = ("flows", i, "encrypted") if "encrypted" in f else ("flows", i, "id")
@@ -392,7 +392,7 @@ def unencrypted_unknown_crossing(model: Model, ctx):
     for i, f in _judged_flows(model):
         if not model.crosses_boundary(f) or encrypted(f) or model.carried(f):
             continue
-        if model.is_response(f) or model.is_local_input(f) or _deliberately_anonymous(model, f):
+        if model.is_response(f) or model.is_local(f) or _deliberately_anonymous(model, f):
             continue  # the request flow of the pair is reported; public content is public; no network
         if _in_transit_answered(model, f):
             continue  # a threat already models what an on-path attacker does here
