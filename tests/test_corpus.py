@@ -97,9 +97,9 @@ AWAITING_RULE_WORK = {
           "findings (docs/precision.md, 'Held-out round 3: models judged on fe0e76c')"
     for name in ("pytm-app-y-ness", "threat-dragon-odo-cli")
 } | {
-    name: "held-out round 4, judged on main at cd45191 (the build that ships); no rule is changed for it, so its "
-          "wrong findings stay reported (docs/precision.md, 'Held-out round 4 (the build that ships)')"
-    for name in ("pytm-renting-car", "threat-dragon-juice-shop")
+    name: "held-out round 4, judged on main at cd45191; server-side catalog entries on mobile apps that pytm calls "
+          "Server are still reported (docs/precision.md, 'Held-out round 4')"
+    for name in ("pytm-renting-car",)
 }
 
 
@@ -134,9 +134,9 @@ HELD_OUT_ROUND_2 = ("otm-terraform-clicklogger", "threagile-jeep-vehicle", "thre
 # Held-out round 3 joined judged on fe0e76c, before any rule work for it (80 findings: 51 actionable, 14 wrong); the
 # rule work since (docs/precision.md) was partly drawn from it, so it is no longer held out either.
 HELD_OUT_ROUND_3 = ("pytm-app-y-ness", "threagile-argo-cd", "threat-dragon-odo-cli")
-# Held-out round 4 joined judged on cd45191, the build that ships, and no rule is changed for it: the honest measure
-# of how the default findings generalise (116 findings: 56 actionable, 6 wrong, 54 noise). With it the whole corpus
-# is at 71 % actionable and 2.5 % wrong (565 findings), inside the targets.
+# Held-out round 4 joined judged on cd45191 (116 findings: 56 actionable, 6 wrong, 54 noise): the figure of how the
+# default findings generalise to models nobody had seen. General causes it showed were then fixed (docs/precision.md),
+# so it is no longer held out either.
 HELD_OUT_ROUND_4 = ("pytm-renting-car", "threat-dragon-airspace-monitoring", "threat-dragon-juice-shop")
 
 

@@ -288,3 +288,21 @@ def test_local_storage_is_no_network_request():
     flagged = {f.data.get("flow") or f.data.get("element") for f in found if f.rule in ("TM103", "TM104", "TM107")}
     assert not flagged & {"logging", "all-other-data"}
     assert "orders" in flagged  # a database server across the boundary is a network hop
+
+
+def test_what_a_server_sends_to_a_browser_is_not_asked_to_authenticate_its_sender():
+    model = """version: 1
+system: {name: Shop}
+assets: [{id: invoice, name: Invoice, classification: pii}]
+boundaries: [{id: internet, name: Internet}, {id: dc, name: Data centre}]
+elements:
+  - {id: browser, kind: external_entity, name: Customer Browser, boundary: internet}
+  - {id: server, kind: process, name: Application server, boundary: dc}
+  - {id: partner, kind: external_entity, name: Shipping partner API, boundary: internet}
+flows:
+  - {id: invoices, name: Invoices, from: server, to: browser, data: [invoice]}
+  - {id: shipment, name: Shipment order, from: partner, to: server, data: [invoice]}
+"""
+    found = check_text(model, CheckContext(today=date(2026, 12, 3)))
+    assert {f.data["flow"] for f in found if f.rule == "TM103"} == {"shipment"}
+    assert "invoices" in {f.data.get("flow") for f in found if f.rule == "TM104"}  # still sent in clear

@@ -221,6 +221,14 @@ def _serves_anonymous_actors(model: Model, ident) -> bool:
         for _, f in model.items("flows"))
 
 
+def _to_a_browser(model: Model, f: dict) -> bool:
+    """A process sending to a user's web browser: nothing opens a connection to a browser, so it answers one the
+    browser opened (the browser checks the server's certificate; who may fetch it is asked of the request)."""
+    src = model.elements.get(f.get("from")) if isinstance(f.get("from"), str) else None
+    dst = model.elements.get(f.get("to")) if isinstance(f.get("to"), str) else None
+    return bool(src and dst and src.get("kind") == "process" and "browser" in roles(dst))
+
+
 def _judged_flows(model: Model):
     """In-scope flows into in-scope elements: what an out-of-scope party sends in (a carrier network, a
     provider's system) is the receiver's attack surface; what goes to an out-of-scope receiver is not judged."""
@@ -298,7 +306,7 @@ def unauthenticated_crossing(model: Model, ctx):
     for i, f in _judged_flows(model):
         if not model.crosses_boundary(f) or authenticated(f):
             continue
-        if model.is_response(f) or model.opened_by_receiver(f) or model.is_local(f) \
+        if model.is_response(f) or model.opened_by_receiver(f) or model.is_local(f) or _to_a_browser(model, f) \
                 or _deliberately_anonymous(model, f):
             continue
         if _authentication_modelled(model, f) or _carries_own_credentials(model, f):
