@@ -133,7 +133,7 @@ def placeholders(model: Model, facts: Facts, s: Subject) -> dict[str, str]:
         b = model.boundary_of(ident)
         if b is None:
             return "its trust boundary"
-        rec = model.by_id("boundaries").get(b, {})
+        rec = model.boundaries.get(b, {})
         return rec.get("name") if isinstance(rec.get("name"), str) else b
 
     flows = facts.touching(s)

@@ -89,7 +89,7 @@ def graph(text: str, version=None, parse=parse_yaml) -> dict:
     boundaries = [{
         "id": ident, "name": _text(b.get("name")) or ident, "parent": parents.get(ident),
         "line": _line(model, ("boundaries", index["boundaries"][ident], "id")), "box": drawing.boundaries[ident],
-    } for ident, b in model.by_id("boundaries").items()]
+    } for ident, b in model.boundaries.items()]
     return {"ok": True, "version": version, "mermaid": drawing.text if elements else "",
             "elements": elements, "flows": flows, "boundaries": boundaries}
 

@@ -82,7 +82,7 @@ class Drawing:
 def boundary_parents(model: Model) -> dict[str, str | None]:
     """Each boundary's parent boundary, None at the top; an unknown parent (TM004) or a parent cycle puts
     the boundary at the top, so drawing never loops."""
-    boundaries = model.by_id("boundaries")
+    boundaries = model.boundaries
     parents: dict[str, str | None] = {}
     for bid, b in boundaries.items():
         p = b.get("parent")
@@ -118,7 +118,7 @@ def draw(model: Model, marked: frozenset[str] = frozenset(), edge_ids: bool = Fa
             name = "⚠ " + name
         return f"{node_ids[ident]}{open_}{label(name)}{close}"
 
-    boundaries = model.by_id("boundaries")
+    boundaries = model.boundaries
     box_ids = {bid: f"b{j}" for j, bid in enumerate(boundaries)}
     parents = boundary_parents(model)
     children: dict[str | None, list[str]] = {}

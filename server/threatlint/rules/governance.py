@@ -55,7 +55,7 @@ _UNDER_WAY = ("in_progress", "implemented")
 def _untracked_candidates(model: Model, threat: dict) -> list[str]:
     """The mitigations of a threat that are not implemented and have no ticket, when none of its mitigations is
     tracked (a ticket, or work in progress or done); [] when the threat's work is already tracked."""
-    mitigations = model.by_id("mitigations")
+    mitigations = model.mitigations
     ids = dict.fromkeys(m for m in as_list(threat.get("mitigations")) if isinstance(m, str))
     listed = [mitigations[m] for m in ids if isinstance(mitigations.get(m), dict)]
     if any(ticket_of(m) or m.get("status") in _UNDER_WAY for m in listed):
