@@ -118,3 +118,22 @@ def test_a_component_another_model_covering_it_answers_is_not_reported(shop):
     assert reported == [("cartservice.yaml", "platform.threatmodel.yaml"), ("cartservice.yaml", "shop.threatmodel.yaml"),
                         ("main.tf", "platform.threatmodel.yaml"), ("outside.tf", "platform.threatmodel.yaml")], reported
     assert all("redis-cart" in f["message"] for f in out if f["file"].endswith("cartservice.yaml"))
+
+
+def test_an_infrastructure_file_that_is_not_utf8_is_reported_not_skipped(shop):
+    # A compose file saved as Latin-1 (an accented label): drift says it cannot be sure what the file deploys,
+    # at the bad byte, and still reads the services it can see.
+    compose = shop / "deploy" / "compose.yml"
+    text = compose.read_text(encoding="utf-8")
+    lines = text.splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if line.strip() == "redpanda:")
+    lines.insert(at, "  # r\xe9plication du flux\n")
+    compose.write_bytes("".join(lines).encode("latin-1"))
+    proc = run(shop)
+    assert proc.returncode == 1, proc.stderr
+    out = proc.stdout.splitlines()
+    tm500 = [line for line in out if " TM500 " in line]
+    assert tm500 == [f"deploy/compose.yml:{at + 1}:6: warning TM500 cannot read this file as UTF-8 (byte 0xe9 at offset "
+                     f"{len(''.join(lines[:at]).encode('latin-1')) + 5}): drift cannot tell for sure what it deploys; "
+                     "save it as UTF-8"]
+    assert any(" TM501 " in line and "'redpanda'" in line for line in out)  # what it could read is still judged

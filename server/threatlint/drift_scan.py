@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from .drift.component import Problem, Read
 from .drift.model_view import parse_for_drift
 from .drift.names import MAX_BYTES, candidate
 from .engine.finding import Finding
@@ -23,7 +24,7 @@ class WorkTrees:
 
     def __init__(self):
         self._listings: dict[Path, list[str]] = {}
-        self._texts: dict[tuple[Path, str], str | None] = {}
+        self._texts: dict[tuple[Path, str], FileText | None] = {}
 
     def candidates(self, root: Path) -> list[str]:
         """The repository's files whose names may be infrastructure (or a model): no other file is opened."""
@@ -31,8 +32,9 @@ class WorkTrees:
             self._listings[root] = [p for p in _listing(root) if candidate(p)]
         return self._listings[root]
 
-    def in_scope(self, root: Path, scope: Scope | None, model_patterns) -> dict[str, str]:
-        """Path -> text of the infrastructure candidates the scope covers (unreadable ones left out)."""
+    def in_scope(self, root: Path, scope: Scope | None, model_patterns) -> dict[str, FileText]:
+        """Path -> text of the infrastructure candidates the scope covers (gone, too large or unopenable ones
+        left out; one that is not UTF-8 kept with its problem, so TM500 says so)."""
         if scope is None:
             return {}
         out = {}
@@ -45,6 +47,12 @@ class WorkTrees:
             if self._texts[root, rel] is not None:
                 out[rel] = self._texts[root, rel]
         return out
+
+
+@dataclass(frozen=True)
+class FileText:
+    text: str
+    problem: Problem | None = None  # not valid UTF-8: the text has U+FFFD where the bad bytes were
 
 
 @dataclass
@@ -77,8 +85,15 @@ def repository_drift(models: Iterable[tuple[Path, ParsedDoc, Config]], trees: Wo
               for root in {p[3] for p in prepared}}
     out = []
     for path, doc, config, root, scope in prepared:
-        files = trees.in_scope(root, scope, config.model_patterns)
-        found = check.repository(doc, files, config, model_name(path), answered_elsewhere=others[root].but(doc))
+        texts = trees.in_scope(root, scope, config.model_patterns)
+        files = {rel: t.text for rel, t in texts.items()}
+        reads = check.read_all(files)
+        for rel, t in texts.items():
+            if t.problem is not None:  # what it deploys cannot be told for sure: say so rather than skip it
+                read = reads.get(rel) or Read()
+                reads[rel] = Read(components=read.components, problems=[t.problem, *read.problems])
+        found = check.repository(doc, files, config, model_name(path), reads=reads,
+                                 answered_elsewhere=others[root].but(doc))
         out.append(ModelDrift(path, root, {rel: fs for rel, fs in sorted(found.items()) if fs}))
     return out
 
@@ -111,7 +126,7 @@ def _listing(root: Path) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _read_one(path: Path) -> str | None:
+def _read_one(path: Path) -> FileText | None:
     try:
         with open(path, "rb") as fh:
             raw = fh.read(MAX_BYTES + 1)
@@ -120,4 +135,8 @@ def _read_one(path: Path) -> str | None:
     if len(raw) > MAX_BYTES:
         return None
     text, error = decode(raw)
-    return text if error is None else None
+    if error is None:
+        return FileText(text)
+    return FileText(raw.decode("utf-8-sig", errors="replace"),
+                    Problem(f"cannot read this file as UTF-8 ({error.message.split(' (', 1)[-1].split(')')[0]}): "
+                            "drift cannot tell for sure what it deploys; save it as UTF-8", error.range))

@@ -16,8 +16,9 @@ _TRACE = ('{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","v
 
 register("TM500", "warning", "Infrastructure file cannot be read",
          "A compose file, Kubernetes manifest, Terraform file or OpenAPI document inside a model's scope does not "
-         "parse, so drift cannot tell what it deploys. The finding sits where the parser stopped; fix the file "
-         "(templated files, such as Helm charts, are skipped).", "drift",
+         "parse, or is not UTF-8, so drift cannot tell (for sure) what it deploys. The finding sits where the "
+         "parser stopped or at the first bad byte; fix the file (templated files, such as Helm charts, are "
+         "skipped).", "drift",
          why=("Drift can only compare what it can read. A file that does not parse hides every component it "
               "declares, so a database or a public ingress added to it reaches production without anyone being "
               "asked whether the model covers it: `threatlint drift`, the gate and the editor all go blind on "
