@@ -495,7 +495,7 @@ class Model:
             return ("spoofing",) if sends else ()
         if kind == "data_store":
             # what is public is no secret to keep; its integrity still matters
-            needs = ("tampering",) if self._only_public(as_list(item.get("stores"))) else ("tampering", "information_disclosure")
+            needs = ("tampering",) if self.only_public(as_list(item.get("stores"))) else ("tampering", "information_disclosure")
             if any(level(self.assets.get(a, {}).get("availability")) >= LEVELS["high"]
                    for a in as_list(item.get("stores")) if isinstance(a, str)):
                 needs += ("denial_of_service",)  # it holds something that must stay available
@@ -513,7 +513,7 @@ class Model:
             # inside one zone, a caller it states it does not authenticate can be impersonated
             needs = ("spoofing",) if any(f.get("authenticated") is False for f in inbound) else ()
             # a process that only calls out still holds the credentials it sends across a boundary
-            if any(self._exposed(f) and self._sends_secrets(f) for f in self._flows_by_end[1].get(ident, ())):
+            if any(self._exposed(f) and self.sends_secrets(f) for f in self._flows_by_end[1].get(ident, ())):
                 needs += ("information_disclosure",)
             return needs
         if "edge" in role:
@@ -523,12 +523,13 @@ class Model:
         outside = any(self.kind_of(f.get("from")) == "external_entity" for f in across)
         return tuple(c for c in STRIDE if outside or c not in ("repudiation", "denial_of_service"))
 
-    def _only_public(self, asset_ids) -> bool:
+    def only_public(self, asset_ids) -> bool:
         """Assets are named and every one is classified public (nothing named: unknown, not public)."""
         known = [self.assets.get(a) for a in asset_ids if isinstance(a, str)]
         return bool(known) and all(a is not None and classifications(a) == {"public"} for a in known)
 
-    def _sends_secrets(self, flow: dict) -> bool:
+    def sends_secrets(self, flow: dict) -> bool:
+        """The request carries a credential or secret (a password, a token, an API key) in its `data`."""
         return any(classifications(self.assets.get(a)) & {"credentials", "secret"}
                    for a in as_list(flow.get("data")) if isinstance(a, str))
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from ..engine.model import (APPLICABLE, COVERAGE_PARTS, FLAG_PARTS, STRIDE, Model, as_list, authenticated,
-                            classifications, encrypted, out_of_scope)
+                            encrypted, out_of_scope)
 from ..engine.roles import AUTHENTICATING_STORES, ROLE_PARTS, roles
 from .registry import FROM_DESIGN, Hit, Narrow, Reads, rule
 
@@ -198,8 +198,7 @@ def _deliberately_anonymous(model: Model, f: dict) -> bool:
     dst = model.elements.get(f.get("to")) if isinstance(f.get("to"), str) else None
     if not src or not dst:
         return False
-    carried = [model.assets[a] for a in model.carried(f) if a in model.assets]
-    public = bool(carried) and all(classifications(a) == {"public"} for a in carried)
+    public = model.only_public([a for a in model.carried(f) if a in model.assets])  # an unknown id is TM004's
     words = " ".join(v.lower() for k in ("name", "description") if isinstance(v := f.get(k), str))
     reads = (f.get("returns") and not as_list(f.get("data"))) or (_READS.search(words) and not _WRITES.search(words))
     if public and reads:
@@ -257,13 +256,6 @@ def _authentication_modelled(model: Model, f: dict) -> bool:
     return False
 
 
-def _carries_own_credentials(model: Model, f: dict) -> bool:
-    """The request carries a credential or secret (a password, a session or identity token, an API key): the
-    sender authenticates with it, whatever the flag says."""
-    return any(classifications(model.assets.get(a)) & {"credentials", "secret"}
-               for a in as_list(f.get("data")) if isinstance(a, str))
-
-
 @rule("TM103", "warning", "Unauthenticated flow across a trust boundary",
       "A request that crosses a trust boundary should be authenticated by the receiving side (authenticated: true; "
       "mutual TLS as the protocol counts when the flag is unset). "
@@ -309,8 +301,8 @@ def unauthenticated_crossing(model: Model, ctx):
         if model.is_response(f) or model.opened_by_receiver(f) or model.is_local(f) or _to_a_browser(model, f) \
                 or _deliberately_anonymous(model, f):
             continue
-        if _authentication_modelled(model, f) or _carries_own_credentials(model, f):
-            continue  # only the flag is missing: the threats, or the request's own credentials, say how
+        if _authentication_modelled(model, f) or model.sends_secrets(f):
+            continue  # only the flag is missing: the threats, or the credentials the request sends, say how
         path = ("flows", i, "authenticated") if "authenticated" in f else ("flows", i, "id")
         yield Hit(path, f"{model.label('flows', f, i)} crosses from {_zone(model, f.get('from'))} to "
                   f"{_zone(model, f.get('to'))} without authentication: authenticate the sender "
