@@ -795,6 +795,12 @@ class Model:
                 out.setdefault(target, []).append(t)
         return out
 
+    def chased_first(self, threat: dict, rating: str) -> bool:
+        """An open, in-scope threat of priority high or critical, in a model whose ratings were triaged at all:
+        what a reviewer chases first, and the bookkeeping (tickets, business impact) asked before operation."""
+        return (is_open(threat) and self.threat_in_scope(threat) and self.ratings_discriminate(rating)
+                and level(effective_priority(threat, rating)) >= LEVELS["high"])
+
     def ratings_discriminate(self, rating: str) -> bool:
         """Whether the threats' ratings tell them apart. A model whose threats (five or more) all carry the same
         priority was not triaged (a converter's default, a tool's fixed score): its ratings say nothing about

@@ -24,12 +24,9 @@ def _rating(model: Model, ctx) -> str:
 def _wanted_at(model: Model, ctx, threat: dict) -> bool:
     """Bookkeeping asked of an open, in-scope threat: at the operational stage of every one, before it only of
     those of priority high or critical (what a reviewer chases first), when the ratings were triaged at all."""
-    if not is_open(threat) or not model.threat_in_scope(threat):
-        return False
     if model.stage(ctx.config.stage) == "operational":
-        return True
-    rating = _rating(model, ctx)
-    return level(effective_priority(threat, rating)) >= LEVELS["high"] and model.ratings_discriminate(rating)
+        return is_open(threat) and model.threat_in_scope(threat)
+    return model.chased_first(threat, _rating(model, ctx))
 
 
 @rule("TM301", "warning", "No business impact",

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from ..engine.model import DEFAULT_CADENCE_DAYS, ticket_of, DISPROVEN, LEVELS, VALIDATED, assumption_state, RATING_PARTS, SCOPE_PARTS, STAGE_PARTS, THREAT_RATING_PARTS, Model, as_list, effective_priority, is_open, level, rated_as, text
+from ..engine.model import (DEFAULT_CADENCE_DAYS, DISPROVEN, RATING_PARTS, SCOPE_PARTS, STAGE_PARTS, THREAT_RATING_PARTS, VALIDATED,
+                            Model, as_list, assumption_state, rated_as, ticket_of)
 from ..engine.scope import is_valid_pattern, pattern_matches_any
 from ..engine.selection import silenced_lines
 from .registry import FROM_DESIGN, Hit, Reads, rule
@@ -41,10 +42,8 @@ def _high_open_threats(model: Model, ctx):
     """(index, threat) of every open, in-scope threat of priority high or critical, when the ratings were
     triaged at all (a converter that rates everything the same puts nothing first)."""
     rating = model.rating(ctx.config.rating)
-    if not model.ratings_discriminate(rating):
-        return
     for i, t in model.items("threats"):
-        if is_open(t) and model.threat_in_scope(t) and level(effective_priority(t, rating)) >= LEVELS["high"]:
+        if model.chased_first(t, rating):
             yield i, t
 
 
