@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Callable
 
-from ..engine.model import SENSITIVE, Model, as_list, authenticated, classifications, encrypted, out_of_scope
+from ..engine.model import SECRETS, SENSITIVE, Model, as_list, authenticated, classifications, encrypted, out_of_scope
 from ..engine.roles import roles
 
 FLAG_KEYS = frozenset({"encrypted", "authenticated", "encrypted_at_rest"})
@@ -261,9 +261,6 @@ def _other_protocol(arg) -> Predicate:
     return test
 
 
-_OWN_SECRETS = frozenset({"credentials", "secret"})
-
-
 def own_credentials(facts: "Facts", flow: Subject) -> bool:
     """A flow's request carries credentials or secrets that reach its source on no flow into it: the source's
     own, as when a service signs in to another (a gateway fetching a token with its client secret), not a
@@ -272,7 +269,7 @@ def own_credentials(facts: "Facts", flow: Subject) -> bool:
     if not isinstance(src, str):
         return False
     arrived = {a for f in facts.inbound(src) for a in as_list(f.item.get("data")) if isinstance(a, str)}
-    return any(classifications(facts.model.assets[a]) & _OWN_SECRETS
+    return any(classifications(facts.model.assets[a]) & SECRETS
                for a in as_list(flow.item.get("data")) if isinstance(a, str) and a in facts.model.assets and a not in arrived)
 
 

@@ -39,6 +39,8 @@ _COMMON_WORDS = frozenset({
     "application", "component", "module", "layer", "the", "and", "for", "other", "main", "general",
 })
 SENSITIVE = frozenset({"pii", "credentials", "financial", "secret"})
+# What a sender signs in with or holds as a secret: passwords, tokens, API keys, keys.
+SECRETS = frozenset({"credentials", "secret"})
 # A trust boundary that is the open internet.
 _INTERNET_WORDS = re.compile(r"(?<![a-z])(?:internet|public|untrusted|world|www|anonymous)(?![a-z])")
 # A trust boundary that is a private network, and people who work for the operator: not the public.
@@ -530,7 +532,7 @@ class Model:
 
     def sends_secrets(self, flow: dict) -> bool:
         """The request carries a credential or secret (a password, a token, an API key) in its `data`."""
-        return any(classifications(self.assets.get(a)) & {"credentials", "secret"}
+        return any(classifications(self.assets.get(a)) & SECRETS
                    for a in as_list(flow.get("data")) if isinstance(a, str))
 
     def _exposed(self, flow: dict) -> bool:
