@@ -91,7 +91,8 @@ def roles(item) -> frozenset[str]:
     gateway), static_hosting, client_app, config, browser_storage, database, directory, broker, cloud_storage,
     person, external_system, anonymous (an outside party with no account), identity_provider (Cognito, Keycloak,
     Okta, Auth0, Entra...), function (Lambda and other event-invoked functions), secret_store (secrets manager,
-    vault, KMS), web (named as software that speaks HTTP: web server or app, API, REST...)."""
+    vault, KMS), web (named as software that speaks HTTP: web server or app, API, REST...), local_storage (a data
+    store on the process's own host: a local disk, an embedded database such as SQLite)."""
     if not isinstance(item, dict):
         return frozenset()
     kind = item.get("kind")
