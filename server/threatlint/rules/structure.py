@@ -1,7 +1,7 @@
 """Structure: syntax, schema, ids and references (TM001-TM005)."""
 from __future__ import annotations
 
-from ..engine.model import ID_PARTS, REFERENCE_PARTS, Model, as_list, out_of_scope
+from ..engine.model import ID_PARTS, REFERENCE_PARTS, Model, out_of_scope
 from .registry import Hit, Reads, register, rule
 
 register(
@@ -165,7 +165,7 @@ def _unconnected_elements(model: Model):
         ident = model.id_of(el)
         if not ident or ident in ends or el.get("kind") != "process" or out_of_scope(el) is not None:
             continue
-        n = sum(ident in as_list(t.get("affects")) for _, t in model.items("threats"))
+        n = len(model.threats_on(ident))
         if n:
             yield Hit(("elements", i, "id"), f"{model.label('elements', el, i)} has no flows but {n} "
                       f"threat{'s' if n != 1 else ''} affect it, so they say nothing about the elements that have "
